@@ -1,0 +1,16 @@
+//! Schema migrations of opsgraph. One migration per change, named `mYYYYMMDD_NNNNNN_what`;
+//! the server runs them on start, `opsgraph migrate` runs them alone.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_foundation;
+
+/// Every migration, in the order it is applied.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,82 @@
+//! Building the application: database, keys, schema and the one route table.
+
+use std::{sync::Arc, time::Duration};
+
+use async_graphql::{http::GraphiQLSource, ErrorExtensions};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::{Html, IntoResponse},
+    routing::{get, post},
+    Router,
+};
+use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer, trace::TraceLayer};
+
+use crate::{
+    auth::service::jwt_keys,
+    config::Config,
+    db, graphql, rest,
+    rest::operation::authenticate,
+    state::{AppState, Core},
+};
+
+/// The largest request body any route accepts. The GraphQL extractor reads the body itself, so
+/// axum's default limit does not cover it: this layer does.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Connects, migrates, loads the signing keys and builds the router.
+pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
+    let (db, statements) = db::connect(&config).await?;
+    let jwt = jwt_keys(&db, &config).await?;
+    let core = Arc::new(Core {
+        db,
+        jwt,
+        config,
+        statements,
+    });
+    let state = AppState {
+        schema: graphql::build(core.clone()),
+        core,
+    };
+    Ok((router(state.clone()), state))
+}
+
+/// The route table: GraphQL, the playground, and every legacy URL.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/graphql", post(graphql_handler))
+        .route("/graphiql", get(graphiql))
+        .merge(rest::router())
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// `POST /graphql`. Bad credentials answer an `UNAUTHENTICATED` error and run nothing.
+async fn graphql_handler(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    match authenticate(&state, &headers).await {
+        Ok(auth) => {
+            let request = graphql::prepare(request.into_inner(), &state.core, auth);
+            state.schema.execute(request).await.into()
+        }
+        Err(err) => {
+            let mut error = async_graphql::ServerError::new(err.to_string(), None);
+            error.extensions = err.extend().extensions;
+            async_graphql::Response::from_errors(vec![error]).into()
+        }
+    }
+}
+
+/// `GET /graphiql`: the playground, with a header editor for the token.
+async fn graphiql() -> impl IntoResponse {
+    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}

@@ -1,0 +1,139 @@
+//! One authentication and authorization model for GraphQL and REST alike.
+//!
+//! A request's `Authorization` header resolves once into an [`Auth`]: a staff account (by JWT
+//! `Bearer` token or by legacy `Token` API key) with its role's permission codes, or a
+//! kids-coding member (by member `Token` key). Resolvers declare what they need with guards
+//! (`#[graphql(guard = "Permission::PayerList")]`, [`MemberGuard`]); the REST layer runs those
+//! same resolvers, so it inherits every check.
+
+pub mod jwt;
+pub mod password;
+pub mod schema;
+pub mod service;
+
+use std::collections::HashSet;
+
+use async_graphql::{Context, ErrorExtensions, Guard};
+
+use crate::error::{AppError, AppResult};
+
+/// A permission code (CONTRACT.md §14). A role grants codes; a superuser role grants all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Read the kids-coding paid users.
+    PayerList,
+    /// Change a paid user's follow-up fields.
+    PayerUpdate,
+    /// Read visit records.
+    VisitRecordList,
+    /// Write visit records.
+    VisitRecordCreate,
+}
+
+impl Permission {
+    /// Every code, for the admin tooling and the authorization tests.
+    pub const ALL: &'static [Permission] = &[
+        Permission::PayerList,
+        Permission::PayerUpdate,
+        Permission::VisitRecordList,
+        Permission::VisitRecordCreate,
+    ];
+
+    /// The code as stored on roles and named in the seeds.
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::PayerList => "PAYER_LIST",
+            Permission::PayerUpdate => "PAYER_UPDATE",
+            Permission::VisitRecordList => "VISIT_RECORD_LIST",
+            Permission::VisitRecordCreate => "VISIT_RECORD_CREATE",
+        }
+    }
+}
+
+/// A staff account, with what its role allows.
+#[derive(Clone, Debug)]
+pub struct StaffIdentity {
+    pub id: i32,
+    pub username: String,
+    pub nickname: String,
+    pub superuser: bool,
+    pub permissions: HashSet<String>,
+}
+
+impl StaffIdentity {
+    /// Whether the account's role grants `permission`.
+    pub fn can(&self, permission: Permission) -> bool {
+        self.superuser || self.permissions.contains(permission.code())
+    }
+}
+
+/// A kids-coding member (a `user_info` row) calling with its own key.
+#[derive(Clone, Debug)]
+pub struct MemberIdentity {
+    pub user_info_id: i32,
+    pub owner: String,
+}
+
+/// Who is calling.
+#[derive(Clone, Debug)]
+pub enum Principal {
+    Staff(StaffIdentity),
+    Member(MemberIdentity),
+}
+
+/// The caller of one request, put into the GraphQL request data by both interfaces.
+#[derive(Clone, Debug, Default)]
+pub struct Auth(pub Option<Principal>);
+
+/// The message for a request without credentials (DRF's wording, which legacy clients show).
+pub const NOT_AUTHENTICATED: &str = "Authentication credentials were not provided.";
+/// The message for a caller without the needed permission.
+pub const NOT_PERMITTED: &str = "You do not have permission to perform this action.";
+
+impl Auth {
+    /// The staff caller if it holds `permission`.
+    pub fn require(&self, permission: Permission) -> AppResult<&StaffIdentity> {
+        match &self.0 {
+            None => Err(AppError::Unauthenticated(NOT_AUTHENTICATED.into())),
+            Some(Principal::Staff(staff)) if staff.can(permission) => Ok(staff),
+            Some(_) => Err(AppError::Forbidden(NOT_PERMITTED.into())),
+        }
+    }
+
+    /// The member caller.
+    pub fn member(&self) -> AppResult<&MemberIdentity> {
+        match &self.0 {
+            None => Err(AppError::Unauthenticated(NOT_AUTHENTICATED.into())),
+            Some(Principal::Member(member)) => Ok(member),
+            Some(_) => Err(AppError::Forbidden(NOT_PERMITTED.into())),
+        }
+    }
+}
+
+fn auth_of<'a>(ctx: &'a Context<'_>) -> &'a Auth {
+    static ANONYMOUS: Auth = Auth(None);
+    ctx.data_opt::<Auth>().unwrap_or(&ANONYMOUS)
+}
+
+impl Guard for Permission {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        auth_of(ctx)
+            .require(*self)
+            .map(|_| ())
+            .map_err(|e| e.extend())
+    }
+}
+
+/// Lets only a kids-coding member through.
+pub struct MemberGuard;
+
+impl Guard for MemberGuard {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        auth_of(ctx).member().map(|_| ()).map_err(|e| e.extend())
+    }
+}
+
+/// The caller, for resolvers (a guard has already checked it).
+pub fn caller<'a>(ctx: &'a Context<'_>) -> &'a Auth {
+    auth_of(ctx)
+}

@@ -1,0 +1,74 @@
+//! GraphQL of authentication: logging in, and who the caller is.
+
+use async_graphql::{Context, Object, ResultExt, SimpleObject};
+
+use super::{
+    caller,
+    service::{self, AccessToken},
+    Permission, Principal,
+};
+use crate::graphql::state;
+
+/// Auth queries.
+#[derive(Default)]
+pub struct AuthQuery;
+
+/// The caller as the server sees it.
+#[derive(SimpleObject)]
+pub struct Viewer {
+    /// `staff` or `member`.
+    pub kind: String,
+    /// The staff account id, or the member's user-info id.
+    pub id: i32,
+    /// Username (staff) or owner (member).
+    pub name: String,
+    /// Permission codes the caller holds.
+    pub permissions: Vec<String>,
+}
+
+#[Object]
+impl AuthQuery {
+    /// The caller, or null without credentials.
+    async fn viewer(&self, ctx: &Context<'_>) -> Option<Viewer> {
+        match &caller(ctx).0 {
+            None => None,
+            Some(Principal::Staff(s)) => Some(Viewer {
+                kind: "staff".into(),
+                id: s.id,
+                name: s.username.clone(),
+                permissions: Permission::ALL
+                    .iter()
+                    .filter(|p| s.can(**p))
+                    .map(|p| p.code().to_owned())
+                    .collect(),
+            }),
+            Some(Principal::Member(m)) => Some(Viewer {
+                kind: "member".into(),
+                id: m.user_info_id,
+                name: m.owner.clone(),
+                permissions: vec![],
+            }),
+        }
+    }
+}
+
+/// Auth mutations.
+#[derive(Default)]
+pub struct AuthMutation;
+
+#[Object]
+impl AuthMutation {
+    /// Exchanges an account (username or mobile) and its password for a JWT
+    /// (legacy: `POST /api/access/token`).
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        account: String,
+        password: String,
+    ) -> async_graphql::Result<AccessToken> {
+        let st = state(ctx);
+        service::login(&st.db, &st.jwt, &account, &password)
+            .await
+            .extend()
+    }
+}

@@ -1,0 +1,95 @@
+//! Configuration, read in one place: every setting is a command-line flag with an environment
+//! variable of the same meaning (the flag wins). The README's configuration table mirrors this file.
+
+use std::net::SocketAddr;
+
+use clap::Args;
+
+/// Settings shared by every subcommand.
+#[derive(Args, Clone, Debug)]
+pub struct Config {
+    /// Database URL: `sqlite://<file>?mode=rwc` (created and migrated on first start) or
+    /// `postgres://user:pass@host/db`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://opsgraph.sqlite?mode=rwc",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Address the HTTP server listens on; the legacy clients' curls use port 8000.
+    #[arg(
+        long,
+        env = "OPSGRAPH_BIND",
+        default_value = "127.0.0.1:8000",
+        global = true
+    )]
+    pub bind: SocketAddr,
+
+    /// HMAC secret for JWTs (at least 32 bytes). Without it the server generates one and keeps it
+    /// in the database, so tokens survive restarts and every instance on one database agrees.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Lifetime of an issued JWT in seconds (the paid-reports seed promises 24 hours).
+    #[arg(
+        long,
+        env = "OPSGRAPH_TOKEN_TTL_SECS",
+        default_value_t = 86_400,
+        global = true
+    )]
+    pub token_ttl_secs: u64,
+
+    /// Deployment name; JWTs carry `iss = opsgraph-<environment>` and only accept their own.
+    #[arg(
+        long,
+        env = "OPSGRAPH_ENV",
+        default_value = "development",
+        global = true
+    )]
+    pub environment: String,
+
+    /// Size of the database connection pool (default: 16 on PostgreSQL, 4 on SQLite).
+    #[arg(long, env = "OPSGRAPH_DB_MAX_CONNECTIONS", global = true)]
+    pub db_max_connections: Option<u32>,
+
+    /// Maximum nesting depth of a GraphQL query.
+    #[arg(
+        long,
+        env = "OPSGRAPH_GRAPHQL_MAX_DEPTH",
+        default_value_t = 10,
+        global = true
+    )]
+    pub graphql_max_depth: usize,
+
+    /// Maximum complexity of a GraphQL query (every field counts one, aliased copies too).
+    #[arg(
+        long,
+        env = "OPSGRAPH_GRAPHQL_MAX_COMPLEXITY",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub graphql_max_complexity: usize,
+}
+
+impl Config {
+    /// A configuration for `database_url` with every other setting at its default.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Config {
+            database_url: database_url.into(),
+            bind: ([127, 0, 0, 1], 8000).into(),
+            jwt_secret: None,
+            token_ttl_secs: 86_400,
+            environment: "development".into(),
+            db_max_connections: None,
+            graphql_max_depth: 10,
+            graphql_max_complexity: 5_000,
+        }
+    }
+
+    /// The JWT issuer this deployment signs with and accepts.
+    pub fn jwt_issuer(&self) -> String {
+        format!("opsgraph-{}", self.environment)
+    }
+}

@@ -1,0 +1,111 @@
+//! Connecting to the database, migrating it, and counting the statements it runs.
+
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+
+use crate::{config::Config, error::AppResult};
+
+/// Counts every SQL statement the pool runs: the tests prove with it that a page costs a fixed
+/// number of statements, and the benchmark reports statements per request.
+#[derive(Clone, Debug, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    /// Statements run so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Opens the pool (creating a SQLite file if needed) and applies pending migrations.
+pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
+    let url = &config.database_url;
+    let sqlite = url.starts_with("sqlite:");
+    if sqlite {
+        create_sqlite_parent_dir(url)?;
+    }
+    let mut opts = ConnectOptions::new(url.clone());
+    opts.max_connections(
+        config
+            .db_max_connections
+            .unwrap_or(if sqlite { 4 } else { 16 }),
+    )
+    .acquire_timeout(Duration::from_secs(10))
+    .sqlx_logging(false)
+    // Durability: WAL with FULL sync keeps every acknowledged write across a crash, and
+    // the busy timeout makes writers on other connections wait instead of failing.
+    .map_sqlx_sqlite_opts(|o| {
+        o.journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            .create_if_missing(true)
+    });
+    let mut db = Database::connect(opts).await?;
+    let counter = StatementCounter::default();
+    let inner = counter.0.clone();
+    db.set_metric_callback(move |_| {
+        inner.fetch_add(1, Ordering::Relaxed);
+    });
+    Migrator::up(&db, None).await?;
+    Ok((db, counter))
+}
+
+fn create_sqlite_parent_dir(url: &str) -> anyhow::Result<()> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent)?;
+        }
+    }
+    Ok(())
+}
+
+/// Begins a transaction that writes. On SQLite it is `BEGIN IMMEDIATE`, so it takes the write
+/// lock up front and waits for it, instead of failing with `SQLITE_BUSY` when a read turns into
+/// a write; on PostgreSQL it is a plain `BEGIN` (Read Committed).
+pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
+    Ok(db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?)
+}
+
+/// After rows were inserted with explicit ids (demo data), moves PostgreSQL's sequences past
+/// them; SQLite needs nothing.
+pub async fn reset_sequences(db: &impl ConnectionTrait, tables: &[&str]) -> AppResult<()> {
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    for table in tables {
+        let sql = format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+             GREATEST((SELECT COALESCE(MAX(id), 0) FROM \"{table}\"), 1))"
+        );
+        db.execute_raw(Statement::from_string(DatabaseBackend::Postgres, sql))
+            .await?;
+    }
+    Ok(())
+}

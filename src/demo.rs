@@ -1,0 +1,296 @@
+//! Demo data, seeded once by `serve --demo`: the records every curl example in the four seeds
+//! names, so each works as written against a fresh server. Without `--demo` nothing here runs,
+//! and no default password exists.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use entity::{course, course_enrollment, setting, student, teacher, user_info, visit_record};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TryInsertResult};
+
+use crate::{
+    auth::service::{admin_role, create_staff, insert_api_key},
+    db,
+    error::AppResult,
+};
+
+/// The staff API key of the CRM curls.
+pub const STAFF_KEY: &str = "admin123";
+/// The member key of the market curls.
+pub const MEMBER_KEY: &str = "40563641ffd7245dfe80b7a8cd000e3bebc4d194";
+/// The demo login (also reachable by its mobile `13333891144`).
+pub const ADMIN_ACCOUNT: &str = "admin";
+/// The demo password, for the demo only.
+pub const ADMIN_PASSWORD: &str = "123456";
+
+const SEEDED_FLAG: &str = "demo_seeded";
+
+/// Seeds the demo data unless it is already there. Everything lands in one transaction.
+pub async fn seed(db: &DatabaseConnection) -> AppResult<()> {
+    let txn = db::begin_write(db).await?;
+    let claimed = setting::Entity::insert(setting::ActiveModel {
+        key: Set(SEEDED_FLAG.into()),
+        value: Set(chrono::Utc::now().to_rfc3339()),
+    })
+    .on_conflict_do_nothing()
+    .exec_without_returning(&txn)
+    .await?;
+    if !matches!(claimed, TryInsertResult::Inserted(n) if n > 0) {
+        txn.rollback().await?;
+        return Ok(());
+    }
+    seed_auth(&txn).await?;
+    seed_payers(&txn).await?;
+    db::reset_sequences(
+        &txn,
+        &["teacher", "student", "user_info", "course", "visit_record"],
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!("demo data seeded");
+    Ok(())
+}
+
+async fn seed_auth(txn: &impl ConnectionTrait) -> AppResult<()> {
+    let role = admin_role(txn).await?;
+    let admin = create_staff(
+        txn,
+        ADMIN_ACCOUNT,
+        ADMIN_PASSWORD,
+        Some("13333891144"),
+        "zhusj",
+        role.id,
+    )
+    .await?;
+    insert_api_key(txn, STAFF_KEY, Some(admin.id), None).await
+}
+
+fn at(day: &str) -> NaiveDateTime {
+    NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .unwrap_or_default()
+        .and_hms_opt(9, 30, 0)
+        .unwrap_or_default()
+}
+
+const NAMES: &[&str] = &[
+    "王小明",
+    "李思远",
+    "张雨桐",
+    "刘子涵",
+    "陈一诺",
+    "杨浩然",
+    "黄欣怡",
+    "赵梓萱",
+    "周俊杰",
+    "吴佳怡",
+    "徐明轩",
+    "孙雨泽",
+    "胡可馨",
+    "朱宇航",
+    "高诗涵",
+    "林子墨",
+    "何沐阳",
+    "郭芷若",
+    "马天佑",
+    "罗梦琪",
+    "梁博文",
+    "宋嘉懿",
+    "郑皓轩",
+    "谢语嫣",
+    "韩承泽",
+    "唐欣妍",
+    "冯思彤",
+    "于俊熙",
+    "董若汐",
+    "萧锦程",
+    "程雅琪",
+    "曹奕辰",
+    "袁梦瑶",
+    "邓子轩",
+    "许婉清",
+    "傅文博",
+    "沈乐萱",
+];
+const NICKNAMES: &[&str] = &[
+    "小明同学",
+    "编程小达人",
+    "Scratch 迷",
+    "Python_Kid",
+    "快乐星球",
+];
+
+async fn seed_payers(txn: &impl ConnectionTrait) -> AppResult<()> {
+    teacher::Entity::insert_many([
+        teacher::ActiveModel {
+            id: Set(2),
+            owner: Set("tester001".into()),
+        },
+        teacher::ActiveModel {
+            id: Set(108),
+            owner: Set("12345".into()),
+        },
+    ])
+    .exec(txn)
+    .await?;
+    let mut students = vec![
+        student::ActiveModel {
+            id: Set(1),
+            owner: Set("tester001".into()),
+            name: Set("tester".into()),
+            nickname: Set("test".into()),
+            avatar: Set("http://test.png".into()),
+            sex: Set("S".into()),
+            birthday: Set(None),
+        },
+        student::ActiveModel {
+            id: Set(92),
+            owner: Set("12345".into()),
+            name: Set(String::new()),
+            nickname: Set(String::new()),
+            avatar: Set(String::new()),
+            sex: Set("S".into()),
+            birthday: Set(None),
+        },
+    ];
+    course::Entity::insert_many([
+        course::ActiveModel {
+            id: Set(1),
+            name: Set("Python 入门".into()),
+        },
+        course::ActiveModel {
+            id: Set(2),
+            name: Set("Scratch 创意编程".into()),
+        },
+    ])
+    .exec(txn)
+    .await?;
+
+    let base = |id: i32, owner: &str, name: &str| user_info::ActiveModel {
+        id: Set(id),
+        owner: Set(owner.into()),
+        name: Set(name.into()),
+        avatar: Set(String::new()),
+        age: Set(0),
+        points: Set(0),
+        lesson_total: Set(0),
+        is_seller: Set(false),
+        commission_cents: Set(0),
+        my_seller_id: Set(None),
+        remark: Set(None),
+        teacher_id: Set(None),
+        student_id: Set(None),
+        identity: Set(None),
+        is_pay: Set(true),
+        is_bind: Set(false),
+        bind_account: Set(String::new()),
+        group_status: Set(3),
+        star: Set(false),
+        realname: Set(None),
+        city: Set(None),
+        learn_extent: Set(None),
+        follow_up: Set(None),
+        deep_consume: Set(None),
+        sex: Set(None),
+        created_at: Set(at("2018-05-01")),
+    };
+    let mut users = Vec::new();
+    let mut tester = base(1, "tester001", "001tester");
+    tester.avatar = Set("http://test.png".into());
+    tester.teacher_id = Set(Some(2));
+    tester.student_id = Set(Some(1));
+    tester.bind_account = Set("o-Iae4g9R2hdZNt0VMXWTrvb510Q".into());
+    users.push(tester);
+
+    let cities = ["深圳", "北京", "上海", "广州"];
+    let follow = [
+        Some("one2one"),
+        Some("consider"),
+        None,
+        Some("appointment"),
+        Some("abandon"),
+    ];
+    let extents = [Some("Python"), Some("Scratch"), None];
+    let mut enrollments = Vec::new();
+    for (i, name) in NAMES.iter().enumerate() {
+        let id = 61 + i as i32;
+        let owner = format!("1380013{:04}", 1000 + i);
+        let mut u = base(id, &owner, name);
+        u.age = Set(6 + (i % 9) as i32);
+        u.points = Set((i * 37 % 500) as i32);
+        u.lesson_total = Set((i * 3 % 48) as i32);
+        u.star = Set(i % 4 == 0);
+        u.city = Set(Some(cities[i % cities.len()].into()));
+        u.follow_up = Set(follow[i % follow.len()].map(Into::into));
+        u.learn_extent = Set(extents[i % extents.len()].map(Into::into));
+        u.bind_account = Set(format!("wx_{:06}", 4000 + i * 7));
+        u.identity = Set(Some("student".into()));
+        u.created_at = Set(at("2018-06-01") + chrono::Duration::days(i as i64 * 9));
+        if i % 3 == 0 {
+            u.teacher_id = Set(Some(108));
+        }
+        let student_id = 200 + i as i32;
+        students.push(student::ActiveModel {
+            id: Set(student_id),
+            owner: Set(owner.clone()),
+            name: Set((*name).into()),
+            nickname: Set(NICKNAMES[i % NICKNAMES.len()].into()),
+            avatar: Set(String::new()),
+            sex: Set("S".into()),
+            birthday: Set(NaiveDate::from_ymd_opt(
+                2010 + (i % 6) as i32,
+                1 + (i % 12) as u32,
+                1 + (i % 27) as u32,
+            )),
+        });
+        u.student_id = Set(Some(student_id));
+        users.push(u);
+        enrollments.push(course_enrollment::ActiveModel {
+            user_info_id: Set(id),
+            course_id: Set(1 + (i % 2) as i32),
+        });
+    }
+    let mut example = base(98, "12345678900", "昵称");
+    example.avatar = Set("https://static1.bcjiaoyu.com/head1@3x.png".into());
+    example.teacher_id = Set(Some(108));
+    example.student_id = Set(Some(92));
+    example.identity = Set(Some("student".into()));
+    example.bind_account = Set("tester003".into());
+    example.created_at = Set(at("2019-03-01"));
+    users.push(example);
+    enrollments.push(course_enrollment::ActiveModel {
+        user_info_id: Set(98),
+        course_id: Set(1),
+    });
+    // A registered user who has not paid: never in the payer list.
+    let mut unpaid = base(99, "13900000000", "未付费用户");
+    unpaid.is_pay = Set(false);
+    users.push(unpaid);
+    // The market's member, whose key the market curls use.
+    let mut member = base(100, "18519791946", "赵小明");
+    member.is_pay = Set(false);
+    users.push(member);
+
+    student::Entity::insert_many(students).exec(txn).await?;
+    user_info::Entity::insert_many(users).exec(txn).await?;
+    course_enrollment::Entity::insert_many(enrollments)
+        .exec(txn)
+        .await?;
+    insert_api_key(txn, MEMBER_KEY, None, Some(100)).await?;
+    visit_record::Entity::insert_many([
+        visit_record::ActiveModel {
+            id: Set(1),
+            contact: Set("tester001".into()),
+            detail: Set(Some("访问内容详情".into())),
+            visit_time: Set(None),
+            created_at: Set(at("2018-05-04")),
+        },
+        visit_record::ActiveModel {
+            id: Set(2),
+            contact: Set("tester001".into()),
+            detail: Set(Some("访问内容详情".into())),
+            visit_time: Set(NaiveDate::from_ymd_opt(2018, 5, 5)),
+            created_at: Set(at("2018-05-05")),
+        },
+    ])
+    .exec(txn)
+    .await?;
+    Ok(())
+}

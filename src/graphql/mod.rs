@@ -1,0 +1,64 @@
+//! The one GraphQL schema: each domain contributes a query and a mutation object, merged here.
+
+pub mod loader;
+pub mod page;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+
+use crate::{
+    auth::{
+        schema::{AuthMutation, AuthQuery},
+        Auth,
+    },
+    config::Config,
+    payers::schema::{PayersMutation, PayersQuery},
+    state::Core,
+};
+
+/// Every query root field.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(AuthQuery, PayersQuery);
+
+/// Every mutation root field.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(AuthMutation, PayersMutation);
+
+/// The schema type.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// The schema with its limits but without data: enough for the SDL.
+pub fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(config.graphql_max_depth)
+    .limit_complexity(config.graphql_max_complexity)
+}
+
+/// The live schema over `core`.
+pub fn build(core: Arc<Core>) -> AppSchema {
+    builder(&core.config).data(core).finish()
+}
+
+/// Adds what one request needs, whichever interface it came through: the caller, and fresh
+/// dataloaders of every domain.
+pub fn prepare(request: async_graphql::Request, core: &Core, auth: Auth) -> async_graphql::Request {
+    let request = request.data(auth);
+    crate::payers::loaders::attach(request, &core.db)
+}
+
+/// The SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    builder(&Config::for_database("sqlite::memory:"))
+        .finish()
+        .sdl()
+}
+
+/// The core services, from a resolver.
+pub fn state<'a>(ctx: &'a Context<'_>) -> &'a Core {
+    ctx.data_unchecked::<Arc<Core>>()
+}

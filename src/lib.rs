@@ -1,0 +1,17 @@
+//! opsgraph: one GraphQL backend for four legacy admin APIs, with a REST compatibility layer
+//! that keeps every legacy client working.
+//!
+//! Layout: a folder per domain (`payers`, …) with the same files (`service` rules, `schema`
+//! GraphQL fields, `types`, `loaders`); `rest/` holds the legacy URL families, which only decode,
+//! run a GraphQL operation and wrap; `auth/` the one auth model; `graphql/` the merged schema.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod payers;
+pub mod rest;
+pub mod state;

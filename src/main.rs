@@ -1,0 +1,125 @@
+//! The `opsgraph` command: `serve` (default), `migrate`, `export-schema`, `create-admin`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use opsgraph::{app, auth::service, config::Config, db, demo, graphql};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "opsgraph", version, about)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the HTTP server (the default). Migrations run first.
+    Serve {
+        /// Seeds, once, the demo data every curl example of the seeds uses
+        /// (keys `admin123` and the member key, login admin / 123456).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Applies pending migrations and exits.
+    Migrate,
+    /// Writes the GraphQL SDL.
+    ExportSchema {
+        /// Where to write it.
+        #[arg(default_value = "schema.graphql")]
+        path: PathBuf,
+    },
+    /// Creates a superuser staff account and prints a legacy API key for it.
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+        /// The password (at least 6 characters).
+        #[arg(long, env = "OPSGRAPH_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long)]
+        mobile: Option<String>,
+        #[arg(long, default_value = "")]
+        nickname: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo: with_demo } => serve(cli.config, with_demo).await,
+        Command::Migrate => {
+            db::connect(&cli.config).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::ExportSchema { path } => {
+            std::fs::write(&path, graphql::sdl())?;
+            tracing::info!(path = %path.display(), "schema written");
+            Ok(())
+        }
+        Command::CreateAdmin {
+            username,
+            password,
+            mobile,
+            nickname,
+        } => {
+            let (db, _) = db::connect(&cli.config).await?;
+            let role = service::admin_role(&db).await?;
+            let staff = service::create_staff(
+                &db,
+                &username,
+                &password,
+                mobile.as_deref(),
+                &nickname,
+                role.id,
+            )
+            .await?;
+            let key = service::create_api_key(&db, Some(staff.id), None).await?;
+            println!("created admin {username} (id {}); API key: {key}", staff.id);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let (router, state) = app::build(config).await?;
+    if with_demo {
+        demo::seed(&state.core.db).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    tracing::info!(%bind, "opsgraph listening; GraphiQL at /graphiql");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; requests in flight then complete.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

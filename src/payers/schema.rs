@@ -1,0 +1,121 @@
+//! GraphQL fields of the payer CRM. Each names the legacy URL that runs it.
+
+use async_graphql::{Context, Object, ResultExt};
+
+use entity::user_info;
+
+use super::{
+    loaders::{StudentLoader, TeacherLoader},
+    service,
+    types::{
+        CreateVisitRecordInput, Payer, PayerFilter, PayerPage, UpdatePayerInput, VisitRecord,
+        VisitRecordPage,
+    },
+};
+use crate::{
+    auth::Permission,
+    graphql::{
+        loader::Cached,
+        page::{PageArgs, MAX_PAGE_SIZE},
+        state,
+    },
+};
+
+/// Payer CRM queries.
+#[derive(Default)]
+pub struct PayersQuery;
+
+#[Object]
+impl PayersQuery {
+    /// Paid users, newest first (legacy: `GET /server/userinfo/payer_list/`).
+    #[graphql(guard = "Permission::PayerList")]
+    async fn payers(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PayerFilter>,
+        #[graphql(desc = "Page number, from 1.")] page: Option<i32>,
+        #[graphql(desc = "Rows per page (default 10, capped at 100).")] page_size: Option<i32>,
+    ) -> async_graphql::Result<PayerPage> {
+        let args = PageArgs::new(page, page_size, MAX_PAGE_SIZE).extend()?;
+        let filter = filter.unwrap_or_default();
+        let (total, rows) = service::list_payers(&state(ctx).db, &filter, args)
+            .await
+            .extend()?;
+        prefetch(ctx, &rows).await?;
+        Ok(PayerPage {
+            total_count: total,
+            page: args.page,
+            page_size: args.page_size,
+            items: rows.into_iter().map(Payer).collect(),
+        })
+    }
+
+    /// Visit records of one contact, newest first
+    /// (legacy: `GET /server/userinfo/visit_records/`).
+    #[graphql(guard = "Permission::VisitRecordList")]
+    async fn visit_records(
+        &self,
+        ctx: &Context<'_>,
+        contact: String,
+        page: Option<i32>,
+        page_size: Option<i32>,
+    ) -> async_graphql::Result<VisitRecordPage> {
+        let args = PageArgs::new(page, page_size, MAX_PAGE_SIZE).extend()?;
+        let (total, rows) = service::list_visit_records(&state(ctx).db, &contact, args)
+            .await
+            .extend()?;
+        Ok(VisitRecordPage {
+            total_count: total,
+            page: args.page,
+            page_size: args.page_size,
+            items: rows.into_iter().map(VisitRecord).collect(),
+        })
+    }
+}
+
+/// Loads the nested objects the query selects for a whole page at once.
+async fn prefetch(ctx: &Context<'_>, rows: &[user_info::Model]) -> async_graphql::Result<()> {
+    let items = ctx.look_ahead().field("items");
+    if items.field("teacher").exists() {
+        let ids = rows.iter().filter_map(|r| r.teacher_id);
+        ctx.data::<Cached<TeacherLoader>>()?.load_many(ids).await?;
+    }
+    if items.field("student").exists() {
+        let ids = rows.iter().filter_map(|r| r.student_id);
+        ctx.data::<Cached<StudentLoader>>()?.load_many(ids).await?;
+    }
+    Ok(())
+}
+
+/// Payer CRM mutations.
+#[derive(Default)]
+pub struct PayersMutation;
+
+#[Object]
+impl PayersMutation {
+    /// Changes a paid user's follow-up fields (legacy: `POST /server/userinfo/payer_update/`).
+    #[graphql(guard = "Permission::PayerUpdate")]
+    async fn update_payer(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdatePayerInput,
+    ) -> async_graphql::Result<Payer> {
+        service::update_payer(&state(ctx).db, input)
+            .await
+            .map(Payer)
+            .extend()
+    }
+
+    /// Records a visit (legacy: `POST /server/userinfo/visit_record_create/`).
+    #[graphql(guard = "Permission::VisitRecordCreate")]
+    async fn create_visit_record(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateVisitRecordInput,
+    ) -> async_graphql::Result<VisitRecord> {
+        service::create_visit_record(&state(ctx).db, input)
+            .await
+            .map(VisitRecord)
+            .extend()
+    }
+}

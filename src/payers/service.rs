@@ -1,0 +1,301 @@
+//! Rules of the payer CRM, shared by GraphQL and the legacy REST URLs.
+
+use async_graphql::MaybeUndefined;
+use chrono::NaiveDate;
+use entity::{course_enrollment, student, user_info, visit_record};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr},
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+};
+
+use super::types::{
+    CreateVisitRecordInput, PayerFilter, UpdatePayerInput, DEEP_CONSUME, FOLLOW_UP, SEX,
+};
+use crate::{
+    error::{AppError, AppResult},
+    graphql::page::PageArgs,
+};
+
+/// `%text%` for LIKE, lower-cased, with LIKE's wildcards escaped.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// `LOWER(column) LIKE pattern`.
+fn lower_like(column: impl Into<SimpleExpr>, pattern: &str) -> SimpleExpr {
+    Func::lower(column.into()).like(LikeExpr::new(pattern).escape('\\'))
+}
+
+/// One page of paid users, newest first, and how many match in all.
+pub async fn list_payers(
+    db: &DatabaseConnection,
+    filter: &PayerFilter,
+    page: PageArgs,
+) -> AppResult<(u64, Vec<user_info::Model>)> {
+    use user_info::Column as C;
+    let mut cond = Condition::all().add(C::IsPay.eq(true));
+    if let Some(kw) = filter
+        .kw
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        let pattern = contains_pattern(kw);
+        let by_nickname = student::Entity::find()
+            .select_only()
+            .column(student::Column::Id)
+            .filter(lower_like(
+                Expr::col((student::Entity, student::Column::Nickname)),
+                &pattern,
+            ))
+            .into_query();
+        let mut any = Condition::any();
+        for column in [C::Owner, C::Name, C::Realname, C::BindAccount] {
+            any = any.add(lower_like(Expr::col((user_info::Entity, column)), &pattern));
+        }
+        cond = cond.add(any.add(C::StudentId.in_subquery(by_nickname)));
+    }
+    if let Some(star) = filter.star {
+        cond = cond.add(C::Star.eq(star));
+    }
+    if let Some(course) = filter.course {
+        let enrolled = course_enrollment::Entity::find()
+            .select_only()
+            .column(course_enrollment::Column::UserInfoId)
+            .filter(course_enrollment::Column::CourseId.eq(course))
+            .into_query();
+        cond = cond.add(C::Id.in_subquery(enrolled));
+    }
+    if let Some(extent) = filter
+        .extent
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        cond = cond.add(C::LearnExtent.eq(extent));
+    }
+    let query = user_info::Entity::find().filter(cond);
+    let total = query.clone().count(db).await?;
+    page.check_in_range(total)?;
+    let rows = query
+        .order_by_desc(C::Id)
+        .offset(page.offset())
+        .limit(page.page_size)
+        .all(db)
+        .await?;
+    Ok((total, rows))
+}
+
+/// Checks a choice field's value against its list.
+fn choice(
+    field: &str,
+    choices: &[(&str, &str)],
+    value: MaybeUndefined<String>,
+) -> AppResult<MaybeUndefined<String>> {
+    if let MaybeUndefined::Value(v) = &value {
+        if !choices.iter().any(|(c, _)| c == v) {
+            return Err(AppError::field(
+                field,
+                format!("\"{v}\" is not a valid choice."),
+            ));
+        }
+    }
+    Ok(value)
+}
+
+/// Sets an optional column from a partial-update field.
+fn set_opt<T: Into<sea_orm::Value>>(
+    value: MaybeUndefined<T>,
+) -> Option<sea_orm::ActiveValue<Option<T>>>
+where
+    Option<T>: Into<sea_orm::Value>,
+{
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(Set(None)),
+        MaybeUndefined::Value(v) => Some(Set(Some(v))),
+    }
+}
+
+/// A required column cannot be cleared.
+fn required<T>(field: &str, value: MaybeUndefined<T>) -> AppResult<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Err(AppError::field(field, "This field may not be null.")),
+        MaybeUndefined::Value(v) => Ok(Some(v)),
+    }
+}
+
+/// Applies a partial update to the paid user named by `username` and returns it.
+/// Every value is checked before anything is written; one UPDATE writes them all.
+pub async fn update_payer(
+    db: &DatabaseConnection,
+    input: UpdatePayerInput,
+) -> AppResult<user_info::Model> {
+    let username = input.username.trim().to_owned();
+    if username.is_empty() {
+        return Err(AppError::field("username", "This field may not be blank."));
+    }
+    let star = required("star", input.star)?;
+    let age = required("age", input.age)?;
+    if let Some(age) = age {
+        if !(0..=150).contains(&age) {
+            return Err(AppError::field(
+                "age",
+                "Ensure this value is between 0 and 150.",
+            ));
+        }
+    }
+    let sex = choice("sex", SEX, input.sex)?;
+    let follow_up = choice("follow_up", FOLLOW_UP, input.follow_up)?;
+    let deep_consume = choice("deep_consume", DEEP_CONSUME, input.deep_consume)?;
+    for (field, value) in [("realname", &input.realname), ("city", &input.city)] {
+        if let MaybeUndefined::Value(v) = value {
+            if v.chars().count() > 64 {
+                return Err(AppError::field(
+                    field,
+                    "Ensure this field has no more than 64 characters.",
+                ));
+            }
+        }
+    }
+
+    let existing = user_info::Entity::find()
+        .filter(user_info::Column::Owner.eq(&username))
+        .filter(user_info::Column::IsPay.eq(true))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Not found.".into()))?;
+
+    let mut row: user_info::ActiveModel = existing.clone().into();
+    if let Some(v) = star {
+        row.star = Set(v);
+    }
+    if let Some(v) = age {
+        row.age = Set(v);
+    }
+    if let Some(v) = set_opt(input.realname) {
+        row.realname = v;
+    }
+    if let Some(v) = set_opt(sex) {
+        row.sex = v;
+    }
+    if let Some(v) = set_opt(input.city) {
+        row.city = v;
+    }
+    if let Some(v) = set_opt(input.remark) {
+        row.remark = v;
+    }
+    if let Some(v) = set_opt(follow_up) {
+        row.follow_up = v;
+    }
+    if let Some(v) = set_opt(deep_consume) {
+        row.deep_consume = v;
+    }
+    if !row.is_changed() {
+        return Ok(existing);
+    }
+    Ok(row.update(db).await?)
+}
+
+/// Visit records of `contact`, newest first.
+pub async fn list_visit_records(
+    db: &DatabaseConnection,
+    contact: &str,
+    page: PageArgs,
+) -> AppResult<(u64, Vec<visit_record::Model>)> {
+    let contact = contact.trim();
+    if contact.is_empty() {
+        return Err(AppError::field("contact", "This field is required."));
+    }
+    let query = visit_record::Entity::find().filter(visit_record::Column::Contact.eq(contact));
+    let total = query.clone().count(db).await?;
+    page.check_in_range(total)?;
+    let rows = query
+        .order_by_desc(visit_record::Column::Id)
+        .offset(page.offset())
+        .limit(page.page_size)
+        .all(db)
+        .await?;
+    Ok((total, rows))
+}
+
+/// Parses `2018-05-05` or `2018-5-5`.
+fn parse_day(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.trim().splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let all_digits =
+        |s: &str| !s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit());
+    if y.len() != 4
+        || !all_digits(y)
+        || !all_digits(m)
+        || !all_digits(d)
+        || m.len() > 2
+        || d.len() > 2
+    {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// Records a visit.
+pub async fn create_visit_record(
+    db: &DatabaseConnection,
+    input: CreateVisitRecordInput,
+) -> AppResult<visit_record::Model> {
+    let contact = input.contact.trim().to_owned();
+    if contact.is_empty() {
+        return Err(AppError::field("contact", "This field may not be blank."));
+    }
+    if contact.chars().count() > 64 {
+        return Err(AppError::field(
+            "contact",
+            "Ensure this field has no more than 64 characters.",
+        ));
+    }
+    let visit_time = match input.visit_time.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(parse_day(text).ok_or_else(|| {
+            AppError::field(
+                "visit_time",
+                "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+            )
+        })?),
+    };
+    Ok(visit_record::ActiveModel {
+        contact: Set(contact),
+        detail: Set(input.detail),
+        visit_time: Set(visit_time),
+        created_at: Set(chrono::Utc::now().naive_utc()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_parse_with_or_without_padding() {
+        let day = NaiveDate::from_ymd_opt(2018, 5, 5);
+        assert_eq!(parse_day("2018-5-5"), day);
+        assert_eq!(parse_day("2018-05-05"), day);
+        assert_eq!(parse_day("2018-13-05"), None);
+        assert_eq!(parse_day("18-5-5"), None);
+        assert_eq!(parse_day("2018/5/5"), None);
+        assert_eq!(parse_day("2018-5-5-1"), None);
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(contains_pattern("A_b%"), "%a\\_b\\%%");
+    }
+}

@@ -1,0 +1,283 @@
+//! GraphQL objects of the payer CRM, and the labels of its choice fields (CONTRACT.md §3).
+
+use async_graphql::{ComplexObject, Context, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::NaiveDate;
+use entity::{student, teacher, user_info, visit_record};
+
+use super::loaders::{StudentLoader, TeacherLoader};
+use crate::{graphql::loader::Cached, page_type};
+
+/// `sex` values and their labels.
+pub const SEX: &[(&str, &str)] = &[("male", "男"), ("female", "女")];
+/// `follow_up` values and their labels.
+pub const FOLLOW_UP: &[(&str, &str)] = &[
+    ("one2one", "购买一对一"),
+    ("consider", "考虑中"),
+    ("abandon", "放弃购买"),
+    ("appointment", "预约试听"),
+];
+/// `deep_consume` values and their labels.
+pub const DEEP_CONSUME: &[(&str, &str)] = &[
+    ("5_class_bag", "5课时课时包"),
+    ("30_class_bag", "30课时课时包"),
+    ("60_class_bag", "60课时课时包"),
+];
+/// Team-up states of `group_info`. Only 3 is attested by the seed; the others follow its wording.
+pub const GROUP_STATUS: &[(i32, &str)] = &[
+    (0, "未组队无资格"),
+    (1, "已组队"),
+    (2, "组队中"),
+    (3, "未组队有资格"),
+];
+
+/// The label of `value` among `choices`.
+pub fn label(choices: &[(&str, &'static str)], value: Option<&str>) -> Option<&'static str> {
+    let value = value?;
+    choices.iter().find(|(v, _)| *v == value).map(|(_, l)| *l)
+}
+
+/// A paid user of the coding school (a `UserInfo` with `is_pay`).
+pub struct Payer(pub user_info::Model);
+
+#[Object]
+impl Payer {
+    /// Primary key (legacy `pk`).
+    async fn id(&self) -> i32 {
+        self.0.id
+    }
+    /// Login name, usually the phone number.
+    async fn owner(&self) -> &str {
+        &self.0.owner
+    }
+    /// Display name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn avatar(&self) -> &str {
+        &self.0.avatar
+    }
+    async fn age(&self) -> i32 {
+        self.0.age
+    }
+    async fn points(&self) -> i32 {
+        self.0.points
+    }
+    async fn lesson_total(&self) -> i32 {
+        self.0.lesson_total
+    }
+    async fn is_seller(&self) -> bool {
+        self.0.is_seller
+    }
+    /// Commission as a decimal string with two places, e.g. `"0.00"`.
+    async fn commission(&self) -> String {
+        let c = self.0.commission_cents;
+        let sign = if c < 0 { "-" } else { "" };
+        format!("{sign}{}.{:02}", c.abs() / 100, c.abs() % 100)
+    }
+    /// The id of the seller who brought this user.
+    async fn my_seller(&self) -> Option<i32> {
+        self.0.my_seller_id
+    }
+    async fn remark(&self) -> Option<&str> {
+        self.0.remark.as_deref()
+    }
+    /// The user's teacher.
+    async fn teacher(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Teacher>> {
+        let Some(id) = self.0.teacher_id else {
+            return Ok(None);
+        };
+        let loader = ctx.data::<Cached<TeacherLoader>>()?;
+        Ok(loader.load_one(id).await?.map(Teacher))
+    }
+    /// The user's student profile.
+    async fn student(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Student>> {
+        let Some(id) = self.0.student_id else {
+            return Ok(None);
+        };
+        let loader = ctx.data::<Cached<StudentLoader>>()?;
+        Ok(loader.load_one(id).await?.map(Student))
+    }
+    /// `student`, `teacher` or null.
+    async fn identity(&self) -> Option<&str> {
+        self.0.identity.as_deref()
+    }
+    async fn is_pay(&self) -> bool {
+        self.0.is_pay
+    }
+    async fn is_bind(&self) -> bool {
+        self.0.is_bind
+    }
+    /// The bound account (WeChat openid or username).
+    async fn bind_account(&self) -> &str {
+        &self.0.bind_account
+    }
+    /// Team-up state.
+    async fn group_info(&self) -> GroupInfo {
+        GroupInfo {
+            status: self.0.group_status,
+        }
+    }
+    /// Starred by staff.
+    async fn star(&self) -> bool {
+        self.0.star
+    }
+    async fn realname(&self) -> Option<&str> {
+        self.0.realname.as_deref()
+    }
+    async fn city(&self) -> Option<&str> {
+        self.0.city.as_deref()
+    }
+    /// Name of the learning progress, e.g. `Python`.
+    async fn learn_extent(&self) -> Option<&str> {
+        self.0.learn_extent.as_deref()
+    }
+    /// Follow-up state: `one2one`, `consider`, `abandon` or `appointment`.
+    async fn follow_up(&self) -> Option<&str> {
+        self.0.follow_up.as_deref()
+    }
+    /// Label of `followUp`.
+    async fn follow_up_display(&self) -> Option<&'static str> {
+        label(FOLLOW_UP, self.0.follow_up.as_deref())
+    }
+    /// Deep-consumption course bag: `5_class_bag`, `30_class_bag` or `60_class_bag`.
+    async fn deep_consume(&self) -> Option<&str> {
+        self.0.deep_consume.as_deref()
+    }
+    /// Label of `deepConsume`.
+    async fn deep_consume_display(&self) -> Option<&'static str> {
+        label(DEEP_CONSUME, self.0.deep_consume.as_deref())
+    }
+    /// `male` or `female`.
+    async fn sex(&self) -> Option<&str> {
+        self.0.sex.as_deref()
+    }
+    /// Label of `sex`.
+    async fn sex_display(&self) -> Option<&'static str> {
+        label(SEX, self.0.sex.as_deref())
+    }
+}
+
+/// Team-up state of a user.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct GroupInfo {
+    pub status: i32,
+}
+
+#[ComplexObject]
+impl GroupInfo {
+    /// Label of `status`.
+    async fn status_display(&self) -> Option<&'static str> {
+        GROUP_STATUS
+            .iter()
+            .find(|(s, _)| *s == self.status)
+            .map(|(_, l)| *l)
+    }
+}
+
+/// A teacher.
+pub struct Teacher(pub teacher::Model);
+
+#[Object]
+impl Teacher {
+    async fn id(&self) -> i32 {
+        self.0.id
+    }
+    async fn owner(&self) -> &str {
+        &self.0.owner
+    }
+}
+
+/// A student profile.
+pub struct Student(pub student::Model);
+
+#[Object]
+impl Student {
+    async fn id(&self) -> i32 {
+        self.0.id
+    }
+    async fn owner(&self) -> &str {
+        &self.0.owner
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// WeChat nickname.
+    async fn nickname(&self) -> &str {
+        &self.0.nickname
+    }
+    async fn avatar(&self) -> &str {
+        &self.0.avatar
+    }
+    async fn sex(&self) -> &str {
+        &self.0.sex
+    }
+    async fn birthday(&self) -> Option<NaiveDate> {
+        self.0.birthday
+    }
+}
+
+/// A record of a visit (call or meeting) with a contact.
+pub struct VisitRecord(pub visit_record::Model);
+
+#[Object]
+impl VisitRecord {
+    async fn id(&self) -> i32 {
+        self.0.id
+    }
+    /// The contact's phone number or username.
+    async fn contact(&self) -> &str {
+        &self.0.contact
+    }
+    async fn detail(&self) -> Option<&str> {
+        self.0.detail.as_deref()
+    }
+    /// Day of the visit, `YYYY-MM-DD`.
+    async fn visit_time(&self) -> Option<NaiveDate> {
+        self.0.visit_time
+    }
+}
+
+page_type!(PayerPage, Payer, "A page of paid users.");
+page_type!(VisitRecordPage, VisitRecord, "A page of visit records.");
+
+/// Filters of the payer list (CONTRACT.md §2).
+#[derive(InputObject, Default, Debug)]
+pub struct PayerFilter {
+    /// Case-insensitive substring of owner, name, realname, bind account or WeChat nickname.
+    pub kw: Option<String>,
+    /// Only starred (true) or unstarred (false) users.
+    pub star: Option<bool>,
+    /// Only users enrolled in this course id.
+    pub course: Option<i32>,
+    /// Only users at this learning progress (its name).
+    pub extent: Option<String>,
+}
+
+/// A partial update of a payer: absent fields stay as they are, null clears a nullable field.
+#[derive(InputObject, Debug)]
+pub struct UpdatePayerInput {
+    /// The payer's owner (login name).
+    pub username: String,
+    pub star: MaybeUndefined<bool>,
+    pub realname: MaybeUndefined<String>,
+    pub age: MaybeUndefined<i32>,
+    /// `male` or `female`.
+    pub sex: MaybeUndefined<String>,
+    pub city: MaybeUndefined<String>,
+    pub remark: MaybeUndefined<String>,
+    /// `one2one`, `consider`, `abandon` or `appointment`.
+    pub follow_up: MaybeUndefined<String>,
+    /// `5_class_bag`, `30_class_bag` or `60_class_bag`.
+    pub deep_consume: MaybeUndefined<String>,
+}
+
+/// A new visit record.
+#[derive(InputObject, Debug)]
+pub struct CreateVisitRecordInput {
+    /// Phone number or username of the contact.
+    pub contact: String,
+    pub detail: Option<String>,
+    /// `YYYY-MM-DD`; `2018-5-5` is accepted too.
+    pub visit_time: Option<String>,
+}

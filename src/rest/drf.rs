@@ -1,0 +1,114 @@
+//! The Django REST Framework envelope of the kids-coding families: bare objects, pages of
+//! `{count, next, previous, results}` with absolute links, and DRF's error bodies.
+
+use axum::{
+    http::{header, HeaderMap, HeaderValue, StatusCode, Uri},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::{json, Map, Value};
+
+use crate::error::AppError;
+
+/// An error rendered the DRF way.
+#[derive(Debug)]
+pub struct DrfError(pub AppError);
+
+impl From<AppError> for DrfError {
+    fn from(e: AppError) -> Self {
+        DrfError(e)
+    }
+}
+
+impl IntoResponse for DrfError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self.0 {
+            AppError::BadInput {
+                field: Some(field),
+                message,
+            } => (StatusCode::BAD_REQUEST, json!({ field: [message] })),
+            AppError::BadInput {
+                field: None,
+                message,
+            } => (StatusCode::BAD_REQUEST, json!({ "detail": message })),
+            AppError::Unauthenticated(message) => {
+                let mut response =
+                    (StatusCode::UNAUTHORIZED, Json(json!({ "detail": message }))).into_response();
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
+                return response;
+            }
+            AppError::Forbidden(message) => (StatusCode::FORBIDDEN, json!({ "detail": message })),
+            AppError::NotFound(message) => (StatusCode::NOT_FOUND, json!({ "detail": message })),
+            AppError::Conflict(message) => (StatusCode::BAD_REQUEST, json!({ "detail": message })),
+            // Market rules keep the purchase answer's shape (CONTRACT.md, errors).
+            AppError::Rule { message, .. } => {
+                (StatusCode::BAD_REQUEST, json!({ "message": message }))
+            }
+            AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({ "detail": "A server error occurred." }),
+            ),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// The handlers' result.
+pub type DrfResult = Result<Response, DrfError>;
+
+/// A DRF page from a GraphQL page object (`totalCount`, `page`, `pageSize`, `items`).
+pub fn page(graphql_page: Value, uri: &Uri, headers: &HeaderMap) -> Response {
+    let total = graphql_page["totalCount"].as_u64().unwrap_or(0);
+    let page = graphql_page["page"].as_u64().unwrap_or(1);
+    let size = graphql_page["pageSize"].as_u64().unwrap_or(1).max(1);
+    let next = (page * size < total).then(|| link(uri, headers, Some(page + 1)));
+    let previous = (page > 1).then(|| link(uri, headers, (page > 2).then_some(page - 1)));
+    let results = crate::rest::operation::take(graphql_page, "items");
+    let mut body = Map::new();
+    body.insert("count".into(), total.into());
+    body.insert("next".into(), next.into());
+    body.insert("previous".into(), previous.into());
+    body.insert("results".into(), results);
+    Json(Value::Object(body)).into_response()
+}
+
+/// The absolute URL of this request with `page` replaced (or removed for the first page),
+/// the other parameters kept and sorted, as DRF's `replace_query_param` builds it.
+fn link(uri: &Uri, headers: &HeaderMap, page: Option<u64>) -> String {
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .filter(|s| *s == "https" || *s == "http")
+        .unwrap_or("http");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .unwrap_or("localhost");
+    let mut pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+            .into_owned()
+            .filter(|(k, _)| k != "page")
+            .collect();
+    if let Some(p) = page {
+        pairs.push(("page".into(), p.to_string()));
+    }
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let sep = if query.is_empty() { "" } else { "?" };
+    format!("{scheme}://{host}{}{sep}{query}", uri.path())
+}
+
+/// A bare object with 200.
+pub fn object(value: Value) -> Response {
+    Json(value).into_response()
+}
+
+/// A bare object with 201 Created.
+pub fn created(value: Value) -> Response {
+    (StatusCode::CREATED, Json(value)).into_response()
+}

@@ -1,0 +1,170 @@
+//! The kids-coding CRM's URLs (`kids-coding-payers.txt`), each mapped onto one GraphQL operation.
+
+use axum::{
+    body::Bytes,
+    extract::{RawQuery, State},
+    http::{HeaderMap, Uri},
+    routing::{get, post},
+    Router,
+};
+use serde_json::json;
+
+use super::{
+    drf::{self, DrfError, DrfResult},
+    operation::{authenticate, run, take},
+    params::{field, Fields, Kind, REQUIRED},
+};
+use crate::{error::AppError, graphql::page::INVALID_PAGE, state::AppState};
+
+/// The routes of this family.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/server/userinfo/payer_list/", get(payer_list))
+        .route("/server/userinfo/payer_update/", post(payer_update))
+        .route("/server/userinfo/visit_records/", get(visit_records))
+        .route(
+            "/server/userinfo/visit_record_create/",
+            post(visit_record_create),
+        )
+}
+
+/// A payer with the legacy keys.
+const PAYER_FIELDS: &str = "fragment PayerFields on Payer {
+  pk: id owner name avatar age points lesson_total: lessonTotal is_seller: isSeller
+  commission my_seller: mySeller remark
+  teacher { owner pk: id }
+  student { pk: id owner name nickname avatar sex birthday }
+  identity is_pay: isPay is_bind: isBind bind_account: bindAccount
+  group_info: groupInfo { status status_display: statusDisplay }
+  star realname city learn_extent: learnExtent
+  follow_up: followUp follow_up_display: followUpDisplay
+  deep_consume: deepConsume deep_consume_display: deepConsumeDisplay
+  sex sex_display: sexDisplay
+}";
+
+const VISIT_FIELDS: &str = "fragment VisitFields on VisitRecord {
+  pk: id contact detail visit_time: visitTime
+}";
+
+/// DRF's page parameters: a `page` that is not a positive integer is "Invalid page." (404);
+/// a `page_size` that is not a positive integer falls back to the default.
+fn page_vars(q: &Fields) -> Result<(Option<i64>, Option<i64>), DrfError> {
+    let page = match q.0.get("page").and_then(|v| v.as_str()) {
+        None => None,
+        Some(p) => Some(
+            p.parse::<i32>()
+                .ok()
+                .filter(|p| *p >= 1)
+                .map(i64::from)
+                .ok_or_else(|| AppError::NotFound(INVALID_PAGE.into()))?,
+        ),
+    };
+    let page_size =
+        q.0.get("page_size")
+            .and_then(|v| v.as_str())
+            .and_then(|s| s.parse::<i32>().ok())
+            .filter(|s| *s >= 1)
+            .map(i64::from);
+    Ok((page, page_size))
+}
+
+/// `GET /server/userinfo/payer_list/`: `kw`, `star`, `course`, `extent`, `page`, `page_size`.
+async fn payer_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    RawQuery(raw): RawQuery,
+) -> DrfResult {
+    let auth = authenticate(&state, &headers).await?;
+    let q = Fields::from_query(raw.as_deref());
+    let (page, page_size) = page_vars(&q)?;
+    let vars = json!({
+        "filter": {
+            "kw": q.string("kw")?,
+            "star": q.bool("star")?,
+            "course": q.int("course")?,
+            "extent": q.string("extent")?,
+        },
+        "page": page,
+        "pageSize": page_size,
+    });
+    let doc = format!(
+        "query PayerList($filter: PayerFilter, $page: Int, $pageSize: Int) {{
+           payers(filter: $filter, page: $page, pageSize: $pageSize) {{
+             totalCount page pageSize items {{ ...PayerFields }}
+           }}
+         }} {PAYER_FIELDS}"
+    );
+    let data = run(&state, auth, &doc, vars).await?;
+    Ok(drf::page(take(data, "payers"), &uri, &headers))
+}
+
+/// `POST /server/userinfo/payer_update/`: a partial update named by `username`.
+async fn payer_update(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> DrfResult {
+    let auth = authenticate(&state, &headers).await?;
+    let input = Fields::from_body(&headers, &body)?.input(&[
+        field("username", "username", Kind::Str, true),
+        field("star", "star", Kind::Bool, false),
+        field("realname", "realname", Kind::Str, false),
+        field("age", "age", Kind::Int, false),
+        field("sex", "sex", Kind::Str, false),
+        field("city", "city", Kind::Str, false),
+        field("remark", "remark", Kind::Str, false),
+        field("follow_up", "followUp", Kind::Str, false),
+        field("deep_consume", "deepConsume", Kind::Str, false),
+    ])?;
+    let doc = format!(
+        "mutation PayerUpdate($input: UpdatePayerInput!) {{
+           updatePayer(input: $input) {{ ...PayerFields }}
+         }} {PAYER_FIELDS}"
+    );
+    let data = run(&state, auth, &doc, json!({ "input": input })).await?;
+    Ok(drf::object(take(data, "updatePayer")))
+}
+
+/// `GET /server/userinfo/visit_records/?contact=`.
+async fn visit_records(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    RawQuery(raw): RawQuery,
+) -> DrfResult {
+    let auth = authenticate(&state, &headers).await?;
+    let q = Fields::from_query(raw.as_deref());
+    let (page, page_size) = page_vars(&q)?;
+    let contact = q
+        .string("contact")?
+        .filter(|c| !c.trim().is_empty())
+        .ok_or_else(|| AppError::field("contact", REQUIRED))?;
+    let doc = format!(
+        "query VisitRecords($contact: String!, $page: Int, $pageSize: Int) {{
+           visitRecords(contact: $contact, page: $page, pageSize: $pageSize) {{
+             totalCount page pageSize items {{ ...VisitFields }}
+           }}
+         }} {VISIT_FIELDS}"
+    );
+    let vars = json!({ "contact": contact, "page": page, "pageSize": page_size });
+    let data = run(&state, auth, &doc, vars).await?;
+    Ok(drf::page(take(data, "visitRecords"), &uri, &headers))
+}
+
+/// `POST /server/userinfo/visit_record_create/`: `contact`, `detail`, `visit_time`.
+async fn visit_record_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> DrfResult {
+    let auth = authenticate(&state, &headers).await?;
+    let input = Fields::from_body(&headers, &body)?.input(&[
+        field("contact", "contact", Kind::Str, true),
+        field("detail", "detail", Kind::Str, false),
+        field("visit_time", "visitTime", Kind::Str, false),
+    ])?;
+    let doc = format!(
+        "mutation VisitRecordCreate($input: CreateVisitRecordInput!) {{
+           createVisitRecord(input: $input) {{ ...VisitFields }}
+         }} {VISIT_FIELDS}"
+    );
+    let data = run(&state, auth, &doc, json!({ "input": input })).await?;
+    Ok(drf::created(take(data, "createVisitRecord")))
+}

@@ -1,0 +1,38 @@
+//! The paid-reports URLs (`paid-reports.txt`), each mapped onto one GraphQL operation.
+
+use axum::{body::Bytes, extract::State, http::HeaderMap, routing::post, Router};
+use serde_json::json;
+
+use super::{
+    operation::{run, take},
+    paid::{self, PaidResult},
+    params::Fields,
+};
+use crate::{auth::Auth, state::AppState};
+
+/// The routes of this family.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/access/token", post(access_token))
+}
+
+/// `POST /api/access/token` (GET_BEARER_TOKEN): `account` (username or mobile) and `password`.
+async fn access_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> PaidResult {
+    let fields = Fields::from_body(&headers, &body)?;
+    // Missing values go through as empty strings: the login rule answers them with the
+    // seed's own "<field> 不能为空" message.
+    let vars = json!({
+        "account": fields.string("account")?.unwrap_or_default(),
+        "password": fields.string("password")?.unwrap_or_default(),
+    });
+    let doc = "mutation AccessToken($account: String!, $password: String!) {
+      login(account: $account, password: $password) {
+        token token_method: tokenMethod token_type: tokenType expire_time: expireTime nickname
+      }
+    }";
+    let data = run(&state, Auth::default(), doc, vars).await?;
+    Ok(paid::ok(take(data, "login")))
+}

@@ -1,0 +1,205 @@
+//! Decoding legacy request values. A request's query string or body (JSON, or form-urlencoded
+//! as curl's `-d` sends it) becomes one JSON object; typed readers then coerce values the way
+//! the legacy frameworks did (`"100"` is an integer, `True`/`1` a boolean) and turn the rest
+//! into a field error. Only shapes are checked here: rules live in the services.
+
+use axum::http::{header::CONTENT_TYPE, HeaderMap};
+use serde_json::{Map, Value};
+
+use crate::error::{AppError, AppResult};
+
+/// The type a legacy field must have.
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    Str,
+    Int,
+    Bool,
+}
+
+/// One legacy field mapped onto a GraphQL input field.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldSpec {
+    /// The legacy (snake_case) name.
+    pub legacy: &'static str,
+    /// The GraphQL input field it fills.
+    pub graphql: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+}
+
+/// Shorthand for a [`FieldSpec`].
+pub const fn field(
+    legacy: &'static str,
+    graphql: &'static str,
+    kind: Kind,
+    required: bool,
+) -> FieldSpec {
+    FieldSpec {
+        legacy,
+        graphql,
+        kind,
+        required,
+    }
+}
+
+/// DRF's message for a missing field.
+pub const REQUIRED: &str = "This field is required.";
+
+/// The values of one legacy request.
+#[derive(Debug, Default)]
+pub struct Fields(pub Map<String, Value>);
+
+impl Fields {
+    /// From a query string; a repeated key keeps its last value.
+    pub fn from_query(raw: Option<&str>) -> Self {
+        let mut map = Map::new();
+        for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+            map.insert(k.into_owned(), Value::String(v.into_owned()));
+        }
+        Fields(map)
+    }
+
+    /// From a body: JSON when declared so or when it looks like a JSON object (curl's `-d`
+    /// sends JSON as a form by default), form-urlencoded otherwise.
+    pub fn from_body(headers: &HeaderMap, body: &[u8]) -> AppResult<Self> {
+        let content_type = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let trimmed = body.trim_ascii();
+        if trimmed.is_empty() {
+            return Ok(Fields::default());
+        }
+        let looks_json = trimmed.starts_with(b"{") || trimmed.starts_with(b"[");
+        if content_type.contains("json") || (looks_json && !content_type.contains("multipart")) {
+            return match serde_json::from_slice::<Value>(trimmed) {
+                Ok(Value::Object(map)) => Ok(Fields(map)),
+                Ok(_) => Err(AppError::bad_input(
+                    "Invalid data. Expected a dictionary, but got a list or a scalar.",
+                )),
+                Err(e) => Err(AppError::bad_input(format!("JSON parse error - {e}"))),
+            };
+        }
+        if content_type.contains("multipart") {
+            return Err(AppError::bad_input(
+                "Unsupported media type: send JSON or form-urlencoded data.",
+            ));
+        }
+        let text = std::str::from_utf8(trimmed)
+            .map_err(|_| AppError::bad_input("The body is not valid UTF-8."))?;
+        Ok(Fields::from_query(Some(text)))
+    }
+
+    /// A text field; numbers are taken as their text, blank as absent.
+    pub fn string(&self, key: &str) -> AppResult<Option<String>> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => coerce(key, Kind::Str, v).map(|v| v.as_str().map(str::to_owned)),
+        }
+    }
+
+    /// An integer field.
+    pub fn int(&self, key: &str) -> AppResult<Option<i64>> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(v) => coerce(key, Kind::Int, v).map(|v| v.as_i64()),
+        }
+    }
+
+    /// A boolean field.
+    pub fn bool(&self, key: &str) -> AppResult<Option<bool>> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(v) => coerce(key, Kind::Bool, v).map(|v| v.as_bool()),
+        }
+    }
+
+    /// A GraphQL input object from `specs`: absent fields stay absent (a partial update leaves
+    /// them alone), null stays null, values are coerced to their kind.
+    pub fn input(&self, specs: &[FieldSpec]) -> AppResult<Value> {
+        let mut out = Map::new();
+        for spec in specs {
+            match self.0.get(spec.legacy) {
+                None if spec.required => return Err(AppError::field(spec.legacy, REQUIRED)),
+                None => {}
+                Some(Value::Null) if spec.required => {
+                    return Err(AppError::field(spec.legacy, "This field may not be null."))
+                }
+                Some(Value::Null) => {
+                    out.insert(spec.graphql.into(), Value::Null);
+                }
+                Some(v) => {
+                    out.insert(spec.graphql.into(), coerce(spec.legacy, spec.kind, v)?);
+                }
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// A value as `kind`, or the field error DRF would give.
+fn coerce(key: &str, kind: Kind, value: &Value) -> AppResult<Value> {
+    match (kind, value) {
+        (Kind::Str, Value::String(_)) => Ok(value.clone()),
+        (Kind::Str, Value::Number(n)) => Ok(Value::String(n.to_string())),
+        (Kind::Str, Value::Bool(b)) => Ok(Value::String(b.to_string())),
+        (Kind::Str, _) => Err(AppError::field(key, "Not a valid string.")),
+        (Kind::Int, Value::Number(n)) => n
+            .as_i64()
+            .filter(|i| i32::try_from(*i).is_ok())
+            .map(Value::from)
+            .ok_or_else(|| AppError::field(key, "A valid integer is required.")),
+        (Kind::Int, Value::String(s)) => s
+            .trim()
+            .parse::<i32>()
+            .map(Value::from)
+            .map_err(|_| AppError::field(key, "A valid integer is required.")),
+        (Kind::Int, _) => Err(AppError::field(key, "A valid integer is required.")),
+        (Kind::Bool, Value::Bool(_)) => Ok(value.clone()),
+        (Kind::Bool, Value::Number(n)) if n.as_i64() == Some(1) => Ok(Value::Bool(true)),
+        (Kind::Bool, Value::Number(n)) if n.as_i64() == Some(0) => Ok(Value::Bool(false)),
+        (Kind::Bool, Value::String(s)) => match s.trim() {
+            "true" | "True" | "TRUE" | "1" | "on" | "yes" => Ok(Value::Bool(true)),
+            "false" | "False" | "FALSE" | "0" | "off" | "no" => Ok(Value::Bool(false)),
+            _ => Err(AppError::field(key, "Must be a valid boolean.")),
+        },
+        (Kind::Bool, _) => Err(AppError::field(key, "Must be a valid boolean.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn curl_dash_d_json_without_content_type_is_json() {
+        let f = Fields::from_body(&HeaderMap::new(), br#"{"username":"a","age":"7"}"#).unwrap();
+        assert_eq!(f.0["username"], json!("a"));
+        assert_eq!(f.int("age").unwrap(), Some(7));
+    }
+
+    #[test]
+    fn form_bodies_and_booleans() {
+        let f = Fields::from_body(&HeaderMap::new(), b"star=True&age=x").unwrap();
+        assert_eq!(f.bool("star").unwrap(), Some(true));
+        assert!(f.int("age").is_err());
+    }
+
+    #[test]
+    fn input_keeps_absent_null_and_value_apart() {
+        let f = Fields(json!({"a": null, "b": "1"}).as_object().unwrap().clone());
+        let v = f
+            .input(&[
+                field("a", "a", Kind::Str, false),
+                field("b", "bb", Kind::Int, false),
+                field("c", "c", Kind::Str, false),
+            ])
+            .unwrap();
+        assert_eq!(v, json!({"a": null, "bb": 1}));
+        assert!(f.input(&[field("c", "c", Kind::Str, true)]).is_err());
+    }
+}

@@ -1,0 +1,23 @@
+//! What every request handler can reach.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::{auth::jwt::JwtKeys, config::Config, db::StatementCounter, graphql::AppSchema};
+
+/// The services below both interfaces: database, signing keys, configuration.
+/// GraphQL resolvers reach it through the schema's data (`graphql::state`).
+pub struct Core {
+    pub db: DatabaseConnection,
+    pub jwt: JwtKeys,
+    pub config: Config,
+    pub statements: StatementCounter,
+}
+
+/// The router's state: the core and the one schema both interfaces run on.
+#[derive(Clone)]
+pub struct AppState {
+    pub core: Arc<Core>,
+    pub schema: AppSchema,
+}

@@ -1,0 +1,287 @@
+//! The test harness: every test gets a fresh, migrated database (SQLite always; PostgreSQL too
+//! when `TEST_DATABASE_URL` names a server) with the demo data, and talks to the real router
+//! in-process, the way the seeds' curls talk to the server.
+
+use std::future::Future;
+
+use axum::{
+    body::Body,
+    http::{header, Method, Request, StatusCode},
+    Router,
+};
+use http_body_util::BodyExt;
+use opsgraph::{app, config::Config, demo, state::AppState};
+use sea_orm::{ConnectionTrait, Database, Statement};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+/// The staff key of the seeds' CRM curls.
+pub const STAFF: &str = "Token admin123";
+/// The member key of the seeds' market curls.
+pub const MEMBER: &str = "Token 40563641ffd7245dfe80b7a8cd000e3bebc4d194";
+
+/// A database engine to run a test on.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    /// A server URL whose user may create databases.
+    Postgres(String),
+}
+
+/// SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set.
+pub fn backends() -> Vec<Backend> {
+    let mut all = vec![Backend::Sqlite];
+    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
+        if !url.is_empty() {
+            all.push(Backend::Postgres(url));
+        }
+    }
+    all
+}
+
+/// Runs `test` once per backend, each time on a fresh database with the demo data.
+pub async fn each_db<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for backend in backends() {
+        let app = TestApp::start(backend, true).await;
+        let cleanup = app.cleanup_handle();
+        test(app).await;
+        cleanup.run().await;
+    }
+}
+
+/// A running application on its own database.
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub backend: Backend,
+    cleanup: Cleanup,
+}
+
+/// What to remove once a test is over.
+#[derive(Clone)]
+pub struct Cleanup {
+    pg: Option<(String, String)>,
+    _dir: Option<std::sync::Arc<tempfile::TempDir>>,
+}
+
+impl Cleanup {
+    /// Drops the test's PostgreSQL database (a SQLite file goes with its directory).
+    pub async fn run(self) {
+        if let Some((admin_url, name)) = self.pg {
+            if let Ok(admin) = Database::connect(admin_url).await {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await;
+                let _ = admin.close().await;
+            }
+        }
+    }
+}
+
+impl TestApp {
+    /// A fresh database on `backend`, migrated, with the demo data if `demo`.
+    pub async fn start(backend: Backend, demo_data: bool) -> Self {
+        let (url, cleanup) = match &backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("test.sqlite").display()
+                );
+                (
+                    url,
+                    Cleanup {
+                        pg: None,
+                        _dir: Some(std::sync::Arc::new(dir)),
+                    },
+                )
+            }
+            Backend::Postgres(admin_url) => {
+                let name = format!("opsgraph_test_{}_{}", std::process::id(), rand_suffix());
+                let admin = Database::connect(admin_url.as_str())
+                    .await
+                    .expect("PostgreSQL reachable");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create test database");
+                let _ = admin.close().await;
+                let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+                url.set_path(&format!("/{name}"));
+                (
+                    url.to_string(),
+                    Cleanup {
+                        pg: Some((admin_url.clone(), name)),
+                        _dir: None,
+                    },
+                )
+            }
+        };
+        let mut config = Config::for_database(url);
+        config.db_max_connections = Some(8);
+        let (router, state) = app::build(config).await.expect("app builds");
+        if demo_data {
+            demo::seed(&state.core.db).await.expect("demo data");
+        }
+        TestApp {
+            router,
+            state,
+            backend,
+            cleanup,
+        }
+    }
+
+    fn cleanup_handle(&self) -> Cleanup {
+        self.cleanup.clone()
+    }
+
+    /// `sqlite` or `postgres`, for assertion messages.
+    pub fn name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Sends one request; answers status, headers and the body as JSON (or as a string).
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "localhost:8000");
+        if let Some(auth) = auth {
+            req = req.header(header::AUTHORIZATION, auth);
+        }
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).expect("request"))
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, headers, value)
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str, auth: Option<&str>) -> (StatusCode, Value) {
+        let (s, _, v) = self.send(Method::GET, path, auth, None, vec![]).await;
+        (s, v)
+    }
+
+    /// `POST path` with a JSON body, declared as JSON.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        auth: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let (s, _, v) = self
+            .send(
+                Method::POST,
+                path,
+                auth,
+                Some("application/json"),
+                body.to_string().into_bytes(),
+            )
+            .await;
+        (s, v)
+    }
+
+    /// `POST path` with a raw body, as `curl -d` sends it (form content type).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        auth: Option<&str>,
+        body: &str,
+    ) -> (StatusCode, Value) {
+        let (s, _, v) = self
+            .send(
+                Method::POST,
+                path,
+                auth,
+                Some("application/x-www-form-urlencoded"),
+                body.as_bytes().to_vec(),
+            )
+            .await;
+        (s, v)
+    }
+
+    /// A GraphQL request; answers the whole response (`data`, `errors`).
+    pub async fn graphql(&self, auth: Option<&str>, query: &str, variables: Value) -> Value {
+        let (status, v) = self
+            .post_json(
+                "/graphql",
+                auth,
+                json!({ "query": query, "variables": variables }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        v
+    }
+
+    /// Statements the pool has run so far.
+    pub fn statements(&self) -> u64 {
+        self.state.core.statements.get()
+    }
+
+    /// A number from SQL run directly, independent of the code under test.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let db = &self.state.core.db;
+        let backend = db.get_database_backend();
+        let row = db
+            .query_one_raw(Statement::from_string(backend, sql.to_owned()))
+            .await
+            .expect("query runs")
+            .expect("one row");
+        row.try_get_by_index::<i64>(0)
+            .or_else(|_| row.try_get_by_index::<i32>(0).map(i64::from))
+            .expect("an integer")
+    }
+
+    /// Runs SQL directly (test setup).
+    pub async fn exec(&self, sql: &str) {
+        let db = &self.state.core.db;
+        db.execute_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{nanos}_{}",
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
+}

@@ -1,0 +1,108 @@
+//! The GraphQL interface itself: the checked-in SDL, error codes, limits, and the fixed cost
+//! of a page.
+
+use serde_json::json;
+
+use crate::common::{each_db, STAFF};
+
+#[test]
+fn schema_graphql_is_the_live_sdl() {
+    let live = opsgraph::graphql::sdl();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
+    let checked_in = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        checked_in == live,
+        "schema.graphql differs from the live schema: run `cargo run -- export-schema`"
+    );
+}
+
+#[tokio::test]
+async fn payers_query_with_nested_objects_and_codes() {
+    each_db(|app| async move {
+        let q = r#"query ($kw: String) { payers(filter: {kw: $kw}, pageSize: 1) {
+            totalCount page pageSize items { id owner commission groupInfo { status statusDisplay }
+              teacher { id owner } student { id nickname birthday } followUpDisplay } } }"#;
+        let v = app.graphql(Some(STAFF), q, json!({ "kw": "12345678900" })).await;
+        assert_eq!(
+            v,
+            json!({ "data": { "payers": { "totalCount": 1, "page": 1, "pageSize": 1, "items": [{
+                "id": 98, "owner": "12345678900", "commission": "0.00",
+                "groupInfo": { "status": 3, "statusDisplay": "未组队有资格" },
+                "teacher": { "id": 108, "owner": "12345" },
+                "student": { "id": 92, "nickname": "", "birthday": null },
+                "followUpDisplay": null }] } } })
+        );
+        let m = r#"mutation { updatePayer(input: {username: "tester001", followUp: "soon"}) { id } }"#;
+        let v = app.graphql(Some(STAFF), m, json!({})).await;
+        assert_eq!(v["errors"][0]["extensions"], json!({ "code": "BAD_USER_INPUT", "field": "follow_up" }));
+        let m = r#"mutation { updatePayer(input: {username: "nobody", star: true}) { id } }"#;
+        let v = app.graphql(Some(STAFF), m, json!({})).await;
+        assert_eq!(v["errors"][0]["extensions"]["code"], "NOT_FOUND");
+        let m = r#"mutation { updatePayer(input: {username: "tester001", star: true, city: null}) { star city } }"#;
+        let v = app.graphql(Some(STAFF), m, json!({})).await;
+        assert_eq!(v, json!({ "data": { "updatePayer": { "star": true, "city": null } } }));
+        let m = r#"mutation { createVisitRecord(input: {contact: "tester001", visitTime: "2020-1-2"}) { contact visitTime } }"#;
+        let v = app.graphql(Some(STAFF), m, json!({})).await;
+        assert_eq!(v, json!({ "data": { "createVisitRecord": { "contact": "tester001", "visitTime": "2020-01-02" } } }));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn depth_and_complexity_limits_refuse_queries() {
+    each_db(|app| async move {
+        // 11 levels of nesting through the introspection types.
+        let deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }";
+        let v = app.graphql(Some(STAFF), deep, json!({})).await;
+        assert_eq!(v["data"], serde_json::Value::Null);
+        assert!(v["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{v}");
+        let wide: String = (0..2600).map(|i| format!("a{i}: viewer {{ kind }} ")).collect();
+        let v = app.graphql(Some(STAFF), &format!("{{ {wide} }}"), json!({})).await;
+        assert!(v["errors"][0]["message"].as_str().unwrap().contains("too complex"), "{v}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_page_costs_the_same_statements_whatever_its_size() {
+    each_db(|app| async move {
+        // More payers than the largest page, each with a teacher and a student.
+        for i in 0..60 {
+            app.exec(&format!(
+                "INSERT INTO student (owner, name, nickname, avatar, sex) VALUES ('s{i}', 'n', 'nick', '', 'S')"
+            ))
+            .await;
+            let student = app.scalar(&format!("SELECT id FROM student WHERE owner = 's{i}'")).await;
+            app.exec(&format!(
+                "INSERT INTO user_info (owner, name, avatar, age, points, lesson_total, is_seller, commission_cents, \
+                 is_pay, is_bind, bind_account, group_status, star, teacher_id, student_id, created_at) \
+                 VALUES ('p{i}', 'p', '', 1, 0, 0, false, 0, true, false, '', 3, false, {}, {student}, '2020-01-01 00:00:00')",
+                if i % 2 == 0 { 2 } else { 108 }
+            ))
+            .await;
+        }
+        let q = "query ($size: Int) { payers(pageSize: $size) { totalCount items { id teacher { owner } student { nickname } } } }";
+        let mut costs = Vec::new();
+        for size in [5, 50] {
+            let before = app.statements();
+            let v = app.graphql(Some(STAFF), q, json!({ "size": size })).await;
+            costs.push(app.statements() - before);
+            assert_eq!(v["data"]["payers"]["items"].as_array().unwrap().len(), size);
+        }
+        assert_eq!(costs[0], costs[1], "statements for a page of 5 and of 50");
+        // The same through the legacy URL.
+        let mut rest_costs = Vec::new();
+        for size in [5, 50] {
+            let before = app.statements();
+            let (status, _) = app
+                .get(&format!("/server/userinfo/payer_list/?page_size={size}"), Some(STAFF))
+                .await;
+            assert_eq!(status, axum::http::StatusCode::OK);
+            rest_costs.push(app.statements() - before);
+        }
+        assert_eq!(rest_costs[0], rest_costs[1]);
+        // Credentials (key, account, role, permissions), count, page, teachers, students.
+        assert_eq!(costs[0], 8, "{}", app.name());
+    })
+    .await;
+}

@@ -1,0 +1,6 @@
+//! Integration tests: one binary, the real router, a fresh database per test.
+
+mod auth;
+mod common;
+mod graphql;
+mod payers;

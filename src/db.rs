@@ -8,6 +8,7 @@ use std::{
     time::Duration,
 };
 
+use chrono::Timelike;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
@@ -108,4 +109,22 @@ pub async fn reset_sequences(db: &impl ConnectionTrait, tables: &[&str]) -> AppR
             .await?;
     }
     Ok(())
+}
+
+/// The current UTC time, to the microsecond: what both engines store, so a value reads back
+/// as it was written.
+pub fn now() -> chrono::NaiveDateTime {
+    let t = chrono::Utc::now().naive_utc();
+    t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t)
+}
+
+/// A timestamp as the legacy (Python `isoformat`) APIs print it: microseconds when there are
+/// any, none when they are zero.
+pub fn iso_datetime(t: chrono::NaiveDateTime) -> String {
+    if t.nanosecond() == 0 {
+        t.format("%Y-%m-%dT%H:%M:%S").to_string()
+    } else {
+        t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+    }
 }

@@ -3,7 +3,10 @@
 //! and no default password exists.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use entity::{course, course_enrollment, setting, student, teacher, user_info, visit_record};
+use entity::{
+    course, course_enrollment, exchange_order, exchange_product, prop_category, setting, student,
+    teacher, user_info, user_product, visit_record,
+};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TryInsertResult};
 
 use crate::{
@@ -39,9 +42,20 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<()> {
     }
     seed_auth(&txn).await?;
     seed_payers(&txn).await?;
+    seed_market(&txn).await?;
     db::reset_sequences(
         &txn,
-        &["teacher", "student", "user_info", "course", "visit_record"],
+        &[
+            "teacher",
+            "student",
+            "user_info",
+            "course",
+            "visit_record",
+            "prop_category",
+            "exchange_product",
+            "exchange_order",
+            "user_product",
+        ],
     )
     .await?;
     txn.commit().await?;
@@ -61,6 +75,10 @@ async fn seed_auth(txn: &impl ConnectionTrait) -> AppResult<()> {
     )
     .await?;
     insert_api_key(txn, STAFF_KEY, Some(admin.id), None).await
+}
+
+fn at_exact(text: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").unwrap_or_default()
 }
 
 fn at(day: &str) -> NaiveDateTime {
@@ -190,6 +208,7 @@ async fn seed_payers(txn: &impl ConnectionTrait) -> AppResult<()> {
         deep_consume: Set(None),
         sex: Set(None),
         created_at: Set(at("2018-05-01")),
+        diamonds: Set(0),
     };
     let mut users = Vec::new();
     let mut tester = base(1, "tester001", "001tester");
@@ -266,6 +285,7 @@ async fn seed_payers(txn: &impl ConnectionTrait) -> AppResult<()> {
     // The market's member, whose key the market curls use.
     let mut member = base(100, "18519791946", "赵小明");
     member.is_pay = Set(false);
+    member.diamonds = Set(1_000);
     users.push(member);
 
     student::Entity::insert_many(students).exec(txn).await?;
@@ -289,6 +309,143 @@ async fn seed_payers(txn: &impl ConnectionTrait) -> AppResult<()> {
             visit_time: Set(NaiveDate::from_ymd_opt(2018, 5, 5)),
             created_at: Set(at("2018-05-05")),
         },
+    ])
+    .exec(txn)
+    .await?;
+    Ok(())
+}
+
+/// The member (id 100) of the market curls.
+const MEMBER_ID: i32 = 100;
+
+async fn seed_market(txn: &impl ConnectionTrait) -> AppResult<()> {
+    let category = |id: i32, name: &str, style: &str, action: &str| prop_category::ActiveModel {
+        id: Set(id),
+        name: Set(name.into()),
+        desc: Set(String::new()),
+        style: Set(style.into()),
+        action: Set(action.into()),
+    };
+    prop_category::Entity::insert_many([
+        category(1, "Avatar", "avatar_2", "avatar"),
+        category(2, "Background", "background_1", "background"),
+    ])
+    .exec(txn)
+    .await?;
+    let product = |id: i32,
+                   name: &str,
+                   content: &str,
+                   diamond: i64,
+                   bought: i64,
+                   virtual_category: Option<i32>,
+                   created: &str| {
+        exchange_product::ActiveModel {
+            id: Set(id),
+            name: Set(name.into()),
+            content: Set(content.into()),
+            image: Set("http://thisisimages/".into()),
+            diamond: Set(diamond),
+            bought: Set(bought),
+            product_type: Set(if virtual_category.is_some() { 1 } else { 0 }),
+            category_id: Set(virtual_category),
+            on_sale: Set(true),
+            stock: Set(None),
+            create_time: Set(at_exact(created)),
+        }
+    };
+    let mut prop_26 = product(
+        26,
+        "虚拟商品",
+        "虚拟商品",
+        300,
+        1,
+        Some(1),
+        "2017-12-07T12:31:21.049329",
+    );
+    prop_26.image = Set("http://imag.example.com/1.png".into());
+    let mut off_sale = product(
+        30,
+        "限定背景",
+        "已下架的背景",
+        500,
+        0,
+        Some(2),
+        "2018-01-01T00:00:00",
+    );
+    off_sale.on_sale = Set(false);
+    exchange_product::Entity::insert_many([
+        product(
+            1,
+            "乌龙茶",
+            "乌龙茶饮料",
+            100,
+            2,
+            Some(1),
+            "2017-11-03T14:44:12.099395",
+        ),
+        product(
+            2,
+            "冰红茶",
+            "冰红茶饮料",
+            100,
+            0,
+            None,
+            "2017-11-03T14:45:33.719105",
+        ),
+        prop_26,
+        product(
+            27,
+            "虚拟商品2",
+            "虚拟商品2",
+            100,
+            0,
+            Some(1),
+            "2017-10-01T00:00:00",
+        ),
+        product(
+            28,
+            "虚拟商品3",
+            "虚拟商品3",
+            100,
+            0,
+            Some(1),
+            "2017-11-01T00:00:00",
+        ),
+        product(
+            29,
+            "星空背景",
+            "星空背景",
+            200,
+            0,
+            Some(2),
+            "2017-11-02T00:00:00",
+        ),
+        off_sale,
+    ])
+    .exec(txn)
+    .await?;
+    exchange_order::Entity::insert(exchange_order::ActiveModel {
+        id: Set(1),
+        order_number: Set("17003298818986925262490011".into()),
+        owner_id: Set(MEMBER_ID),
+        product_id: Set(1),
+        diamond: Set(100),
+        status: Set(1),
+        create_time: Set(at_exact("2017-11-03T15:00:47.217734")),
+    })
+    .exec(txn)
+    .await?;
+    let prop = |id: i32, product_id: i32, status: i16, created: &str| user_product::ActiveModel {
+        id: Set(id),
+        owner_id: Set(MEMBER_ID),
+        product_id: Set(product_id),
+        status: Set(status),
+        create_time: Set(at_exact(created)),
+    };
+    user_product::Entity::insert_many([
+        prop(3, 26, 1, "2017-12-07T12:31:21.084266"),
+        prop(129, 27, 0, "2017-11-03T14:45:33.719105"),
+        prop(131, 28, 0, "2017-11-03T14:45:33.719105"),
     ])
     .exec(txn)
     .await?;

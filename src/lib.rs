@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod graphql;
+pub mod market;
 pub mod payers;
 pub mod rest;
 pub mod state;

@@ -35,6 +35,8 @@ pub struct Model {
     pub deep_consume: Option<String>,
     pub sex: Option<String>,
     pub created_at: DateTime,
+    /// Market balance; never negative (a CHECK in the schema backs the conditional debit).
+    pub diamonds: i64,
 }
 
 /// Relations are resolved by the GraphQL dataloaders, not by joins.

@@ -28,6 +28,10 @@ pub enum Permission {
     VisitRecordList,
     /// Write visit records.
     VisitRecordCreate,
+    /// Read every market product, on sale or not, with stock and sales.
+    MarketProductList,
+    /// Read any member's exchange orders.
+    MarketOrderList,
 }
 
 impl Permission {
@@ -37,6 +41,8 @@ impl Permission {
         Permission::PayerUpdate,
         Permission::VisitRecordList,
         Permission::VisitRecordCreate,
+        Permission::MarketProductList,
+        Permission::MarketOrderList,
     ];
 
     /// The code as stored on roles and named in the seeds.
@@ -46,6 +52,8 @@ impl Permission {
             Permission::PayerUpdate => "PAYER_UPDATE",
             Permission::VisitRecordList => "VISIT_RECORD_LIST",
             Permission::VisitRecordCreate => "VISIT_RECORD_CREATE",
+            Permission::MarketProductList => "MARKET_PRODUCT_LIST",
+            Permission::MarketOrderList => "MARKET_ORDER_LIST",
         }
     }
 }

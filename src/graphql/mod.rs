@@ -13,17 +13,18 @@ use crate::{
         Auth,
     },
     config::Config,
+    market::schema::{MarketMutation, MarketQuery},
     payers::schema::{PayersMutation, PayersQuery},
     state::Core,
 };
 
 /// Every query root field.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(AuthQuery, PayersQuery);
+pub struct QueryRoot(AuthQuery, PayersQuery, MarketQuery);
 
 /// Every mutation root field.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AuthMutation, PayersMutation);
+pub struct MutationRoot(AuthMutation, PayersMutation, MarketMutation);
 
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -48,7 +49,8 @@ pub fn build(core: Arc<Core>) -> AppSchema {
 /// dataloaders of every domain.
 pub fn prepare(request: async_graphql::Request, core: &Core, auth: Auth) -> async_graphql::Request {
     let request = request.data(auth);
-    crate::payers::loaders::attach(request, &core.db)
+    let request = crate::payers::loaders::attach(request, &core.db);
+    crate::market::loaders::attach(request, &core.db)
 }
 
 /// The SDL, as checked in at `schema.graphql`.

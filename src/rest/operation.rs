@@ -1,8 +1,19 @@
 //! Running a GraphQL operation for a legacy URL: the REST layer's only way to the data.
 
-use async_graphql::Variables;
+use std::{
+    collections::HashMap,
+    sync::{Arc, LazyLock, RwLock},
+};
+
+use async_graphql::{
+    parser::{
+        parse_query,
+        types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet},
+    },
+    Variables,
+};
 use axum::http::{header::AUTHORIZATION, HeaderMap};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::{
     auth::{service, Auth},
@@ -16,23 +27,101 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Au
     service::authenticate(&state.core.db, &state.core.jwt, header).await
 }
 
-/// Runs `document` with `variables` as `auth`, answering the `data` object or the first error.
+/// The REST layer's documents, parsed once each.
+static PARSED: LazyLock<RwLock<HashMap<String, Arc<ExecutableDocument>>>> =
+    LazyLock::new(Default::default);
+
+fn parsed(document: &str) -> AppResult<Arc<ExecutableDocument>> {
+    if let Some(doc) = PARSED.read().ok().and_then(|m| m.get(document).cloned()) {
+        return Ok(doc);
+    }
+    let doc = Arc::new(
+        parse_query(document).map_err(|e| AppError::Internal(format!("REST document: {e}")))?,
+    );
+    if let Ok(mut map) = PARSED.write() {
+        map.insert(document.to_owned(), doc.clone());
+    }
+    Ok(doc)
+}
+
+/// Runs `document` with `variables` as `auth`, answering the `data` object (its keys in the
+/// document's order) or the first error.
 pub async fn run(
     state: &AppState,
     auth: Auth,
     document: &str,
     variables: Value,
 ) -> AppResult<Value> {
-    let request = async_graphql::Request::new(document).variables(Variables::from_json(variables));
+    let doc = parsed(document)?;
+    let mut request =
+        async_graphql::Request::new(document).variables(Variables::from_json(variables));
+    request.set_parsed_query((*doc).clone());
     let request = crate::graphql::prepare(request, &state.core, auth);
     let response = state.schema.execute(request).await;
     if let Some(err) = response.errors.first() {
         return Err(AppError::from_graphql(err));
     }
-    response
+    let mut data = response
         .data
         .into_json()
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let operation = match &doc.operations {
+        DocumentOperations::Single(op) => Some(op),
+        DocumentOperations::Multiple(ops) => ops.values().next(),
+    };
+    if let Some(op) = operation {
+        in_selection_order(&mut data, &op.node.selection_set.node, &doc);
+    }
+    Ok(data)
+}
+
+/// Puts every object's keys in the order the document selects them. async-graphql resolves a
+/// selection's fields concurrently and inserts them as they finish, so fields that wait on a
+/// dataloader would otherwise come last; legacy answers keep the seed's key order.
+fn in_selection_order(value: &mut Value, set: &SelectionSet, doc: &ExecutableDocument) {
+    match value {
+        Value::Array(items) => {
+            for item in items {
+                in_selection_order(item, set, doc);
+            }
+        }
+        Value::Object(map) => {
+            let mut keys = Vec::new();
+            response_keys(set, doc, &mut keys);
+            let mut ordered = Map::with_capacity(map.len());
+            for (key, sub) in keys {
+                if let Some(mut v) = map.remove(key) {
+                    in_selection_order(&mut v, sub, doc);
+                    ordered.insert(key.to_owned(), v);
+                }
+            }
+            ordered.append(map);
+            *map = ordered;
+        }
+        _ => {}
+    }
+}
+
+/// The response keys of a selection set in order, fragments expanded.
+fn response_keys<'a>(
+    set: &'a SelectionSet,
+    doc: &'a ExecutableDocument,
+    out: &mut Vec<(&'a str, &'a SelectionSet)>,
+) {
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(f) => out.push((
+                f.node.response_key().node.as_str(),
+                &f.node.selection_set.node,
+            )),
+            Selection::FragmentSpread(s) => {
+                if let Some(fragment) = doc.fragments.get(&s.node.fragment_name.node) {
+                    response_keys(&fragment.node.selection_set.node, doc, out);
+                }
+            }
+            Selection::InlineFragment(i) => response_keys(&i.node.selection_set.node, doc, out),
+        }
+    }
 }
 
 /// `data[key]`, taken out.

@@ -258,6 +258,7 @@ impl TestApp {
             .expect("one row");
         row.try_get_by_index::<i64>(0)
             .or_else(|_| row.try_get_by_index::<i32>(0).map(i64::from))
+            .or_else(|_| row.try_get_by_index::<i16>(0).map(i64::from))
             .expect("an integer")
     }
 

@@ -3,4 +3,5 @@
 mod auth;
 mod common;
 mod graphql;
+mod market;
 mod payers;

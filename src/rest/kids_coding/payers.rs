@@ -9,12 +9,16 @@ use axum::{
 };
 use serde_json::json;
 
-use super::{
-    drf::{self, DrfError, DrfResult},
-    operation::{authenticate, run, take},
-    params::{field, Fields, Kind, REQUIRED},
+use super::page_vars;
+use crate::{
+    error::AppError,
+    rest::{
+        drf::{self, DrfResult},
+        operation::{authenticate, run, take},
+        params::{field, Fields, Kind, REQUIRED},
+    },
+    state::AppState,
 };
-use crate::{error::AppError, graphql::page::INVALID_PAGE, state::AppState};
 
 /// The routes of this family.
 pub fn router() -> Router<AppState> {
@@ -45,28 +49,6 @@ const PAYER_FIELDS: &str = "fragment PayerFields on Payer {
 const VISIT_FIELDS: &str = "fragment VisitFields on VisitRecord {
   pk: id contact detail visit_time: visitTime
 }";
-
-/// DRF's page parameters: a `page` that is not a positive integer is "Invalid page." (404);
-/// a `page_size` that is not a positive integer falls back to the default.
-fn page_vars(q: &Fields) -> Result<(Option<i64>, Option<i64>), DrfError> {
-    let page = match q.0.get("page").and_then(|v| v.as_str()) {
-        None => None,
-        Some(p) => Some(
-            p.parse::<i32>()
-                .ok()
-                .filter(|p| *p >= 1)
-                .map(i64::from)
-                .ok_or_else(|| AppError::NotFound(INVALID_PAGE.into()))?,
-        ),
-    };
-    let page_size =
-        q.0.get("page_size")
-            .and_then(|v| v.as_str())
-            .and_then(|s| s.parse::<i32>().ok())
-            .filter(|s| *s >= 1)
-            .map(i64::from);
-    Ok((page, page_size))
-}
 
 /// `GET /server/userinfo/payer_list/`: `kw`, `star`, `course`, `extent`, `page`, `page_size`.
 async fn payer_list(

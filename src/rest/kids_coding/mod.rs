@@ -1,0 +1,42 @@
+//! The kids-coding families (DRF): the CRM (`payers`) and the diamond market (`market`).
+
+mod market;
+mod payers;
+
+use axum::Router;
+
+use crate::{
+    error::AppError,
+    graphql::page::INVALID_PAGE,
+    rest::{drf::DrfError, params::Fields},
+    state::AppState,
+};
+
+/// The routes of both families.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(payers::router())
+        .merge(market::router())
+}
+
+/// DRF's page parameters: a `page` that is not a positive integer is "Invalid page." (404);
+/// a `page_size` that is not a positive integer falls back to the default.
+pub(super) fn page_vars(q: &Fields) -> Result<(Option<i64>, Option<i64>), DrfError> {
+    let page = match q.0.get("page").and_then(|v| v.as_str()) {
+        None => None,
+        Some(p) => Some(
+            p.parse::<i32>()
+                .ok()
+                .filter(|p| *p >= 1)
+                .map(i64::from)
+                .ok_or_else(|| AppError::NotFound(INVALID_PAGE.into()))?,
+        ),
+    };
+    let page_size =
+        q.0.get("page_size")
+            .and_then(|v| v.as_str())
+            .and_then(|s| s.parse::<i32>().ok())
+            .filter(|s| *s >= 1)
+            .map(i64::from);
+    Ok((page, page_size))
+}

@@ -48,6 +48,8 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", post(graphql_handler))
         .route("/graphiql", get(graphiql))
         .merge(rest::router())
+        .fallback(rest::not_found)
+        .method_not_allowed_fallback(rest::method_not_allowed)
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(

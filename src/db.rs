@@ -11,6 +11,7 @@ use std::{
 use chrono::Timelike;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
+    sea_query::{ExprTrait, Func, LikeExpr, SimpleExpr},
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
     DatabaseTransaction, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
@@ -127,4 +128,20 @@ pub fn iso_datetime(t: chrono::NaiveDateTime) -> String {
     } else {
         t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
     }
+}
+
+/// `%text%` for a case-insensitive substring search with LIKE: lower-cased, with LIKE's
+/// wildcards escaped so they match themselves.
+pub fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// `LOWER(column) LIKE pattern ESCAPE '\'`: the same on SQLite and PostgreSQL.
+pub fn lower_like(column: impl Into<SimpleExpr>, pattern: &str) -> SimpleExpr {
+    Func::lower(column.into()).like(LikeExpr::new(pattern).escape('\\'))
 }

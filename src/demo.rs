@@ -4,8 +4,10 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use entity::{
-    course, course_enrollment, exchange_order, exchange_product, prop_category, setting, student,
-    teacher, user_info, user_product, visit_record,
+    address_label, area_level1, area_level2, course, course_enrollment, district, employee,
+    exchange_order, exchange_product, merchant_account, prop_category, salemenu, setting, shop,
+    shop_salemenu, station, station_city, station_salemenu, student, teacher, user_info,
+    user_product, visit_record,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TryInsertResult};
 
@@ -43,6 +45,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<()> {
     seed_auth(&txn).await?;
     seed_payers(&txn).await?;
     seed_market(&txn).await?;
+    seed_merchants(&txn).await?;
     db::reset_sequences(
         &txn,
         &[
@@ -55,6 +58,9 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<()> {
             "exchange_product",
             "exchange_order",
             "user_product",
+            "merchant_account",
+            "shop",
+            "shop_salemenu",
         ],
     )
     .await?;
@@ -446,6 +452,207 @@ async fn seed_market(txn: &impl ConnectionTrait) -> AppResult<()> {
         prop(3, 26, 1, "2017-12-07T12:31:21.084266"),
         prop(129, 27, 0, "2017-11-03T14:45:33.719105"),
         prop(131, 28, 0, "2017-11-03T14:45:33.719105"),
+    ])
+    .exec(txn)
+    .await?;
+    Ok(())
+}
+
+async fn seed_merchants(txn: &impl ConnectionTrait) -> AppResult<()> {
+    district::Entity::insert_many(
+        [
+            ("110000", "北京市"),
+            ("440300", "深圳市"),
+            ("441900", "东莞市"),
+        ]
+        .map(|(code, name)| district::ActiveModel {
+            code: Set(code.into()),
+            name: Set(name.into()),
+        }),
+    )
+    .exec(txn)
+    .await?;
+    area_level1::Entity::insert_many(
+        [
+            (30100000000_i64, "福田区", "440300"),
+            (30300000000, "罗湖区", "440300"),
+            (150100000000, "昌平区", "110000"),
+            (44190010000, "石排镇", "441900"),
+        ]
+        .map(|(id, name, district)| area_level1::ActiveModel {
+            id: Set(id),
+            name: Set(name.into()),
+            district_code: Set(district.into()),
+        }),
+    )
+    .exec(txn)
+    .await?;
+    area_level2::Entity::insert_many(
+        [
+            (30100100000_i64, "华强北", 30100000000_i64),
+            (30100200000, "香蜜湖", 30100000000),
+            (30300500000, "东门", 30300000000),
+            (150100100000, "百善", 150100000000),
+            (44190010001, "下沙村", 44190010000),
+        ]
+        .map(|(id, name, level1)| area_level2::ActiveModel {
+            id: Set(id),
+            name: Set(name.into()),
+            level1_id: Set(level1),
+        }),
+    )
+    .exec(txn)
+    .await?;
+    station::Entity::insert_many(
+        [
+            ("T10001", "喵喵总仓", "441900", "mmzc"),
+            ("T12469", "喵喵分仓二", "440300", "xscs"),
+        ]
+        .map(|(id, name, district, key)| station::ActiveModel {
+            id: Set(id.into()),
+            name: Set(name.into()),
+            district_code: Set(district.into()),
+            key_url: Set(key.into()),
+        }),
+    )
+    .exec(txn)
+    .await?;
+    station_city::Entity::insert_many(
+        [
+            ("T10001", "441900"),
+            ("T12469", "440300"),
+            ("T12469", "441900"),
+            ("T12469", "110000"),
+        ]
+        .map(|(station, district)| station_city::ActiveModel {
+            station_id: Set(station.into()),
+            district_code: Set(district.into()),
+        }),
+    )
+    .exec(txn)
+    .await?;
+    employee::Entity::insert_many([
+        employee::ActiveModel {
+            id: Set(2011),
+            name: Set("喵喵总仓".into()),
+            phone: Set(String::new()),
+            district_code: Set(None),
+            opens_accounts: Set(true),
+            sells: Set(true),
+        },
+        employee::ActiveModel {
+            id: Set(2012),
+            name: Set("张经理".into()),
+            phone: Set("13800000001".into()),
+            district_code: Set(Some("440300".into())),
+            opens_accounts: Set(false),
+            sells: Set(true),
+        },
+    ])
+    .exec(txn)
+    .await?;
+    salemenu::Entity::insert_many([("S8443", "蔬菜报价单"), ("S21329", "水果报价单")].map(
+        |(id, name)| salemenu::ActiveModel {
+            id: Set(id.into()),
+            name: Set(name.into()),
+        },
+    ))
+    .exec(txn)
+    .await?;
+    station_salemenu::Entity::insert_many(
+        [
+            ("T12469", "S8443"),
+            ("T10001", "S21329"),
+            ("T12469", "S21329"),
+        ]
+        .map(|(station, sheet)| station_salemenu::ActiveModel {
+            station_id: Set(station.into()),
+            salemenu_id: Set(sheet.into()),
+        }),
+    )
+    .exec(txn)
+    .await?;
+    address_label::Entity::insert_many([(1911, "重点客户"), (1912, "新店")].map(|(id, name)| {
+        address_label::ActiveModel {
+            id: Set(id),
+            name: Set(name.into()),
+        }
+    }))
+    .exec(txn)
+    .await?;
+    merchant_account::Entity::insert(merchant_account::ActiveModel {
+        id: Set(73655),
+        username: Set("mmsh01".into()),
+        password_hash: Set(crate::auth::password::hash("123456".into()).await?),
+        company_name: Set("商户1".into()),
+        telephone: Set(String::new()),
+        customer_type: Set(1),
+        create_time: Set(at("2019-08-19")),
+    })
+    .exec(txn)
+    .await?;
+    let shop_row = |id: i32, name: &str, receiver: &str, phone: &str| shop::ActiveModel {
+        id: Set(id),
+        account_id: Set(73655),
+        name: Set(name.into()),
+        receiver_name: Set(receiver.into()),
+        receiver_telephone: Set(phone.into()),
+        payer_name: Set("测试删除".into()),
+        payer_telephone: Set("134".into()),
+        district_code: Set("441900".into()),
+        area_level1_id: Set(44190010000),
+        area_level2_id: Set(44190010001),
+        address: Set("123".into()),
+        lat: Set(None),
+        lng: Set(None),
+        map_address: Set(String::new()),
+        settle_way: Set(1),
+        pay_method: Set(2),
+        check_out: Set(1),
+        finance_status: Set(0),
+        whitelist: Set(1),
+        keycustomer: Set(0),
+        balance_cents: Set(0),
+        point: Set(0),
+        address_label_id: Set(None),
+        create_employee_id: Set(None),
+        sale_employee_id: Set(None),
+        is_credit: Set(0),
+        credit_limit_cents: Set(None),
+        effective_date: Set(None),
+        begin_day: Set(None),
+        settle_day: Set(None),
+        settle_date_type: Set(None),
+        settle_remind: Set(None),
+        create_time: Set(at("2019-08-19")),
+    };
+    let mut first = shop_row(281196, "1", "测试删除", "134");
+    first.balance_cents = Set(688_593);
+    let mut second = shop_row(312206, "zzz", "zzz", "13112345678");
+    second.district_code = Set("440300".into());
+    second.area_level1_id = Set(30300000000);
+    second.area_level2_id = Set(30300500000);
+    second.address = Set("广东省深圳市福田区华强北街道华新村交行大厦(红荔路)".into());
+    second.lat = Set(Some(22.549475));
+    second.lng = Set(Some(114.085846));
+    second.create_employee_id = Set(Some(2011));
+    second.sale_employee_id = Set(Some(2011));
+    second.address_label_id = Set(Some(1911));
+    second.create_time = Set(at("2019-09-16"));
+    shop::Entity::insert_many([first, second]).exec(txn).await?;
+    shop_salemenu::Entity::insert_many([
+        shop_salemenu::ActiveModel {
+            id: Set(530222),
+            shop_id: Set(281196),
+            salemenu_id: Set("S21329".into()),
+            service_station_id: Set(Some("T10001".into())),
+        },
+        shop_salemenu::ActiveModel {
+            id: Set(530223),
+            shop_id: Set(312206),
+            salemenu_id: Set("S8443".into()),
+            service_station_id: Set(Some("T12469".into())),
+        },
     ])
     .exec(txn)
     .await?;

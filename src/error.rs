@@ -88,8 +88,10 @@ impl AppError {
                 Some(code) => AppError::Rule { code, message },
                 None => AppError::Internal(message),
             },
-            // Errors without a code come from GraphQL validation of the document or variables:
-            // the request did not fit the schema.
+            // A resolver's error without a code is a fault of ours; errors without a code and
+            // without a path come from validating the document or variables: the request did
+            // not fit the schema.
+            None if !err.path.is_empty() => AppError::Internal(message),
             None => AppError::bad_input(message),
         }
     }
@@ -100,8 +102,14 @@ const RULE_CODES: &[&str] = &["INSUFFICIENT_DIAMONDS", "PRODUCT_UNAVAILABLE"];
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        tracing::error!(error = %err, "database error");
-        AppError::Internal(err.to_string())
+        let text = err.to_string();
+        // PostgreSQL refuses NUL in text (SQLSTATE 22021): that is the input's fault, whichever
+        // interface let it through.
+        if text.contains("0x00") || text.contains("22021") {
+            return AppError::bad_input("Null characters are not allowed.");
+        }
+        tracing::error!(error = %text, "database error");
+        AppError::Internal(text)
     }
 }
 

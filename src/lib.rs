@@ -13,6 +13,8 @@ pub mod demo;
 pub mod error;
 pub mod graphql;
 pub mod market;
+pub mod merchants;
 pub mod payers;
 pub mod rest;
 pub mod state;
+pub mod xlsx;

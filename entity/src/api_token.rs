@@ -6,6 +6,7 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "api_token")]
 pub struct Model {
+    /// SHA-256 of the key, hex; the key itself is never stored.
     #[sea_orm(primary_key, auto_increment = false)]
     pub key: String,
     /// Set for a staff key (the CRM key `admin123` of the demo).

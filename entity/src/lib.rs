@@ -1,16 +1,28 @@
 //! SeaORM entities of opsgraph, one module per table. They are storage types only: the GraphQL
 //! types in the main crate are built from them, never exposed as they are.
 
+pub mod address_label;
 pub mod api_token;
+pub mod area_level1;
+pub mod area_level2;
 pub mod course;
 pub mod course_enrollment;
+pub mod district;
+pub mod employee;
 pub mod exchange_order;
 pub mod exchange_product;
+pub mod merchant_account;
 pub mod prop_category;
 pub mod role;
 pub mod role_permission;
+pub mod salemenu;
 pub mod setting;
+pub mod shop;
+pub mod shop_salemenu;
 pub mod staff;
+pub mod station;
+pub mod station_city;
+pub mod station_salemenu;
 pub mod student;
 pub mod teacher;
 pub mod user_info;

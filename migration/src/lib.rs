@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_foundation;
 mod m20261122_000002_market;
+mod m20261122_000003_merchants;
 
 /// Every migration, in the order it is applied.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_market::Migration),
+            Box::new(m20261122_000003_merchants::Migration),
         ]
     }
 }

@@ -70,7 +70,15 @@ impl JwtKeys {
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.set_issuer(&[self.issuer.as_str()]);
         let claims = decode::<Claims>(token, &self.decoding, &validation)
-            .map_err(|e| AppError::Unauthenticated(format!("Invalid token: {e}.")))?
+            .map_err(|e| {
+                tracing::debug!(error = %e, "token refused");
+                match e.kind() {
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                        AppError::Unauthenticated("Token expired.".into())
+                    }
+                    _ => AppError::Unauthenticated("Invalid token.".into()),
+                }
+            })?
             .claims;
         if claims.sub != STAFF_TOKEN_KIND {
             return Err(AppError::Unauthenticated("Invalid token kind.".into()));

@@ -32,6 +32,16 @@ pub enum Permission {
     MarketProductList,
     /// Read any member's exchange orders.
     MarketOrderList,
+    /// Read the merchant index (geography, stations, managers, quote sheets).
+    MerchantIndex,
+    /// Search merchants.
+    MerchantList,
+    /// Export the merchant search as a spreadsheet.
+    MerchantExport,
+    /// Edit shops and their quote-sheet bindings.
+    MerchantEdit,
+    /// Create shops and merchant accounts.
+    MerchantCreate,
 }
 
 impl Permission {
@@ -43,6 +53,11 @@ impl Permission {
         Permission::VisitRecordCreate,
         Permission::MarketProductList,
         Permission::MarketOrderList,
+        Permission::MerchantIndex,
+        Permission::MerchantList,
+        Permission::MerchantExport,
+        Permission::MerchantEdit,
+        Permission::MerchantCreate,
     ];
 
     /// The code as stored on roles and named in the seeds.
@@ -54,6 +69,11 @@ impl Permission {
             Permission::VisitRecordCreate => "VISIT_RECORD_CREATE",
             Permission::MarketProductList => "MARKET_PRODUCT_LIST",
             Permission::MarketOrderList => "MARKET_ORDER_LIST",
+            Permission::MerchantIndex => "MERCHANT_INDEX",
+            Permission::MerchantList => "MERCHANT_LIST",
+            Permission::MerchantExport => "MERCHANT_EXPORT",
+            Permission::MerchantEdit => "MERCHANT_EDIT",
+            Permission::MerchantCreate => "MERCHANT_CREATE",
         }
     }
 }

@@ -7,8 +7,16 @@ use argon2::{
 
 use crate::error::{AppError, AppResult};
 
+/// Argon2 takes ~19 MiB and a core for tens of milliseconds: at most this many run at once, so
+/// a burst of logins queues instead of exhausting memory and every core.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// Hashes `password` with a fresh salt.
 pub async fn hash(password: String) -> AppResult<String> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -23,6 +31,9 @@ pub async fn hash(password: String) -> AppResult<String> {
 /// Checks `password` against `hash`. Without a hash (unknown account) it checks against a
 /// throw-away one, so a wrong account costs the same time as a wrong password.
 pub async fn verify(password: String, hash: Option<String>) -> bool {
+    let Ok(_permit) = HASHING.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         let known = hash.is_some();
         let phc = hash.unwrap_or_else(|| dummy_hash().to_owned());

@@ -3,52 +3,115 @@
 //! `IN (...)` statement per nested type whatever its size, independent of timing (the loader's
 //! own batching window is a millisecond, which a busy or slow process can split).
 
-use std::{collections::HashMap, marker::PhantomData};
+use std::{collections::HashMap, hash::Hash, marker::PhantomData};
 
 use async_graphql::{
     dataloader::{DataLoader, HashMapCache, Loader},
     ErrorExtensions,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::AppError;
 
-/// Loads `E` rows by their `i32` id column.
-pub struct ByIdLoader<E: EntityTrait> {
+/// What a loader key must be: hashable, and bindable as an SQL value.
+pub trait Key: Send + Sync + Hash + Eq + Clone + Into<sea_orm::Value> + 'static {}
+impl<T: Send + Sync + Hash + Eq + Clone + Into<sea_orm::Value> + 'static> Key for T {}
+
+/// Loads `E` rows by a unique column (usually the primary key).
+pub struct ByIdLoader<E: EntityTrait, K = i32> {
     db: DatabaseConnection,
-    id_column: E::Column,
-    id_of: fn(&E::Model) -> i32,
+    column: E::Column,
+    key_of: fn(&E::Model) -> K,
     _entity: PhantomData<E>,
 }
 
-impl<E: EntityTrait> ByIdLoader<E> {
-    /// A loader over `id_column`, where `id_of` reads the id back from a row.
-    pub fn new(db: DatabaseConnection, id_column: E::Column, id_of: fn(&E::Model) -> i32) -> Self {
+impl<E: EntityTrait, K> ByIdLoader<E, K> {
+    /// A loader over `column`, where `key_of` reads the key back from a row.
+    pub fn new(db: DatabaseConnection, column: E::Column, key_of: fn(&E::Model) -> K) -> Self {
         ByIdLoader {
             db,
-            id_column,
-            id_of,
+            column,
+            key_of,
             _entity: PhantomData,
         }
     }
 }
 
-impl<E> Loader<i32> for ByIdLoader<E>
+fn db_error(e: sea_orm::DbErr) -> async_graphql::Error {
+    AppError::from(e).extend()
+}
+
+impl<E, K> Loader<K> for ByIdLoader<E, K>
 where
     E: EntityTrait + Send + Sync + 'static,
     E::Model: Clone + Send + Sync + 'static,
     E::Column: Send + Sync + 'static,
+    K: Key,
 {
     type Value = E::Model;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, E::Model>, Self::Error> {
+    async fn load(&self, keys: &[K]) -> Result<HashMap<K, E::Model>, Self::Error> {
         let rows = E::find()
-            .filter(self.id_column.is_in(keys.iter().copied()))
+            .filter(self.column.is_in(keys.iter().cloned()))
             .all(&self.db)
             .await
-            .map_err(|e| AppError::from(e).extend())?;
-        Ok(rows.into_iter().map(|m| ((self.id_of)(&m), m)).collect())
+            .map_err(db_error)?;
+        Ok(rows.into_iter().map(|m| ((self.key_of)(&m), m)).collect())
+    }
+}
+
+/// Loads, per key, every `E` row whose `column` holds it (one-to-many), ordered by `order`.
+pub struct GroupLoader<E: EntityTrait, K = i32> {
+    db: DatabaseConnection,
+    column: E::Column,
+    order: E::Column,
+    key_of: fn(&E::Model) -> K,
+    _entity: PhantomData<E>,
+}
+
+impl<E: EntityTrait, K> GroupLoader<E, K> {
+    /// A loader of the rows whose `column` holds the key; `key_of` reads it back.
+    pub fn new(
+        db: DatabaseConnection,
+        column: E::Column,
+        order: E::Column,
+        key_of: fn(&E::Model) -> K,
+    ) -> Self {
+        GroupLoader {
+            db,
+            column,
+            order,
+            key_of,
+            _entity: PhantomData,
+        }
+    }
+}
+
+impl<E, K> Loader<K> for GroupLoader<E, K>
+where
+    E: EntityTrait + Send + Sync + 'static,
+    E::Model: Clone + Send + Sync + 'static,
+    E::Column: Send + Sync + 'static,
+    K: Key,
+{
+    type Value = Vec<E::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[K]) -> Result<HashMap<K, Vec<E::Model>>, Self::Error> {
+        let rows = E::find()
+            .filter(self.column.is_in(keys.iter().cloned()))
+            .order_by_asc(self.order)
+            .all(&self.db)
+            .await
+            .map_err(db_error)?;
+        // Every asked key answers, an empty list when it has no rows.
+        let mut out: HashMap<K, Vec<E::Model>> =
+            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        for row in rows {
+            out.entry((self.key_of)(&row)).or_default().push(row);
+        }
+        Ok(out)
     }
 }
 

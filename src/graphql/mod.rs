@@ -1,5 +1,6 @@
 //! The one GraphQL schema: each domain contributes a query and a mutation object, merged here.
 
+pub mod guard_input;
 pub mod loader;
 pub mod page;
 
@@ -14,17 +15,23 @@ use crate::{
     },
     config::Config,
     market::schema::{MarketMutation, MarketQuery},
+    merchants::schema::{MerchantsMutation, MerchantsQuery},
     payers::schema::{PayersMutation, PayersQuery},
     state::Core,
 };
 
 /// Every query root field.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(AuthQuery, PayersQuery, MarketQuery);
+pub struct QueryRoot(AuthQuery, PayersQuery, MarketQuery, MerchantsQuery);
 
 /// Every mutation root field.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AuthMutation, PayersMutation, MarketMutation);
+pub struct MutationRoot(
+    AuthMutation,
+    PayersMutation,
+    MarketMutation,
+    MerchantsMutation,
+);
 
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -38,6 +45,7 @@ pub fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptyS
     )
     .limit_depth(config.graphql_max_depth)
     .limit_complexity(config.graphql_max_complexity)
+    .extension(guard_input::RejectNulFactory)
 }
 
 /// The live schema over `core`.
@@ -50,7 +58,8 @@ pub fn build(core: Arc<Core>) -> AppSchema {
 pub fn prepare(request: async_graphql::Request, core: &Core, auth: Auth) -> async_graphql::Request {
     let request = request.data(auth);
     let request = crate::payers::loaders::attach(request, &core.db);
-    crate::market::loaders::attach(request, &core.db)
+    let request = crate::market::loaders::attach(request, &core.db);
+    crate::merchants::loaders::attach(request, &core.db)
 }
 
 /// The SDL, as checked in at `schema.graphql`.

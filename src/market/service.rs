@@ -10,7 +10,7 @@ use sea_orm::{
 
 use super::types::{ProductFilter, UserProductFilter, VIRTUAL};
 use crate::{
-    db,
+    db::{self, contains_pattern, lower_like},
     error::{AppError, AppResult},
     graphql::page::PageArgs,
 };
@@ -84,7 +84,11 @@ pub async fn list_products(
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        query = query.filter(C::Name.contains(name));
+        let pattern = contains_pattern(name);
+        query = query.filter(lower_like(
+            Expr::col((exchange_product::Entity, C::Name)),
+            &pattern,
+        ));
     }
     page_of(db, query, C::Id, page).await
 }
@@ -127,6 +131,9 @@ pub async fn order(
     owner_id: i32,
     order_number: &str,
 ) -> AppResult<exchange_order::Model> {
+    if order_number.is_empty() || !order_number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::NotFound("Not found.".into()));
+    }
     exchange_order::Entity::find()
         .filter(exchange_order::Column::OrderNumber.eq(order_number))
         .filter(exchange_order::Column::OwnerId.eq(owner_id))

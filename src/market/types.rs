@@ -1,10 +1,10 @@
 //! GraphQL objects of the market, and the labels of its codes.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ErrorExtensions, InputObject, Object, SimpleObject};
 use entity::{exchange_order, exchange_product, prop_category, user_info, user_product};
 
 use super::loaders::{CategoryLoader, MemberLoader, ProductLoader};
-use crate::{db::iso_datetime, graphql::loader::Cached, page_type};
+use crate::{db::iso_datetime, error::AppError, graphql::loader::Cached, page_type};
 
 /// `product_type` codes and labels.
 pub const PRODUCT_TYPE: &[(i16, &str)] = &[(0, "实物商品"), (1, "虚拟商品")];
@@ -113,7 +113,7 @@ async fn product(ctx: &Context<'_>, id: i32) -> async_graphql::Result<ExchangePr
         .load_one(id)
         .await?
         .map(ExchangeProduct)
-        .ok_or_else(|| async_graphql::Error::new("product missing"))
+        .ok_or_else(|| AppError::Internal(format!("product {id} missing")).extend())
 }
 
 /// An exchange of diamonds for a product.

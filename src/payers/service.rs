@@ -4,33 +4,18 @@ use async_graphql::MaybeUndefined;
 use chrono::NaiveDate;
 use entity::{course_enrollment, student, user_info, visit_record};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr},
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
 use super::types::{
     CreateVisitRecordInput, PayerFilter, UpdatePayerInput, DEEP_CONSUME, FOLLOW_UP, SEX,
 };
 use crate::{
+    db::{contains_pattern, lower_like},
     error::{AppError, AppResult},
     graphql::page::PageArgs,
 };
-
-/// `%text%` for LIKE, lower-cased, with LIKE's wildcards escaped.
-fn contains_pattern(text: &str) -> String {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-/// `LOWER(column) LIKE pattern`.
-fn lower_like(column: impl Into<SimpleExpr>, pattern: &str) -> SimpleExpr {
-    Func::lower(column.into()).like(LikeExpr::new(pattern).escape('\\'))
-}
 
 /// One page of paid users, newest first, and how many match in all.
 pub async fn list_payers(

@@ -23,7 +23,11 @@ use crate::{
 
 /// The caller of a REST request, from its `Authorization` header.
 pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Auth> {
-    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let header = match headers.get(AUTHORIZATION).map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(text)) => Some(text),
+        Some(Err(_)) => return Err(AppError::Unauthenticated("Invalid token header.".into())),
+    };
     service::authenticate(&state.core.db, &state.core.jwt, header).await
 }
 

@@ -12,8 +12,16 @@ use crate::error::{AppError, AppResult};
 #[derive(Clone, Copy, Debug)]
 pub enum Kind {
     Str,
+    /// A 32-bit integer.
     Int,
+    /// A 64-bit integer (area ids).
+    BigInt,
+    Float,
     Bool,
+    /// 0 or 1, also given as a boolean.
+    Flag,
+    /// A list of strings: a JSON array, a JSON array in a string, or one string.
+    StrList,
 }
 
 /// One legacy field mapped onto a GraphQL input field.
@@ -108,6 +116,15 @@ impl Fields {
         }
     }
 
+    /// A 64-bit integer field.
+    pub fn big_int(&self, key: &str) -> AppResult<Option<i64>> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(v) => coerce(key, Kind::BigInt, v).map(|v| v.as_i64()),
+        }
+    }
+
     /// A boolean field.
     pub fn bool(&self, key: &str) -> AppResult<Option<bool>> {
         match self.0.get(key) {
@@ -131,6 +148,14 @@ impl Fields {
                 Some(Value::Null) => {
                     out.insert(spec.graphql.into(), Value::Null);
                 }
+                // A blank form value of a non-text field is no value (`telephone:` stays text).
+                Some(Value::String(s))
+                    if s.trim().is_empty() && !matches!(spec.kind, Kind::Str) && spec.required =>
+                {
+                    return Err(AppError::field(spec.legacy, REQUIRED));
+                }
+                Some(Value::String(s))
+                    if s.trim().is_empty() && !matches!(spec.kind, Kind::Str) => {}
                 Some(v) => {
                     out.insert(spec.graphql.into(), coerce(spec.legacy, spec.kind, v)?);
                 }
@@ -143,6 +168,9 @@ impl Fields {
 /// A value as `kind`, or the field error DRF would give.
 fn coerce(key: &str, kind: Kind, value: &Value) -> AppResult<Value> {
     match (kind, value) {
+        (Kind::Str, Value::String(s)) if s.contains('\0') => {
+            Err(AppError::field(key, "Null characters are not allowed."))
+        }
         (Kind::Str, Value::String(_)) => Ok(value.clone()),
         (Kind::Str, Value::Number(n)) => Ok(Value::String(n.to_string())),
         (Kind::Str, Value::Bool(b)) => Ok(Value::String(b.to_string())),
@@ -158,6 +186,53 @@ fn coerce(key: &str, kind: Kind, value: &Value) -> AppResult<Value> {
             .map(Value::from)
             .map_err(|_| AppError::field(key, "A valid integer is required.")),
         (Kind::Int, _) => Err(AppError::field(key, "A valid integer is required.")),
+        (Kind::BigInt, Value::Number(n)) => n
+            .as_i64()
+            .map(Value::from)
+            .ok_or_else(|| AppError::field(key, "A valid integer is required.")),
+        (Kind::BigInt, Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| AppError::field(key, "A valid integer is required.")),
+        (Kind::BigInt, _) => Err(AppError::field(key, "A valid integer is required.")),
+        (Kind::Float, Value::Number(n)) => n
+            .as_f64()
+            .filter(|f| f.is_finite())
+            .map(Value::from)
+            .ok_or_else(|| AppError::field(key, "A valid number is required.")),
+        (Kind::Float, Value::String(s)) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Value::from)
+            .ok_or_else(|| AppError::field(key, "A valid number is required.")),
+        (Kind::Float, _) => Err(AppError::field(key, "A valid number is required.")),
+        (Kind::Flag, Value::Bool(b)) => Ok(Value::from(i32::from(*b))),
+        (Kind::Flag, other) => match coerce(key, Kind::Bool, other) {
+            Ok(Value::Bool(b)) => Ok(Value::from(i32::from(b))),
+            _ => coerce(key, Kind::Int, other),
+        },
+        (Kind::StrList, Value::Array(items)) => items
+            .iter()
+            .map(|v| coerce(key, Kind::Str, v))
+            .collect::<AppResult<Vec<_>>>()
+            .map(Value::Array),
+        (Kind::StrList, Value::String(s)) if s.trim_start().starts_with('[') => {
+            match serde_json::from_str::<Value>(s) {
+                Ok(v @ Value::Array(_)) => coerce(key, Kind::StrList, &v),
+                _ => Err(AppError::field(key, "Expected a list of strings.")),
+            }
+        }
+        (Kind::StrList, Value::String(s)) => Ok(Value::Array(
+            s.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| Value::String(p.to_owned()))
+                .collect(),
+        )),
+        (Kind::StrList, _) => Err(AppError::field(key, "Expected a list of strings.")),
         (Kind::Bool, Value::Bool(_)) => Ok(value.clone()),
         (Kind::Bool, Value::Number(n)) if n.as_i64() == Some(1) => Ok(Value::Bool(true)),
         (Kind::Bool, Value::Number(n)) if n.as_i64() == Some(0) => Ok(Value::Bool(false)),

@@ -299,3 +299,30 @@ async fn staff_routes_need_credentials_and_permission_codes() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn api_keys_are_stored_only_as_digests() {
+    each_db(|app| async move {
+        let raw = app
+            .scalar("SELECT COUNT(*) FROM api_token WHERE key = 'admin123'")
+            .await;
+        assert_eq!(raw, 0, "the key itself is not stored");
+        let digest = opsgraph::auth::service::key_digest("admin123");
+        assert_eq!(
+            app.scalar(&format!(
+                "SELECT COUNT(*) FROM api_token WHERE key = '{digest}'"
+            ))
+            .await,
+            1
+        );
+        // Knowing the digest is no key.
+        let (status, _) = app
+            .get(
+                "/server/userinfo/payer_list/",
+                Some(&format!("Token {digest}")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    })
+    .await;
+}

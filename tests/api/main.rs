@@ -4,4 +4,5 @@ mod auth;
 mod common;
 mod graphql;
 mod market;
+mod merchants;
 mod payers;

@@ -417,3 +417,123 @@ async fn market_pages_cost_the_same_statements_whatever_their_size() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn market_page_links_keep_their_prefix() {
+    each_db(|app| async move {
+        for prefix in PREFIXES {
+            let (_, first) = app
+                .get(
+                    &format!("{prefix}/exchange_products/?page_size=2&_type=1"),
+                    None,
+                )
+                .await;
+            assert_eq!(
+                first["next"],
+                format!(
+                    "http://localhost:8000{prefix}/exchange_products/?_type=1&page=2&page_size=2"
+                )
+            );
+            let (status, second) = app
+                .get(
+                    first["next"]
+                        .as_str()
+                        .unwrap()
+                        .trim_start_matches("http://localhost:8000"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(
+                second["previous"],
+                format!("http://localhost:8000{prefix}/exchange_products/?_type=1&page_size=2")
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn null_characters_and_unknown_urls_answer_drf_errors() {
+    each_db(|app| async move {
+        assert_eq!(
+            app.get("/market/exchange_products/?name=a%00b", None).await,
+            (
+                StatusCode::BAD_REQUEST,
+                json!({ "name": ["Null characters are not allowed."] })
+            )
+        );
+        assert_eq!(
+            app.get("/server/userinfo/payer_list/?kw=%00", Some(STAFF))
+                .await,
+            (
+                StatusCode::BAD_REQUEST,
+                json!({ "kw": ["Null characters are not allowed."] })
+            )
+        );
+        let (status, body) = app
+            .post_json(
+                "/server/userinfo/visit_record_create/",
+                Some(STAFF),
+                json!({ "contact": "a", "detail": "x\u{0}y" }),
+            )
+            .await;
+        assert_eq!(
+            (status, body),
+            (
+                StatusCode::BAD_REQUEST,
+                json!({ "detail": ["Null characters are not allowed."] })
+            )
+        );
+        assert_eq!(
+            app.get("/market/exchange_product_order/%00/", Some(MEMBER))
+                .await,
+            (
+                StatusCode::BAD_REQUEST,
+                json!({ "detail": "Null characters are not allowed." })
+            )
+        );
+        // Through GraphQL the database's refusal is a clear input error on both engines.
+        let v = app
+            .graphql(
+                Some(STAFF),
+                "{ payers(filter: {kw: \"\\u0000\"}) { totalCount } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            v["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{v}"
+        );
+        let v = app
+            .graphql(
+                Some(STAFF),
+                "query ($kw: String) { payers(filter: {kw: $kw}) { totalCount } }",
+                json!({ "kw": "a\u{0}" }),
+            )
+            .await;
+        assert_eq!(
+            v["errors"][0]["message"], "Null characters are not allowed.",
+            "{v}"
+        );
+        assert_eq!(
+            app.get("/market/nowhere/", None).await,
+            (StatusCode::NOT_FOUND, json!({ "detail": "Not found." }))
+        );
+        assert_eq!(
+            app.get("/market/use_product/129/", Some(MEMBER)).await,
+            (
+                StatusCode::METHOD_NOT_ALLOWED,
+                json!({ "detail": "Method \"GET\" not allowed." })
+            )
+        );
+        assert_eq!(
+            app.get("/api/nowhere", None).await,
+            (
+                StatusCode::NOT_FOUND,
+                json!({ "status": 1, "error": "Not found.", "errors": {} })
+            )
+        );
+    })
+    .await;
+}

@@ -2,8 +2,8 @@
 //! `/program_face2face/market/` (CONTRACT.md §5–7), each mapped onto one GraphQL operation.
 
 use axum::{
-    extract::{Path, RawQuery, State},
-    http::{HeaderMap, StatusCode, Uri},
+    extract::{OriginalUri, Path, RawQuery, State},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, put},
     Json, Router,
@@ -89,7 +89,7 @@ fn path_id(raw: &str) -> Result<i32, AppError> {
 async fn product_list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> DrfResult {
     let auth = authenticate(&state, &headers).await?;
@@ -171,7 +171,7 @@ async fn purchase(
 async fn order_list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> DrfResult {
     let auth = authenticate(&state, &headers).await?;
@@ -212,7 +212,7 @@ async fn order_detail(
 async fn user_products(
     State(state): State<AppState>,
     headers: HeaderMap,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> DrfResult {
     let auth = authenticate(&state, &headers).await?;

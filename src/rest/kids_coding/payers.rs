@@ -2,8 +2,8 @@
 
 use axum::{
     body::Bytes,
-    extract::{RawQuery, State},
-    http::{HeaderMap, Uri},
+    extract::{OriginalUri, RawQuery, State},
+    http::HeaderMap,
     routing::{get, post},
     Router,
 };
@@ -54,7 +54,7 @@ const VISIT_FIELDS: &str = "fragment VisitFields on VisitRecord {
 async fn payer_list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> DrfResult {
     let auth = authenticate(&state, &headers).await?;
@@ -108,7 +108,7 @@ async fn payer_update(State(state): State<AppState>, headers: HeaderMap, body: B
 async fn visit_records(
     State(state): State<AppState>,
     headers: HeaderMap,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> DrfResult {
     let auth = authenticate(&state, &headers).await?;

@@ -1,0 +1,48 @@
+//! The merchant-management envelope: `{code, msg, data}`, `code` 0 on success; failures answer
+//! a non-zero `code` and a `msg` a page can show, with a 4xx status (5xx for server faults).
+
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::json;
+
+use crate::error::AppError;
+
+/// An error rendered the merchant-management way.
+#[derive(Debug)]
+pub struct CodeMsgError(pub AppError);
+
+impl From<AppError> for CodeMsgError {
+    fn from(e: AppError) -> Self {
+        CodeMsgError(e)
+    }
+}
+
+impl IntoResponse for CodeMsgError {
+    fn into_response(self) -> Response {
+        let (status, code, msg) = match self.0 {
+            AppError::BadInput { message, .. } | AppError::Rule { message, .. } => {
+                (StatusCode::BAD_REQUEST, 1, message)
+            }
+            AppError::Unauthenticated(_) => (
+                StatusCode::UNAUTHORIZED,
+                401,
+                "未登录或登录已失效".to_owned(),
+            ),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, 403, "没有权限".to_owned()),
+            AppError::NotFound(message) => (StatusCode::NOT_FOUND, 404, message),
+            AppError::Conflict(message) => (StatusCode::CONFLICT, 409, message),
+            AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                500,
+                "服务器错误".to_owned(),
+            ),
+        };
+        (status, Json(json!({ "code": code, "msg": msg }))).into_response()
+    }
+}
+
+/// The handlers' result.
+pub type CodeMsgResult = Result<Response, CodeMsgError>;

@@ -1,0 +1,482 @@
+//! The merchant-management URLs (`merchant-management.txt`), each mapped onto GraphQL
+//! operations; the index and list answers are reshaped into the legacy id-keyed maps and flat
+//! rows.
+
+use axum::{
+    body::{Body, Bytes},
+    extract::{RawQuery, State},
+    http::{header, HeaderMap, HeaderValue},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use serde_json::{json, Map, Value};
+
+use super::{
+    code_msg::CodeMsgResult,
+    operation::{authenticate, run, take},
+    params::{field, Fields, Kind},
+};
+use crate::{
+    auth::Auth,
+    error::AppError,
+    state::AppState,
+    xlsx::{self, Cell},
+};
+
+/// The routes of this family.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/custommanage/", get(index))
+        .route("/custommanage/list", get(list))
+        .route("/custommanage/edit", post(edit))
+        .route("/custommanage/restaurant/add", post(add))
+}
+
+fn ok(body: Value) -> Response {
+    Json(body).into_response()
+}
+
+/// `{"<id>": name}`.
+fn one_key(id: &Value, name: &Value) -> Value {
+    let mut m = Map::new();
+    m.insert(key(id), name.clone());
+    Value::Object(m)
+}
+
+/// An id as a map key.
+fn key(id: &Value) -> String {
+    match id {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn items_of(v: &Value) -> &[Value] {
+    v.as_array().map(Vec::as_slice).unwrap_or_default()
+}
+
+fn employees(list_of: &Value) -> Value {
+    let mut out = Map::new();
+    for e in items_of(list_of) {
+        out.insert(
+            key(&e["id"]),
+            json!({ "district_code": e["districtCode"], "name": e["name"] }),
+        );
+    }
+    Value::Object(out)
+}
+
+/// `GET /custommanage/`: the nested index, maps keyed by id as the seed shapes it.
+async fn index(State(state): State<AppState>, headers: HeaderMap) -> CodeMsgResult {
+    let auth = authenticate(&state, &headers).await?;
+    let doc = "query MerchantIndex { merchantIndex {
+        cities { code name areas { id name districtCode streets { id name } } }
+        stations { id name districtCode keyUrl distributeCityIds }
+        createEmployees { id name districtCode }
+        saleEmployees { id name districtCode }
+        quoteSheets { id name }
+        stationQuoteSheets { station { id name } quoteSheet { id name } }
+    } }";
+    let ix = take(run(&state, auth, doc, json!({})).await?, "merchantIndex");
+    let mut area = Map::new();
+    let mut city = Map::new();
+    let mut district = Vec::new();
+    for c in items_of(&ix["cities"]) {
+        district.push(json!({ "code": c["code"], "name": c["name"] }));
+        let mut city_areas = Map::new();
+        for a in items_of(&c["areas"]) {
+            let streets: Vec<Value> = items_of(&a["streets"])
+                .iter()
+                .map(|s| one_key(&s["id"], &s["name"]))
+                .collect();
+            area.insert(
+                key(&a["id"]),
+                json!({ "child": streets, "district_code": a["districtCode"], "name": a["name"] }),
+            );
+            city_areas.insert(
+                key(&a["id"]),
+                json!({ "street": streets, "name": a["name"] }),
+            );
+        }
+        city.insert(
+            key(&c["code"]),
+            json!({ "area": city_areas, "name": c["name"] }),
+        );
+    }
+    let mut station = Map::new();
+    for s in items_of(&ix["stations"]) {
+        station.insert(
+            key(&s["id"]),
+            json!({
+                "distribute_city_ids": s["distributeCityIds"], "key_url": s["keyUrl"],
+                "district_code": s["districtCode"], "name": s["name"],
+            }),
+        );
+    }
+    let mut salemenu = Map::new();
+    for q in items_of(&ix["quoteSheets"]) {
+        salemenu.insert(key(&q["id"]), q["name"].clone());
+    }
+    let station_salemenu: Vec<Value> = items_of(&ix["stationQuoteSheets"])
+        .iter()
+        .map(|ss| {
+            json!({
+                "stations_id": ss["station"]["id"], "salemenu_id": ss["quoteSheet"]["id"],
+                "salemenu_name": ss["quoteSheet"]["name"], "stations_name": ss["station"]["name"],
+            })
+        })
+        .collect();
+    Ok(ok(json!({
+        "data": {
+            "sale_employee": employees(&ix["saleEmployees"]),
+            "district": district,
+            "station": station,
+            "create_employee": employees(&ix["createEmployees"]),
+            "city": city,
+            "station_salemenu": station_salemenu,
+            "salemenu": salemenu,
+            "area": area,
+        },
+        "msg": "ok",
+        "code": 0,
+    })))
+}
+
+/// The GraphQL selection of a list row.
+const ROW_FIELDS: &str = "fragment Row on Merchant {
+  checkOut accountId addressLabel { name } createTime kid customerType companyName
+  createEmployee { name phone } shopName telephone payMethodDisplay saleEmployee { name phone }
+  address settleWayDisplay financeStatus whitelist keycustomer areaLevel2 { name }
+  city { name } areaLevel1 { name } serviceStations { name } username point balance
+  contactName sid
+}";
+
+/// A GraphQL row as the legacy list row, keys in the seed's order.
+fn legacy_row(r: &Value) -> Value {
+    let employee = |e: &Value, part: &str, none: &str| match e {
+        Value::Object(_) if !e[part].as_str().unwrap_or_default().is_empty() => e[part].clone(),
+        _ => Value::String(none.to_owned()),
+    };
+    let name_of = |v: &Value| v.get("name").cloned().unwrap_or(Value::Null);
+    let stations: Vec<Value> = items_of(&r["serviceStations"])
+        .iter()
+        .map(name_of)
+        .collect();
+    json!({
+        "check_out": r["checkOut"],
+        "user_id": r["accountId"],
+        "address_label": name_of(&r["addressLabel"]),
+        "create_time": r["createTime"],
+        "KID": r["kid"],
+        "customer_type": r["customerType"],
+        "cname": r["companyName"],
+        "create_employee_phone": employee(&r["createEmployee"], "phone", "--"),
+        "resname": r["shopName"],
+        "telephone": r["telephone"],
+        "pay_method": r["payMethodDisplay"],
+        "sales_employee_phone": employee(&r["saleEmployee"], "phone", "--"),
+        "addr_detail": r["address"],
+        "settle_way": r["settleWayDisplay"],
+        "create_employee_name": employee(&r["createEmployee"], "name", "--"),
+        "finance_status": r["financeStatus"],
+        "whitelist": r["whitelist"],
+        "keycustomer": r["keycustomer"],
+        "area_l2": name_of(&r["areaLevel2"]),
+        "city": name_of(&r["city"]),
+        "area_l1": name_of(&r["areaLevel1"]),
+        "sales_employee_name": employee(&r["saleEmployee"], "name", "(待定)"),
+        "service_station": stations,
+        "username": r["username"],
+        "point": r["point"],
+        "balance": r["balance"],
+        "name": r["contactName"],
+        "SID": r["sid"],
+    })
+}
+
+/// The search filter from the list's parameters; 0 (or empty) means "all", as the page sends.
+fn filter(q: &Fields) -> Result<Value, AppError> {
+    let nonzero_int =
+        |k: &str| -> Result<Option<i64>, AppError> { Ok(q.int(k)?.filter(|v| *v != 0)) };
+    let nonzero_text = |k: &str| -> Result<Option<String>, AppError> {
+        Ok(q.string(k)?
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty() && v != "0"))
+    };
+    let salemenu = match nonzero_text("salemenu")? {
+        Some(v) => Some(v),
+        None => nonzero_text("saleMenu")?,
+    };
+    Ok(json!({
+        "areaLevel1": q.big_int("firstMenu")?.filter(|v| *v != 0),
+        "areaLevel2": q.big_int("secondMenu")?.filter(|v| *v != 0),
+        "station": nonzero_text("stationMenu")?,
+        "checkOut": q.int("check_out")?,
+        "city": nonzero_text("city")?,
+        "createEmployee": nonzero_int("crtManeger")?,
+        "saleEmployee": nonzero_int("saleManager")?,
+        "quoteSheet": salemenu,
+        "payMethod": nonzero_int("pay_method")?,
+        "settleWay": nonzero_int("settle_way")?,
+        "search": q.string("search_text")?.filter(|s| !s.trim().is_empty()),
+        "customerType": nonzero_int("customer_type")?,
+        "addressLabel": nonzero_int("address_label_id")?,
+    }))
+}
+
+/// `GET /custommanage/list`: filters, `num`/`page`; `export=1` answers an `.xlsx` of every
+/// matching row instead.
+async fn list_handler(state: AppState, headers: HeaderMap, raw: Option<String>) -> CodeMsgResult {
+    let auth = authenticate(&state, &headers).await?;
+    let q = Fields::from_query(raw.as_deref());
+    let filter = filter(&q)?;
+    if q.int("export")? == Some(1) {
+        return export(&state, auth, filter).await;
+    }
+    let page = q.int("page")?.filter(|p| *p >= 1).unwrap_or(1);
+    let num = q.int("num")?.filter(|n| *n >= 1).unwrap_or(10);
+    let doc = format!(
+        "query MerchantList($filter: MerchantFilter, $page: Int, $num: Int) {{
+           merchants(filter: $filter, page: $page, pageSize: $num) {{ totalCount items {{ ...Row }} }}
+         }} {ROW_FIELDS}"
+    );
+    let vars = json!({ "filter": filter, "page": page, "num": num });
+    let found = take(run(&state, auth, &doc, vars).await?, "merchants");
+    let rows: Vec<Value> = items_of(&found["items"]).iter().map(legacy_row).collect();
+    Ok(ok(
+        json!({ "code": 0, "data": rows, "count": found["totalCount"] }),
+    ))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> CodeMsgResult {
+    list_handler(state, headers, raw).await
+}
+
+/// The export's columns: legacy key and Chinese header.
+const COLUMNS: &[(&str, &str)] = &[
+    ("KID", "商户账户ID"),
+    ("cname", "公司名"),
+    ("SID", "商户ID"),
+    ("create_time", "注册日期"),
+    ("username", "登录账号"),
+    ("resname", "店铺名"),
+    ("settle_way", "结款方式"),
+    ("pay_method", "结算周期"),
+    ("city", "城市"),
+    ("area_l1", "一级区域"),
+    ("area_l2", "二级区域"),
+    ("addr_detail", "店铺地址"),
+    ("name", "店铺联系人"),
+    ("telephone", "电话"),
+    ("create_employee_name", "开户经理"),
+    ("create_employee_phone", "开户经理电话"),
+    ("sales_employee_name", "销售经理"),
+    ("sales_employee_phone", "销售经理电话"),
+    ("whitelist", "是否白名单"),
+    ("balance", "余额"),
+    ("service_station", "从属站点"),
+    ("address_label", "商户标签"),
+    ("customer_type", "商户类型"),
+    ("point", "积分"),
+    ("check_out", "审核状态"),
+    ("finance_status", "财务状态"),
+    ("keycustomer", "重点客户"),
+    ("user_id", "账户ID"),
+];
+
+fn cell(v: &Value) -> Cell {
+    match v {
+        Value::Number(n) => Cell::Number(n.as_f64().unwrap_or_default()),
+        Value::String(s) => Cell::Text(s.clone()),
+        Value::Null => Cell::Text(String::new()),
+        Value::Array(items) => Cell::Text(
+            items
+                .iter()
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| i.to_string())
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
+        ),
+        other => Cell::Text(other.to_string()),
+    }
+}
+
+/// Every matching row, read 1,000 at a time, as a spreadsheet download.
+async fn export(state: &AppState, auth: Auth, filter: Value) -> CodeMsgResult {
+    let doc = format!(
+        "query MerchantExport($filter: MerchantFilter, $page: Int) {{
+           merchantExport(filter: $filter, page: $page) {{ totalCount pageSize items {{ ...Row }} }}
+         }} {ROW_FIELDS}"
+    );
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut page = 1;
+    loop {
+        let vars = json!({ "filter": filter, "page": page });
+        let found = take(
+            run(state, auth.clone(), &doc, vars).await?,
+            "merchantExport",
+        );
+        let items = items_of(&found["items"]);
+        for item in items {
+            let row = legacy_row(item);
+            rows.push(COLUMNS.iter().map(|(k, _)| cell(&row[*k])).collect());
+        }
+        let total = found["totalCount"].as_u64().unwrap_or(0);
+        if items.is_empty() || rows.len() as u64 >= total {
+            break;
+        }
+        page += 1;
+    }
+    let headers: Vec<&str> = COLUMNS.iter().map(|(_, h)| *h).collect();
+    let bytes = tokio::task::spawn_blocking(move || xlsx::write("商户", &headers, &rows))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let name = format!("merchants-{}.xlsx", chrono::Utc::now().format("%Y%m%d"));
+    let mut response = Response::new(Body::from(bytes));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(xlsx::CONTENT_TYPE),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
+/// `POST /custommanage/edit`: a section of the shop form, or with `status` a quote-sheet
+/// binding change (`deleteSSM` removes binding `record_id`).
+async fn edit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> CodeMsgResult {
+    let auth = authenticate(&state, &headers).await?;
+    let fields = Fields::from_body(&headers, &body)?;
+    let sid = fields
+        .string("id")?
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| AppError::field("id", "id 不能为空"))?;
+    if let Some(status) = fields.string("status")?.filter(|s| !s.trim().is_empty()) {
+        let record_id = fields.int("record_id")?;
+        if status == "deleteSSM" {
+            let record_id =
+                record_id.ok_or_else(|| AppError::field("record_id", "record_id 不能为空"))?;
+            let doc = "mutation Unbind($sid: String!, $record: Int!) {
+                unbindQuoteSheet(sid: $sid, recordId: $record) { sid } }";
+            run(
+                &state,
+                auth,
+                doc,
+                json!({ "sid": sid, "record": record_id }),
+            )
+            .await?;
+        } else if matches!(status.as_str(), "editSSM" | "addSSM" | "edit" | "add") {
+            let sheet = fields
+                .string("salemenu_id")?
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(|| AppError::field("salemenu_id", "salemenu_id 不能为空"))?;
+            let doc =
+                "mutation Bind($sid: String!, $record: Int, $sheet: String!, $station: String) {
+                bindQuoteSheet(sid: $sid, recordId: $record, quoteSheetId: $sheet,
+                               serviceStationId: $station) { sid } }";
+            let vars = json!({
+                "sid": sid, "record": record_id, "sheet": sheet,
+                "station": fields.string("service_station_id")?,
+            });
+            run(&state, auth, doc, vars).await?;
+        } else {
+            return Err(AppError::field("status", format!("status {status} 无效")).into());
+        }
+        return Ok(ok(json!({ "code": 0, "msg": "success" })));
+    }
+    let mut input = fields.input(&[
+        field("new_cname", "companyName", Kind::Str, false),
+        field("telephone", "telephone", Kind::Str, false),
+        field("settle_way", "settleWay", Kind::Int, false),
+        field("paymentName", "payerName", Kind::Str, false),
+        field("paymentTelephone", "payerTelephone", Kind::Str, false),
+        field("check_out", "checkOut", Kind::Flag, false),
+        field("freezeState", "financeStatus", Kind::Int, false),
+        field("white", "whitelist", Kind::Flag, false),
+        field("shopName", "shopName", Kind::Str, false),
+        field("address_label_id", "addressLabelId", Kind::Int, false),
+        field("receiver", "receiverName", Kind::Str, false),
+        field("receiverPhone", "receiverTelephone", Kind::Str, false),
+        field("originalArea", "districtCode", Kind::Str, false),
+        field("firstArea", "areaLevel1Id", Kind::BigInt, false),
+        field("secondArea", "areaLevel2Id", Kind::BigInt, false),
+        field("shopAddress", "address", Kind::Str, false),
+        field("lat", "lat", Kind::Float, false),
+        field("lng", "lng", Kind::Float, false),
+        field("map_address", "mapAddress", Kind::Str, false),
+        field("creatEmployeeValue", "createEmployeeId", Kind::Int, false),
+        field("saleEmployeeValue", "saleEmployeeId", Kind::Int, false),
+        field("is_credit", "isCredit", Kind::Flag, false),
+        field("credit_limit", "creditLimit", Kind::Float, false),
+        field("effective_date", "effectiveDate", Kind::Str, false),
+        field("begin_day", "beginDay", Kind::Int, false),
+        field("settle_day", "settleDay", Kind::Int, false),
+        field("settle_date_type", "settleDateType", Kind::Int, false),
+        field("pay_method", "payMethod", Kind::Int, false),
+        field("settle_remind", "settleRemind", Kind::Int, false),
+    ])?;
+    input["sid"] = Value::String(sid);
+    let doc = "mutation Edit($input: UpdateShopInput!) { updateShop(input: $input) { sid } }";
+    run(&state, auth, doc, json!({ "input": input })).await?;
+    Ok(ok(json!({ "code": 0, "msg": "success" })))
+}
+
+/// `POST /custommanage/restaurant/add`: answers `{KID, SID}`.
+async fn add(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> CodeMsgResult {
+    let auth = authenticate(&state, &headers).await?;
+    let fields = Fields::from_body(&headers, &body)?;
+    let mut input = fields.input(&[
+        field("kid", "kid", Kind::Str, false),
+        field("username", "username", Kind::Str, false),
+        field("password", "password", Kind::Str, false),
+        field("payer_name", "payerName", Kind::Str, false),
+        field("payer_telephone", "payerTelephone", Kind::Str, false),
+        field("telephone", "telephone", Kind::Str, false),
+        field("pay_method", "payMethod", Kind::Int, false),
+        field("settle_way", "settleWay", Kind::Int, false),
+        field("finance_status", "financeStatus", Kind::Int, false),
+        field("whitelist", "whitelist", Kind::Flag, false),
+        field("company_name", "companyName", Kind::Str, false),
+        field("customer_type", "customerType", Kind::Int, false),
+        field("restaurant_name", "shopName", Kind::Str, false),
+        field("receiver_name", "receiverName", Kind::Str, false),
+        field("receiver_telephone", "receiverTelephone", Kind::Str, false),
+        field("district_code", "districtCode", Kind::Str, false),
+        field("area_level1", "areaLevel1Id", Kind::BigInt, false),
+        field("area_level2", "areaLevel2Id", Kind::BigInt, false),
+        field("restaurant_address", "address", Kind::Str, false),
+        field("create_employee_id", "createEmployeeId", Kind::Int, false),
+        field("sale_employee_id", "saleEmployeeId", Kind::Int, false),
+        field("salemenu_ids", "quoteSheetIds", Kind::StrList, false),
+        field("check_out", "checkOut", Kind::Flag, false),
+        field("is_credit", "isCredit", Kind::Flag, false),
+        field("credit_limit", "creditLimit", Kind::Float, false),
+        field("lat", "lat", Kind::Float, false),
+        field("lng", "lng", Kind::Float, false),
+        field("map_address", "mapAddress", Kind::Str, false),
+        field("settle_date_type", "settleDateType", Kind::Int, false),
+        field("address_label_id", "addressLabelId", Kind::Int, false),
+    ])?;
+    // The seed's page sends the account as `kid`, sometimes also as `KID`.
+    if input.get("kid").is_none() {
+        if let Some(kid) = fields.string("KID")? {
+            input["kid"] = Value::String(kid);
+        }
+    }
+    let doc = "mutation Add($input: CreateShopInput!) { createShop(input: $input) { KID: kid SID: sid } }";
+    let created = take(
+        run(&state, auth, doc, json!({ "input": input })).await?,
+        "createShop",
+    );
+    Ok(ok(json!({ "code": 0, "msg": "ok", "data": created })))
+}

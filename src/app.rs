@@ -19,21 +19,27 @@ use crate::{
     db, graphql, rest,
     rest::operation::authenticate,
     state::{AppState, Core},
+    storage::LocalDisk,
 };
 
-/// The largest request body any route accepts. The GraphQL extractor reads the body itself, so
-/// axum's default limit does not cover it: this layer does.
+/// The largest request body of a JSON or form route. The GraphQL extractor reads the body
+/// itself, so axum's default limit does not cover it: explicit layers do.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The largest body of an upload (`/graphql` multipart, spreadsheet routes).
+pub const MAX_UPLOAD_BODY_BYTES: usize = crate::xlsx::UPLOAD_LIMITS.max_bytes + 64 * 1024;
 
 /// Connects, migrates, loads the signing keys and builds the router.
 pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let (db, statements) = db::connect(&config).await?;
     let jwt = jwt_keys(&db, &config).await?;
+    let storage = Arc::new(LocalDisk::new(&config.storage_dir));
     let core = Arc::new(Core {
         db,
         jwt,
         config,
         statements,
+        storage,
     });
     let state = AppState {
         schema: graphql::build(core.clone()),
@@ -51,7 +57,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(rest::not_found)
         .method_not_allowed_fallback(rest::method_not_allowed)
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

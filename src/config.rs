@@ -71,6 +71,68 @@ pub struct Config {
         global = true
     )]
     pub graphql_max_complexity: usize,
+
+    /// Base URL of the public bucket: report covers and files are answered as URLs on it.
+    #[arg(
+        long,
+        env = "OPSGRAPH_PUBLIC_DOMAIN",
+        default_value = "http://s.laoyaoba.com",
+        global = true
+    )]
+    pub public_domain: String,
+
+    /// Base URL of the private bucket's files, for signed download URLs.
+    #[arg(
+        long,
+        env = "OPSGRAPH_PRIVATE_DOMAIN",
+        default_value = "https://privte.laoyaoba.com/uploads",
+        global = true
+    )]
+    pub private_domain: String,
+
+    /// Qiniu access key: upload tokens and download URLs are signed locally with it.
+    #[arg(long, env = "QINIU_ACCESS_KEY", global = true)]
+    pub qiniu_access_key: Option<String>,
+
+    /// Qiniu secret key.
+    #[arg(long, env = "QINIU_SECRET_KEY", hide_env_values = true, global = true)]
+    pub qiniu_secret_key: Option<String>,
+
+    /// The public bucket (upload tokens of `type=default`, the copy's source).
+    #[arg(
+        long,
+        env = "QINIU_BUCKET",
+        default_value = "jiwei-market",
+        global = true
+    )]
+    pub qiniu_bucket: String,
+
+    /// The private bucket (upload tokens of `type=private`, the copy's target).
+    #[arg(
+        long,
+        env = "QINIU_PRIVATE_BUCKET",
+        default_value = "jiwei-private",
+        global = true
+    )]
+    pub qiniu_private_bucket: String,
+
+    /// Lifetime of upload tokens and signed download URLs, seconds.
+    #[arg(
+        long,
+        env = "OPSGRAPH_SIGNED_TTL_SECS",
+        default_value_t = 3_600,
+        global = true
+    )]
+    pub signed_ttl_secs: u64,
+
+    /// Directory of the local-disk storage backend (one folder per bucket).
+    #[arg(
+        long,
+        env = "OPSGRAPH_STORAGE_DIR",
+        default_value = "data/storage",
+        global = true
+    )]
+    pub storage_dir: String,
 }
 
 impl Config {
@@ -85,6 +147,14 @@ impl Config {
             db_max_connections: None,
             graphql_max_depth: 10,
             graphql_max_complexity: 5_000,
+            public_domain: "http://s.laoyaoba.com".into(),
+            private_domain: "https://privte.laoyaoba.com/uploads".into(),
+            qiniu_access_key: None,
+            qiniu_secret_key: None,
+            qiniu_bucket: "jiwei-market".into(),
+            qiniu_private_bucket: "jiwei-private".into(),
+            signed_ttl_secs: 3_600,
+            storage_dir: "data/storage".into(),
         }
     }
 

@@ -5,9 +5,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use entity::{
     address_label, area_level1, area_level2, course, course_enrollment, district, employee,
-    exchange_order, exchange_product, merchant_account, prop_category, salemenu, setting, shop,
-    shop_salemenu, station, station_city, station_salemenu, student, teacher, user_info,
-    user_product, visit_record,
+    exchange_order, exchange_product, merchant_account, prop_category, report, report_whitelist,
+    salemenu, setting, shop, shop_salemenu, station, station_city, station_salemenu, student,
+    teacher, user_info, user_product, visit_record,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TryInsertResult};
 
@@ -28,6 +28,11 @@ pub const ADMIN_PASSWORD: &str = "123456";
 
 const SEEDED_FLAG: &str = "demo_seeded";
 
+/// The demo's Qiniu key pair, used by `serve --demo` when none is configured.
+pub const QINIU_ACCESS_KEY: &str = "demo-access-key";
+/// The demo's Qiniu secret key.
+pub const QINIU_SECRET_KEY: &str = "demo-secret-key";
+
 /// Seeds the demo data unless it is already there. Everything lands in one transaction.
 pub async fn seed(db: &DatabaseConnection) -> AppResult<()> {
     let txn = db::begin_write(db).await?;
@@ -46,6 +51,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<()> {
     seed_payers(&txn).await?;
     seed_market(&txn).await?;
     seed_merchants(&txn).await?;
+    seed_reports(&txn).await?;
     db::reset_sequences(
         &txn,
         &[
@@ -61,6 +67,8 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<()> {
             "merchant_account",
             "shop",
             "shop_salemenu",
+            "report",
+            "report_whitelist",
         ],
     )
     .await?;
@@ -656,5 +664,91 @@ async fn seed_merchants(txn: &impl ConnectionTrait) -> AppResult<()> {
     ])
     .exec(txn)
     .await?;
+    Ok(())
+}
+
+fn at_time(text: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").unwrap_or_default()
+}
+
+async fn seed_reports(txn: &impl ConnectionTrait) -> AppResult<()> {
+    let report_row = |id: i32, title: &str, status: i16, publish: &str| report::ActiveModel {
+        id: Set(id),
+        title: Set(title.into()),
+        cover: Set("15421639996676.jpeg".into()),
+        type_id: Set(Some(1)),
+        intro: Set("简介".into()),
+        directory: Set("目录介绍".into()),
+        file_name: Set("test".into()),
+        file_src: Set("15421639996676.pdf".into()),
+        file_format: Set("pdf".into()),
+        file_size: Set(1000),
+        price_cents: Set(10_000),
+        read_count: Set(300),
+        status: Set(status),
+        publish_time: Set(Some(at_time(publish))),
+        short_intro: Set("购买须知".into()),
+        created_at: Set(at_time("2022-06-16 10:00:00")),
+        updated_at: Set(at_time("2022-06-16 10:00:00")),
+        deleted_at: Set(None),
+    };
+    let mut semis = report_row(
+        2,
+        "2022全球半导体产业集微分析报告",
+        2,
+        "2022-06-30 08:00:00",
+    );
+    semis.cover = Set("http://static.ijiwei.com/20210108%3Aeep-h5-title.png".into());
+    report::Entity::insert_many([
+        report_row(1, "测试数据1", 1, "2022-06-22 08:00:00"),
+        semis,
+        report_row(37, "集微白名单报告", 1, "2022-07-01 08:00:00"),
+    ])
+    .exec(txn)
+    .await?;
+    let entry = |id: i32, report: i32, user: &str, mobile: &str, read: i32, residue: i32| {
+        report_whitelist::ActiveModel {
+            id: Set(id),
+            report_id: Set(report),
+            given_user: Set(user.into()),
+            given_position: Set("php".into()),
+            given_company: Set("爱集微".into()),
+            mobile: Set(mobile.into()),
+            read_count: Set(read),
+            residue_count: Set(residue),
+            state: Set(0),
+            last_modify_author: Set("朱思嘉".into()),
+            created_at: Set(at_time("2020-07-23 09:00:00")),
+            updated_at: Set(at_time("2020-07-23 09:00:00")),
+        }
+    };
+    report_whitelist::Entity::insert_many([
+        entry(1, 1, "朱思嘉", "18343819907", 200, 100),
+        entry(2, 1, "史蒂夫", "18343819908", 200, 0),
+        entry(36, 37, "朱思嘉", "18434819907", 0, 0),
+    ])
+    .exec(txn)
+    .await?;
+    Ok(())
+}
+
+/// The demo's files in storage: the report PDF the demo reports name, in the public bucket,
+/// so copying it to the private bucket works.
+pub async fn seed_files(core: &crate::state::Core) -> AppResult<()> {
+    let bucket = &core.config.qiniu_bucket;
+    if core
+        .storage
+        .get(bucket, "15421639996676.pdf")
+        .await?
+        .is_none()
+    {
+        core.storage
+            .put(
+                bucket,
+                "15421639996676.pdf",
+                b"%PDF-1.4 demo report".to_vec(),
+            )
+            .await?;
+    }
     Ok(())
 }

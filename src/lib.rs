@@ -15,6 +15,8 @@ pub mod graphql;
 pub mod market;
 pub mod merchants;
 pub mod payers;
+pub mod reports;
 pub mod rest;
 pub mod state;
+pub mod storage;
 pub mod xlsx;

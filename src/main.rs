@@ -90,11 +90,18 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
+async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {
     let bind = config.bind;
+    if with_demo && config.qiniu_access_key.is_none() {
+        // Signing works offline with any key pair; the demo's make its curls answer.
+        tracing::warn!("demo: signing Qiniu tokens with the demo key pair");
+        config.qiniu_access_key = Some(demo::QINIU_ACCESS_KEY.into());
+        config.qiniu_secret_key = Some(demo::QINIU_SECRET_KEY.into());
+    }
     let (router, state) = app::build(config).await?;
     if with_demo {
         demo::seed(&state.core.db).await?;
+        demo::seed_files(&state.core).await?;
     }
     let listener = tokio::net::TcpListener::bind(bind).await?;
     tracing::info!(%bind, "opsgraph listening; GraphiQL at /graphiql");

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{auth::jwt::JwtKeys, config::Config, db::StatementCounter, graphql::AppSchema};
+use crate::{
+    auth::jwt::JwtKeys, config::Config, db::StatementCounter, graphql::AppSchema, storage::Storage,
+};
 
 /// The services below both interfaces: database, signing keys, configuration.
 /// GraphQL resolvers reach it through the schema's data (`graphql::state`).
@@ -13,6 +15,8 @@ pub struct Core {
     pub jwt: JwtKeys,
     pub config: Config,
     pub statements: StatementCounter,
+    /// Where report files, covers and exports live.
+    pub storage: Arc<dyn Storage>,
 }
 
 /// The router's state: the core and the one schema both interfaces run on.

@@ -13,6 +13,8 @@ pub mod exchange_order;
 pub mod exchange_product;
 pub mod merchant_account;
 pub mod prop_category;
+pub mod report;
+pub mod report_whitelist;
 pub mod role;
 pub mod role_permission;
 pub mod salemenu;

@@ -6,6 +6,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_foundation;
 mod m20261122_000002_market;
 mod m20261122_000003_merchants;
+mod m20261122_000004_reports;
+mod m20261122_000005_unique_shop_salemenu;
 
 /// Every migration, in the order it is applied.
 pub struct Migrator;
@@ -17,6 +19,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_market::Migration),
             Box::new(m20261122_000003_merchants::Migration),
+            Box::new(m20261122_000004_reports::Migration),
+            Box::new(m20261122_000005_unique_shop_salemenu::Migration),
         ]
     }
 }

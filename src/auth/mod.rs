@@ -42,6 +42,36 @@ pub enum Permission {
     MerchantEdit,
     /// Create shops and merchant accounts.
     MerchantCreate,
+    /// List reports.
+    PaymentReportList,
+    /// Create reports.
+    PaymentReportAdd,
+    /// Read a report.
+    PaymentReportInfo,
+    /// Change reports.
+    PaymentReportModify,
+    /// Delete reports.
+    PaymentReportDelete,
+    /// List a report's whitelist.
+    ReportWhiteList,
+    /// Add whitelist entries.
+    ReportWhiteAdd,
+    /// Read a whitelist entry.
+    ReportWhiteInfo,
+    /// Change (enable, disable) whitelist entries.
+    ReportWhiteEdit,
+    /// Import whitelists from spreadsheets.
+    ReportWhiteImport,
+    /// Export whitelists as spreadsheets.
+    ReportWhiteExport,
+    /// Sign private download URLs of report files.
+    GetReportDownloadurl,
+    /// Download the whitelist template.
+    WhiteListExample,
+    /// Convert a whitelist sheet without saving.
+    WhiteExportConvert,
+    /// Sign upload tokens and copy files to the private bucket.
+    GetQiniuToken,
 }
 
 impl Permission {
@@ -58,6 +88,21 @@ impl Permission {
         Permission::MerchantExport,
         Permission::MerchantEdit,
         Permission::MerchantCreate,
+        Permission::PaymentReportList,
+        Permission::PaymentReportAdd,
+        Permission::PaymentReportInfo,
+        Permission::PaymentReportModify,
+        Permission::PaymentReportDelete,
+        Permission::ReportWhiteList,
+        Permission::ReportWhiteAdd,
+        Permission::ReportWhiteInfo,
+        Permission::ReportWhiteEdit,
+        Permission::ReportWhiteImport,
+        Permission::ReportWhiteExport,
+        Permission::GetReportDownloadurl,
+        Permission::WhiteListExample,
+        Permission::WhiteExportConvert,
+        Permission::GetQiniuToken,
     ];
 
     /// The code as stored on roles and named in the seeds.
@@ -74,6 +119,21 @@ impl Permission {
             Permission::MerchantExport => "MERCHANT_EXPORT",
             Permission::MerchantEdit => "MERCHANT_EDIT",
             Permission::MerchantCreate => "MERCHANT_CREATE",
+            Permission::PaymentReportList => "PAYMENT_REPORT_LIST",
+            Permission::PaymentReportAdd => "PAYMENT_REPORT_ADD",
+            Permission::PaymentReportInfo => "PAYMENT_REPORT_INFO",
+            Permission::PaymentReportModify => "PAYMENT_REPORT_MODIFY",
+            Permission::PaymentReportDelete => "PAYMENT_REPORT_DELETE",
+            Permission::ReportWhiteList => "REPORT_WHITE_LIST",
+            Permission::ReportWhiteAdd => "REPORT_WHITE_ADD",
+            Permission::ReportWhiteInfo => "REPORT_WHITE_INFO",
+            Permission::ReportWhiteEdit => "REPORT_WHITE_EDIT",
+            Permission::ReportWhiteImport => "REPORT_WHITE_IMPORT",
+            Permission::ReportWhiteExport => "REPORT_WHITE_EXPORT",
+            Permission::GetReportDownloadurl => "GET_REPORT_DOWNLOADURL",
+            Permission::WhiteListExample => "WHITE_LIST_EXAMPLE",
+            Permission::WhiteExportConvert => "WHITE_EXPORT_CONVERT",
+            Permission::GetQiniuToken => "GET_QINIU_TOKEN",
         }
     }
 }

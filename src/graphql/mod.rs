@@ -2,6 +2,7 @@
 
 pub mod guard_input;
 pub mod loader;
+pub mod money;
 pub mod page;
 
 use std::sync::Arc;
@@ -17,12 +18,19 @@ use crate::{
     market::schema::{MarketMutation, MarketQuery},
     merchants::schema::{MerchantsMutation, MerchantsQuery},
     payers::schema::{PayersMutation, PayersQuery},
+    reports::schema::{ReportsMutation, ReportsQuery},
     state::Core,
 };
 
 /// Every query root field.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(AuthQuery, PayersQuery, MarketQuery, MerchantsQuery);
+pub struct QueryRoot(
+    AuthQuery,
+    PayersQuery,
+    MarketQuery,
+    MerchantsQuery,
+    ReportsQuery,
+);
 
 /// Every mutation root field.
 #[derive(MergedObject, Default)]
@@ -31,6 +39,7 @@ pub struct MutationRoot(
     PayersMutation,
     MarketMutation,
     MerchantsMutation,
+    ReportsMutation,
 );
 
 /// The schema type.

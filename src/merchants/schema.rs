@@ -19,8 +19,10 @@ use crate::{
     graphql::{loader::Cached, page::PageArgs, state},
 };
 
-/// Merchant pages may be long (and exports read them page by page).
-pub const MAX_MERCHANT_PAGE: u64 = 1_000;
+/// The largest page of the merchant list.
+pub const MAX_MERCHANT_PAGE: u64 = 100;
+/// Exports read the list 1,000 rows a page (with their own permission code).
+pub const EXPORT_PAGE: u64 = 1_000;
 
 /// Loads what the query selects of a page of merchants, one statement per kind.
 async fn prefetch(ctx: &Context<'_>, rows: &[shop::Model]) -> async_graphql::Result<()> {
@@ -121,7 +123,7 @@ impl MerchantsQuery {
         ctx: &Context<'_>,
         filter: Option<MerchantFilter>,
         page: Option<i32>,
-        #[graphql(desc = "Rows per page (default 10, capped at 1000).")] page_size: Option<i32>,
+        #[graphql(desc = "Rows per page (default 10, capped at 100).")] page_size: Option<i32>,
     ) -> async_graphql::Result<MerchantPage> {
         let args = PageArgs::new(page, page_size, MAX_MERCHANT_PAGE).extend()?;
         merchant_page(ctx, filter.unwrap_or_default(), args).await
@@ -136,8 +138,7 @@ impl MerchantsQuery {
         filter: Option<MerchantFilter>,
         page: Option<i32>,
     ) -> async_graphql::Result<MerchantPage> {
-        let size = MAX_MERCHANT_PAGE as i32;
-        let args = PageArgs::new(page, Some(size), MAX_MERCHANT_PAGE).extend()?;
+        let args = PageArgs::new(page, Some(EXPORT_PAGE as i32), EXPORT_PAGE).extend()?;
         merchant_page(ctx, filter.unwrap_or_default(), args).await
     }
 

@@ -28,6 +28,9 @@ use crate::{
     graphql::page::PageArgs,
 };
 
+/// Quote sheets one shop may be bound to.
+const MAX_QUOTE_SHEETS: usize = 50;
+
 /// Finance status of a deleted shop: never listed.
 const DELETED: i16 = -99;
 
@@ -367,16 +370,36 @@ async fn check_geography(
     }
 }
 
-async fn check_employee(db: &impl ConnectionTrait, field: &str, id: i32) -> AppResult<i32> {
+/// The role an employee is named in.
+#[derive(Clone, Copy)]
+enum Manager {
+    /// Opens accounts (开户经理).
+    Opening,
+    /// Manages sales (销售经理).
+    Sales,
+}
+
+async fn check_employee(
+    db: &impl ConnectionTrait,
+    field: &str,
+    id: i32,
+    role: Manager,
+) -> AppResult<i32> {
     match employee::Entity::find_by_id(id).one(db).await? {
+        Some(e) if matches!(role, Manager::Opening) && !e.opens_accounts => {
+            Err(AppError::field(field, format!("员工 {id} 不是开户经理")))
+        }
+        Some(e) if matches!(role, Manager::Sales) && !e.sells => {
+            Err(AppError::field(field, format!("员工 {id} 不是销售经理")))
+        }
         Some(_) => Ok(id),
         None => Err(AppError::field(field, format!("员工 {id} 不存在"))),
     }
 }
 
-/// `-1` means no label.
+/// `-1` (and `0`, as the add form sends it) means no label.
 async fn check_label(db: &impl ConnectionTrait, id: i32) -> AppResult<Option<i32>> {
-    if id == -1 {
+    if id == -1 || id == 0 {
         return Ok(None);
     }
     match address_label::Entity::find_by_id(id).one(db).await? {
@@ -494,10 +517,14 @@ pub async fn update_shop(
         row.settle_remind = Set(Some(v));
     }
     if let Some(v) = input.create_employee_id {
-        row.create_employee_id = Set(Some(check_employee(db, "creatEmployeeValue", v).await?));
+        row.create_employee_id = Set(Some(
+            check_employee(db, "creatEmployeeValue", v, Manager::Opening).await?,
+        ));
     }
     if let Some(v) = input.sale_employee_id {
-        row.sale_employee_id = Set(Some(check_employee(db, "saleEmployeeValue", v).await?));
+        row.sale_employee_id = Set(Some(
+            check_employee(db, "saleEmployeeValue", v, Manager::Sales).await?,
+        ));
     }
     if let Some(v) = input.address_label_id {
         row.address_label_id = Set(check_label(db, v).await?);
@@ -593,15 +620,20 @@ pub async fn bind_quote_sheet(
     let quote_sheet = quote_sheet.trim();
     check_quote_sheet(db, quote_sheet).await?;
     let station = match station.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(id) => match station::Entity::find_by_id(id.to_owned()).one(db).await? {
-            Some(s) => Some(s.id),
-            None => {
+        // The station must exist and carry the sheet.
+        Some(id) => {
+            let carries =
+                station_salemenu::Entity::find_by_id((id.to_owned(), quote_sheet.to_owned()))
+                    .one(db)
+                    .await?;
+            if carries.is_none() {
                 return Err(AppError::field(
                     "service_station_id",
-                    format!("站点 {id} 不存在"),
-                ))
+                    format!("站点 {id} 不存在或不配送报价单 {quote_sheet}"),
+                ));
             }
-        },
+            Some(id.to_owned())
+        }
         None => station_for(db, quote_sheet, &shop.district_code).await?,
     };
     match record_id {
@@ -614,7 +646,7 @@ pub async fn bind_quote_sheet(
             let mut binding: shop_salemenu::ActiveModel = binding.into();
             binding.salemenu_id = Set(quote_sheet.to_owned());
             binding.service_station_id = Set(station);
-            binding.update(db).await?;
+            binding.update(db).await.map_err(already_bound)?;
         }
         None => {
             shop_salemenu::ActiveModel {
@@ -624,7 +656,8 @@ pub async fn bind_quote_sheet(
                 ..Default::default()
             }
             .insert(db)
-            .await?;
+            .await
+            .map_err(already_bound)?;
         }
     }
     Ok(shop)
@@ -646,6 +679,16 @@ pub async fn unbind_quote_sheet(
         return Err(AppError::NotFound(format!("报价单绑定 {record_id} 不存在")));
     }
     Ok(shop)
+}
+
+/// A concurrent bind of the same sheet loses on the unique index.
+fn already_bound(err: DbErr) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict("报价单已绑定到该店铺".into())
+        }
+        _ => err.into(),
+    }
 }
 
 fn taken(err: DbErr) -> AppError {
@@ -716,19 +759,26 @@ pub async fn create_shop(
     let lat = input.lat.map(|v| coordinate("lat", v, 90.0)).transpose()?;
     let lng = input.lng.map(|v| coordinate("lng", v, 180.0)).transpose()?;
     let create_employee = match input.create_employee_id {
-        Some(id) => Some(check_employee(db, "create_employee_id", id).await?),
+        Some(id) => Some(check_employee(db, "create_employee_id", id, Manager::Opening).await?),
         None => None,
     };
     let sale_employee = match input.sale_employee_id {
-        Some(id) => Some(check_employee(db, "sale_employee_id", id).await?),
+        Some(id) => Some(check_employee(db, "sale_employee_id", id, Manager::Sales).await?),
         None => None,
     };
     let label = match input.address_label_id {
         Some(id) if id != 0 => check_label(db, id).await?,
         _ => None,
     };
+    let requested = input.quote_sheet_ids.unwrap_or_default();
+    if requested.len() > MAX_QUOTE_SHEETS {
+        return Err(AppError::field(
+            "salemenu_ids",
+            format!("一个店铺最多绑定 {MAX_QUOTE_SHEETS} 个报价单"),
+        ));
+    }
     let mut sheets = Vec::new();
-    for id in input.quote_sheet_ids.unwrap_or_default() {
+    for id in requested {
         let id = id.trim().to_owned();
         check_quote_sheet(db, &id).await?;
         if !sheets.contains(&id) {

@@ -236,6 +236,10 @@ impl Merchant {
 
 #[Object]
 impl Merchant {
+    /// A cache key for clients: the `SID`.
+    async fn id(&self) -> async_graphql::ID {
+        super::sid(self.0.id).into()
+    }
     /// `S` and the shop id.
     async fn sid(&self) -> String {
         super::sid(self.0.id)
@@ -285,12 +289,12 @@ impl Merchant {
     async fn shop_name(&self) -> &str {
         &self.0.name
     }
-    /// The shop's contact (receiver).
-    async fn contact_name(&self) -> &str {
+    /// Who receives deliveries: the shop's contact.
+    async fn receiver_name(&self) -> &str {
         &self.0.receiver_name
     }
-    /// The contact's phone.
-    async fn telephone(&self) -> &str {
+    /// The receiver's phone.
+    async fn receiver_telephone(&self) -> &str {
         &self.0.receiver_telephone
     }
     /// Who settles the bills.

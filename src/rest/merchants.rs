@@ -146,10 +146,10 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> CodeMsgResu
 /// The GraphQL selection of a list row.
 const ROW_FIELDS: &str = "fragment Row on Merchant {
   checkOut accountId addressLabel { name } createTime kid customerType companyName
-  createEmployee { name phone } shopName telephone payMethodDisplay saleEmployee { name phone }
+  createEmployee { name phone } shopName receiverTelephone payMethodDisplay saleEmployee { name phone }
   address settleWayDisplay financeStatus whitelist keycustomer areaLevel2 { name }
   city { name } areaLevel1 { name } serviceStations { name } username point balance
-  contactName sid
+  receiverName sid
 }";
 
 /// A GraphQL row as the legacy list row, keys in the seed's order.
@@ -173,7 +173,7 @@ fn legacy_row(r: &Value) -> Value {
         "cname": r["companyName"],
         "create_employee_phone": employee(&r["createEmployee"], "phone", "--"),
         "resname": r["shopName"],
-        "telephone": r["telephone"],
+        "telephone": r["receiverTelephone"],
         "pay_method": r["payMethodDisplay"],
         "sales_employee_phone": employee(&r["saleEmployee"], "phone", "--"),
         "addr_detail": r["address"],
@@ -190,7 +190,7 @@ fn legacy_row(r: &Value) -> Value {
         "username": r["username"],
         "point": r["point"],
         "balance": r["balance"],
-        "name": r["contactName"],
+        "name": r["receiverName"],
         "SID": r["sid"],
     })
 }
@@ -467,8 +467,12 @@ async fn add(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> 
         field("settle_date_type", "settleDateType", Kind::Int, false),
         field("address_label_id", "addressLabelId", Kind::Int, false),
     ])?;
-    // The seed's page sends the account as `kid`, sometimes also as `KID`.
-    if input.get("kid").is_none() {
+    // The seed's page sends the account as `kid`, sometimes also as `KID`; a blank one is none.
+    if input
+        .get("kid")
+        .and_then(Value::as_str)
+        .is_none_or(|k| k.trim().is_empty())
+    {
         if let Some(kid) = fields.string("KID")? {
             input["kid"] = Value::String(kid);
         }

@@ -26,6 +26,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(kids_coding::router())
         .merge(merchants::router())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            crate::app::MAX_BODY_BYTES,
+        ))
         .merge(paid_reports::router())
 }
 

@@ -56,10 +56,24 @@ pub async fn run(
     document: &str,
     variables: Value,
 ) -> AppResult<Value> {
+    run_with_upload(state, auth, document, variables, None).await
+}
+
+/// [`run`] with a file for the `Upload` variable at `variables.<name>`.
+pub async fn run_with_upload(
+    state: &AppState,
+    auth: Auth,
+    document: &str,
+    variables: Value,
+    upload: Option<(&str, async_graphql::UploadValue)>,
+) -> AppResult<Value> {
     let doc = parsed(document)?;
     let mut request =
         async_graphql::Request::new(document).variables(Variables::from_json(variables));
     request.set_parsed_query((*doc).clone());
+    if let Some((name, file)) = upload {
+        request.set_upload(&format!("variables.{name}"), file);
+    }
     let request = crate::graphql::prepare(request, &state.core, auth);
     let response = state.schema.execute(request).await;
     if let Some(err) = response.errors.first() {

@@ -50,3 +50,23 @@ pub type PaidResult = Result<Response, PaidError>;
 pub fn ok(data: Value) -> Response {
     Json(json!({ "status": 0, "data": data })).into_response()
 }
+
+/// `{status: 0, data, date}`: the seed puts some answers under `date`, a typo legacy clients
+/// read; such answers carry the payload under both (CONTRACT.md §10).
+pub fn ok_both(data: Value) -> Response {
+    Json(json!({ "status": 0, "data": data.clone(), "date": data })).into_response()
+}
+
+/// A Laravel page from a GraphQL page object (`totalCount`, `page`, `pageSize`, `items`).
+pub fn laravel_page(mut page: Value) -> Value {
+    let total = page["totalCount"].as_u64().unwrap_or(0);
+    let per_page = page["pageSize"].as_u64().unwrap_or(1).max(1);
+    let last_page = total.div_ceil(per_page).max(1);
+    json!({
+        "current_page": page["page"],
+        "last_page": last_page,
+        "per_page": per_page,
+        "total": total,
+        "data": page.get_mut("items").map(Value::take).unwrap_or(Value::Array(vec![])),
+    })
+}

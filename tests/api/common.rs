@@ -59,6 +59,7 @@ pub struct TestApp {
     pub state: AppState,
     pub backend: Backend,
     cleanup: Cleanup,
+    _storage: std::sync::Arc<tempfile::TempDir>,
 }
 
 /// What to remove once a test is over.
@@ -123,6 +124,11 @@ impl TestApp {
         };
         let mut config = Config::for_database(url);
         config.db_max_connections = Some(8);
+        // Qiniu's published SDK test keys: signatures can be checked against its vectors.
+        config.qiniu_access_key = Some("abcdefghklmnopq".into());
+        config.qiniu_secret_key = Some("1234567890".into());
+        let storage = tempfile::tempdir().expect("storage dir");
+        config.storage_dir = storage.path().display().to_string();
         let (router, state) = app::build(config).await.expect("app builds");
         if demo_data {
             demo::seed(&state.core.db).await.expect("demo data");
@@ -132,6 +138,7 @@ impl TestApp {
             state,
             backend,
             cleanup,
+            _storage: std::sync::Arc::new(storage),
         }
     }
 

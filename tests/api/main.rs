@@ -6,3 +6,4 @@ mod graphql;
 mod market;
 mod merchants;
 mod payers;
+mod reports;

@@ -372,8 +372,8 @@ async fn export_is_every_matching_row_read_back_independently() {
 
 /// The shop as GraphQL sees it: what an edit must (not) have changed.
 async fn shop_view(app: &TestApp, sid: &str) -> Value {
-    let q = "query ($sid: String!) { merchant(sid: $sid) { sid companyName accountTelephone shopName contactName
-        telephone payerName payerTelephone address lat lng mapAddress settleWay payMethod checkOut financeStatus
+    let q = "query ($sid: String!) { merchant(sid: $sid) { sid companyName accountTelephone shopName receiverName
+        receiverTelephone payerName payerTelephone address lat lng mapAddress settleWay payMethod checkOut financeStatus
         whitelist isCredit creditLimit effectiveDate beginDay settleDay settleDateType settleRemind
         city { code } areaLevel1 { id } areaLevel2 { id } createEmployee { id } saleEmployee { id }
         addressLabel { id } quoteSheets { recordId quoteSheet { id } serviceStation { id } } } }";
@@ -698,6 +698,126 @@ async fn a_merchant_page_costs_the_same_statements_whatever_its_size() {
             costs.push(app.statements() - before);
         }
         assert_eq!(costs[0], costs[1], "{}", app.name());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bindings_managers_and_control_characters() {
+    each_db(|app| async move {
+        let auth = bearer(&app).await;
+        // A sheet is bound once per shop; a station must carry the sheet it delivers.
+        let (status, body) = app
+            .post_raw(
+                "/custommanage/edit",
+                Some(&auth),
+                "status=addSSM&id=S312206&salemenu_id=S8443",
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::CONFLICT, json!(409))
+        );
+        let (status, _) = app
+            .post_raw(
+                "/custommanage/edit",
+                Some(&auth),
+                "status=addSSM&id=S312206&salemenu_id=S21329&service_station_id=T10001",
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "T10001 carries S21329");
+        let (status, body) = app
+            .post_raw(
+                "/custommanage/edit",
+                Some(&auth),
+                "status=addSSM&id=S281196&salemenu_id=S8443&service_station_id=T10001",
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::BAD_REQUEST, json!(1)),
+            "T10001 does not carry S8443"
+        );
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM shop_salemenu WHERE shop_id = 281196")
+                .await,
+            1
+        );
+        // Managers in the role they are named for: 2012 sells but opens no accounts.
+        let (status, body) = app
+            .post_raw(
+                "/custommanage/edit",
+                Some(&auth),
+                "id=S312206&creatEmployeeValue=2012",
+            )
+            .await;
+        assert_eq!(
+            (status, body),
+            (
+                StatusCode::BAD_REQUEST,
+                json!({ "code": 1, "msg": "员工 2012 不是开户经理" })
+            )
+        );
+        let (status, _) = app
+            .post_raw(
+                "/custommanage/edit",
+                Some(&auth),
+                "id=S312206&saleEmployeeValue=2012&address_label_id=0",
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            shop_view(&app, "S312206").await["addressLabel"],
+            Value::Null,
+            "0 is no label, as in add"
+        );
+        // A stored control character does not break the export.
+        let (status, _) = app
+            .post_json(
+                "/custommanage/edit",
+                Some(&auth),
+                json!({ "id": "S312206", "shopName": "坏\u{b}名" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, headers, _) = app
+            .send(
+                Method::GET,
+                "/custommanage/list?export=1",
+                Some(&auth),
+                None,
+                vec![],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            headers["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        let raw = {
+            use http_body_util::BodyExt;
+            use tower::ServiceExt;
+            let req = axum::http::Request::builder()
+                .uri("/custommanage/list?export=1")
+                .header("authorization", auth.as_str())
+                .body(axum::body::Body::empty())
+                .unwrap();
+            app.router
+                .clone()
+                .oneshot(req)
+                .await
+                .unwrap()
+                .into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+        };
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(raw.to_vec())).unwrap();
+        let range = book.worksheet_range("商户").unwrap();
+        let names: Vec<String> = range.rows().skip(1).map(|r| r[5].to_string()).collect();
+        assert!(names.contains(&"坏名".to_owned()), "{names:?}");
     })
     .await;
 }

@@ -1,22 +1,20 @@
-//! The paid-reports URLs (`paid-reports.txt`), each mapped onto one GraphQL operation.
+//! `POST /api/access/token`: the JWT login.
 
-use axum::{body::Bytes, extract::State, http::HeaderMap, routing::post, Router};
+use axum::{body::Bytes, extract::State, http::HeaderMap};
 use serde_json::json;
 
-use super::{
-    operation::{run, take},
-    paid::{self, PaidResult},
-    params::Fields,
+use crate::{
+    auth::Auth,
+    rest::{
+        operation::{run, take},
+        paid::{self, PaidResult},
+        params::Fields,
+    },
+    state::AppState,
 };
-use crate::{auth::Auth, state::AppState};
-
-/// The routes of this family.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/access/token", post(access_token))
-}
 
 /// `POST /api/access/token` (GET_BEARER_TOKEN): `account` (username or mobile) and `password`.
-async fn access_token(
+pub async fn access_token(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,

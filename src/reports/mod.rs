@@ -1,0 +1,7 @@
+//! Paid reports (`paid-reports.txt`, the report half): reports, their whitelists with Excel
+//! import and export, and the storage signing around report files. `service` holds the rules,
+//! `schema` the GraphQL fields, `types` the GraphQL objects.
+
+pub mod schema;
+pub mod service;
+pub mod types;

@@ -1,0 +1,127 @@
+//! The paid-reports URLs (`paid-reports.txt`), each mapped onto one GraphQL operation:
+//! login (`access`), reports, whitelists with their spreadsheets, and storage signing.
+
+mod access;
+mod reports;
+mod storage;
+mod whitelist;
+
+use axum::{
+    extract::{DefaultBodyLimit, Multipart},
+    routing::{get, post},
+    Router,
+};
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::{error::AppError, state::AppState};
+
+/// The routes of this family. Spreadsheet uploads get a larger body limit than the rest.
+pub fn router() -> Router<AppState> {
+    let uploads = Router::new()
+        .route(
+            "/api/report/{id}/excel",
+            post(whitelist::import).get(whitelist::export),
+        )
+        .route(
+            "/api/white/example",
+            post(whitelist::convert).get(whitelist::template),
+        )
+        .layer(DefaultBodyLimit::max(crate::app::MAX_UPLOAD_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(
+            crate::app::MAX_UPLOAD_BODY_BYTES,
+        ));
+    let json = Router::new()
+        .route("/api/access/token", post(access::access_token))
+        .route("/api/report", get(reports::list).post(reports::create))
+        .route("/api/report/downloadurl", get(storage::download_url))
+        .route(
+            "/api/report/{id}",
+            get(reports::detail)
+                .put(reports::update)
+                .delete(reports::delete),
+        )
+        .route(
+            "/api/report/{id}/white",
+            get(whitelist::list).post(whitelist::add),
+        )
+        .route(
+            "/api/report/{id}/white/{white_id}",
+            get(whitelist::detail).put(whitelist::update),
+        )
+        .route("/api/qiniu/token", get(storage::upload_token))
+        .route("/api/qiniu/copyfile", get(storage::copy_file))
+        .layer(RequestBodyLimitLayer::new(crate::app::MAX_BODY_BYTES));
+    json.merge(uploads)
+}
+
+/// A path id: anything but a positive number is not found.
+fn path_id(raw: &str) -> Result<i32, AppError> {
+    raw.parse::<i32>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| AppError::NotFound("记录不存在".into()))
+}
+
+/// Runs an upload operation. The guard must speak first (401/403 before any 400), so a body
+/// that is not a usable upload still runs the operation, with an empty file, which the
+/// resolver refuses without writing; the body's own problem is what the caller then hears.
+async fn run_upload(
+    state: &AppState,
+    auth: crate::auth::Auth,
+    document: &str,
+    variables: serde_json::Value,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<serde_json::Value, AppError> {
+    let (file, problem) = match file_field(multipart).await {
+        Ok(file) => (file, None),
+        Err(e) => (
+            async_graphql::UploadValue {
+                filename: String::new(),
+                content_type: None,
+                content: Default::default(),
+            },
+            Some(e),
+        ),
+    };
+    let result = crate::rest::operation::run_with_upload(
+        state,
+        auth,
+        document,
+        variables,
+        Some(("file", file)),
+    )
+    .await;
+    match (result, problem) {
+        (Err(e @ (AppError::Unauthenticated(_) | AppError::Forbidden(_))), _) => Err(e),
+        (_, Some(problem)) => Err(problem),
+        (result, None) => result,
+    }
+}
+
+/// The multipart field `file`, as an upload for GraphQL.
+async fn file_field(
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<async_graphql::UploadValue, AppError> {
+    let mut multipart =
+        multipart.map_err(|_| AppError::field("file", "请以 multipart/form-data 上传 file"))?;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::field("file", "上传内容不完整或过大"))?
+    {
+        if field.name() == Some("file") {
+            let filename = field.file_name().unwrap_or("upload.xlsx").to_owned();
+            let content_type = field.content_type().map(str::to_owned);
+            let content = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::field("file", "上传内容不完整或过大"))?;
+            return Ok(async_graphql::UploadValue {
+                filename,
+                content_type,
+                content,
+            });
+        }
+    }
+    Err(AppError::field("file", "file 不能为空"))
+}

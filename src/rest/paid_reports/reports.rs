@@ -1,0 +1,167 @@
+//! Reports: list, create, detail, update, delete.
+
+use axum::{
+    body::Bytes,
+    extract::{Path, RawQuery, State},
+    http::HeaderMap,
+};
+use serde_json::{json, Map, Value};
+
+use super::path_id;
+use crate::{
+    error::AppError,
+    rest::{
+        operation::{authenticate, run, take},
+        paid::{self, PaidResult},
+        params::{field, Fields, Kind},
+    },
+    state::AppState,
+};
+
+/// `GET /api/report` (PAYMENT_REPORT_LIST): `title`, `type_id`, `start_ctime`, `end_ctime`,
+/// `status`, `page`, `limit`.
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let q = Fields::from_query(raw.as_deref());
+    let vars = json!({
+        "filter": {
+            "title": q.string("title")?,
+            "typeId": q.int("type_id")?,
+            "startDate": q.string("start_ctime")?,
+            "endDate": q.string("end_ctime")?,
+            "status": q.int("status")?,
+        },
+        "page": q.int("page")?.filter(|p| *p >= 1),
+        "limit": q.int("limit")?.filter(|l| *l >= 1),
+    });
+    let doc = "query ReportList($filter: ReportFilter, $page: Int, $limit: Int) {
+      reports(filter: $filter, page: $page, pageSize: $limit) {
+        totalCount page pageSize items {
+          id cover: coverUrl title price status subscribe_count: subscribeCount publish_at: publishTime
+        }
+      }
+    }";
+    let data = run(&state, auth, doc, vars).await?;
+    Ok(paid::ok(paid::laravel_page(take(data, "reports"))))
+}
+
+/// The report fields of a body, as GraphQL input (`file` and `white_list` nested).
+fn report_input(fields: &Fields) -> Result<Value, AppError> {
+    let mut input = fields.input(&[
+        field("title", "title", Kind::Str, false),
+        field("cover", "cover", Kind::Str, false),
+        field("type_id", "typeId", Kind::Int, false),
+        field("intro", "intro", Kind::Str, false),
+        field("directory", "directory", Kind::Str, false),
+        field("price", "price", Kind::Float, false),
+        field("read_count", "readCount", Kind::Int, false),
+        field("status", "status", Kind::Int, false),
+        field("publish_time", "publishTime", Kind::Str, false),
+        field("short_intro", "shortIntro", Kind::Str, false),
+    ])?;
+    if let Some(file) = fields.0.get("file") {
+        let Value::Object(file) = file else {
+            return Err(AppError::field("file", "file 必须是对象"));
+        };
+        input["file"] = Fields(file.clone()).input(&[
+            field("file_name", "fileName", Kind::Str, false),
+            field("src", "src", Kind::Str, false),
+            field("format", "format", Kind::Str, false),
+            field("size", "size", Kind::BigInt, false),
+        ])?;
+    }
+    if let Some(list) = fields.0.get("white_list") {
+        let Value::Array(list) = list else {
+            return Err(AppError::field("white_list", "white_list 必须是数组"));
+        };
+        let mut entries = Vec::new();
+        for item in list {
+            let Value::Object(item) = item else {
+                return Err(AppError::field(
+                    "white_list",
+                    "white_list 的每一项必须是对象",
+                ));
+            };
+            entries.push(Fields(item.clone()).input(&[
+                field("given_user", "givenUser", Kind::Str, false),
+                field("given_position", "givenPosition", Kind::Str, false),
+                field("given_company", "givenCompany", Kind::Str, false),
+                field("mobile", "mobile", Kind::Str, false),
+                field("read_count", "readCount", Kind::Int, false),
+                field("state", "state", Kind::Int, false),
+            ])?);
+        }
+        input["whiteList"] = Value::Array(entries);
+    }
+    Ok(input)
+}
+
+fn id_only(value: Value) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), value["id"].clone());
+    Value::Object(m)
+}
+
+/// `POST /api/report` (PAYMENT_REPORT_ADD): the report with `file` and `white_list`.
+pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let input = report_input(&Fields::from_body(&headers, &body)?)?;
+    let doc =
+        "mutation ReportCreate($input: CreateReportInput!) { createReport(input: $input) { id } }";
+    let data = run(&state, auth, doc, json!({ "input": input })).await?;
+    Ok(paid::ok_both(id_only(take(data, "createReport"))))
+}
+
+/// `GET /api/report/{id}` (PAYMENT_REPORT_INFO).
+pub async fn detail(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let doc = "query ReportInfo($id: Int!) { report(id: $id) {
+        id title cover: coverUrl type_id: typeId intro directory file_address: fileAddress price
+        read_count: readCount status publish_time: publishTime short_intro: shortIntro
+    } }";
+    let data = run(&state, auth, doc, json!({ "id": path_id(&id)? })).await?;
+    Ok(paid::ok(take(data, "report")))
+}
+
+/// `PUT /api/report/{id}` (PAYMENT_REPORT_MODIFY): `price`, `read_count`, `status`,
+/// `publish_time`, `short_intro` (and the descriptive fields). A `white_list` in the body is
+/// not applied: whitelists change through their own URLs.
+pub async fn update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let id = path_id(&id)?;
+    let mut input = report_input(&Fields::from_body(&headers, &body)?)?;
+    if let Value::Object(map) = &mut input {
+        for nested in ["file", "whiteList", "typeId"] {
+            map.remove(nested);
+        }
+    }
+    let doc = "mutation ReportModify($id: Int!, $input: UpdateReportInput!) {
+        updateReport(id: $id, input: $input) { id } }";
+    let data = run(&state, auth, doc, json!({ "id": id, "input": input })).await?;
+    Ok(paid::ok_both(id_only(take(data, "updateReport"))))
+}
+
+/// `DELETE /api/report/{id}` (PAYMENT_REPORT_DELETE).
+pub async fn delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let doc = "mutation ReportDelete($id: Int!) { deleteReport(id: $id) { id } }";
+    let data = run(&state, auth, doc, json!({ "id": path_id(&id)? })).await?;
+    Ok(paid::ok_both(id_only(take(data, "deleteReport"))))
+}

@@ -1,0 +1,92 @@
+//! Storage signing: Qiniu upload tokens, private download URLs, and copying to the private
+//! bucket.
+
+use axum::{
+    extract::{RawQuery, State},
+    http::HeaderMap,
+    response::IntoResponse,
+    Json,
+};
+use serde_json::json;
+
+use crate::{
+    error::AppError,
+    rest::{
+        operation::{authenticate, run, take},
+        paid::{self, PaidResult},
+        params::Fields,
+    },
+    state::AppState,
+};
+
+/// `GET /api/qiniu/token` (GET_QINIU_TOKEN): `type` default/private; answers `qiniu_token`
+/// beside `status`, as the seed shows.
+pub async fn upload_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let q = Fields::from_query(raw.as_deref());
+    let kind = q
+        .string("type")?
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "default".into());
+    let data = run(
+        &state,
+        auth,
+        "query Token($type: String) { uploadToken(type: $type) }",
+        json!({ "type": kind }),
+    )
+    .await?;
+    Ok(Json(json!({ "status": 0, "qiniu_token": take(data, "uploadToken") })).into_response())
+}
+
+/// `GET /api/report/downloadurl` (GET_REPORT_DOWNLOADURL): `report_name`; answers the signed URL.
+pub async fn download_url(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let q = Fields::from_query(raw.as_deref());
+    let name = q
+        .string("report_name")?
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| AppError::field("report_name", "report_name 不能为空"))?;
+    let data = run(
+        &state,
+        auth,
+        "query Url($name: String!) { downloadUrl(reportName: $name) }",
+        json!({ "name": name }),
+    )
+    .await?;
+    Ok(paid::ok(take(data, "downloadUrl")))
+}
+
+/// `GET /api/qiniu/copyfile`: copies `key` (also accepted as `file` or `report_name`) from the
+/// public bucket to the private one.
+pub async fn copy_file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let q = Fields::from_query(raw.as_deref());
+    let mut key = None;
+    for name in ["key", "file", "report_name"] {
+        if let Some(v) = q.string(name)?.filter(|v| !v.trim().is_empty()) {
+            key = Some(v);
+            break;
+        }
+    }
+    let key = key.ok_or_else(|| AppError::field("key", "key 不能为空"))?;
+    let data = run(
+        &state,
+        auth,
+        "mutation Copy($key: String!) { copyFile(key: $key) }",
+        json!({ "key": key }),
+    )
+    .await?;
+    Ok(paid::ok(json!({ "message": take(data, "copyFile") })))
+}

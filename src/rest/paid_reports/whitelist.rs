@@ -1,0 +1,285 @@
+//! Whitelists: list, add, detail, edit, and their spreadsheets (template, convert, import,
+//! export).
+
+use axum::{
+    body::{Body, Bytes},
+    extract::{multipart::MultipartRejection, Multipart, Path, RawQuery, State},
+    http::{header, HeaderMap, HeaderValue},
+    response::{IntoResponse, Response},
+};
+use serde_json::{json, Map, Value};
+
+use super::{path_id, run_upload};
+use crate::{
+    error::AppError,
+    rest::{
+        operation::{authenticate, run, take},
+        paid::{self, PaidResult},
+        params::{field, Fields, Kind},
+    },
+    state::AppState,
+    xlsx::{self, Cell},
+};
+
+const ENTRY_FIELDS: &str = "fragment Entry on WhitelistEntry {
+  id given_user: givenUser given_position: givenPosition given_company: givenCompany mobile
+  read_count: readCount residue_count: residueCount last_modify_author: lastModifyAuthor
+  updated_at: updatedAt state
+}";
+
+/// `GET /api/report/{id}/white` (REPORT_WHITE_LIST): `search`, `page`, `limit`.
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let q = Fields::from_query(raw.as_deref());
+    let vars = json!({
+        "report": path_id(&id)?,
+        "search": q.string("search")?,
+        "page": q.int("page")?.filter(|p| *p >= 1),
+        "limit": q.int("limit")?.filter(|l| *l >= 1),
+    });
+    let doc = format!(
+        "query WhiteList($report: Int!, $search: String, $page: Int, $limit: Int) {{
+           whitelist(reportId: $report, search: $search, page: $page, pageSize: $limit) {{
+             totalCount page pageSize items {{ ...Entry }}
+           }}
+         }} {ENTRY_FIELDS}"
+    );
+    let data = run(&state, auth, &doc, vars).await?;
+    Ok(paid::ok_both(paid::laravel_page(take(data, "whitelist"))))
+}
+
+fn id_only(value: Value) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), value["id"].clone());
+    Value::Object(m)
+}
+
+/// `POST /api/report/{id}/white` (REPORT_WHITE_ADD).
+pub async fn add(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let input = Fields::from_body(&headers, &body)?.input(&[
+        field("given_user", "givenUser", Kind::Str, false),
+        field("given_position", "givenPosition", Kind::Str, false),
+        field("given_company", "givenCompany", Kind::Str, false),
+        field("read_count", "readCount", Kind::Int, false),
+        field("mobile", "mobile", Kind::Str, false),
+        field("state", "state", Kind::Int, false),
+    ])?;
+    let doc = "mutation WhiteAdd($report: Int!, $input: WhitelistEntryInput!) {
+        addWhitelistEntry(reportId: $report, input: $input) { id } }";
+    let vars = json!({ "report": path_id(&id)?, "input": input });
+    let data = run(&state, auth, doc, vars).await?;
+    Ok(paid::ok_both(id_only(take(data, "addWhitelistEntry"))))
+}
+
+/// `GET /api/report/{id}/white/{white_id}` (REPORT_WHITE_INFO).
+pub async fn detail(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, white_id)): Path<(String, String)>,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let doc =
+        "query WhiteInfo($report: Int!, $id: Int!) { whitelistEntry(reportId: $report, id: $id) {
+        id given_user: givenUser given_position: givenPosition given_company: givenCompany mobile
+        read_count: readCount residue_count: residueCount state
+    } }";
+    let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)? });
+    let data = run(&state, auth, doc, vars).await?;
+    Ok(paid::ok(take(data, "whitelistEntry")))
+}
+
+/// `PUT /api/report/{id}/white/{white_id}` (REPORT_WHITE_EDIT): records who and when.
+pub async fn update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, white_id)): Path<(String, String)>,
+    body: Bytes,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let input = Fields::from_body(&headers, &body)?.input(&[
+        field("given_user", "givenUser", Kind::Str, false),
+        field("given_position", "givenPosition", Kind::Str, false),
+        field("given_company", "givenCompany", Kind::Str, false),
+        field("residue_count", "residueCount", Kind::Int, false),
+        field("state", "state", Kind::Int, false),
+    ])?;
+    let doc = "mutation WhiteEdit($report: Int!, $id: Int!, $input: UpdateWhitelistEntryInput!) {
+        updateWhitelistEntry(reportId: $report, id: $id, input: $input) { id } }";
+    let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)?, "input": input });
+    let data = run(&state, auth, doc, vars).await?;
+    Ok(paid::ok_both(id_only(take(data, "updateWhitelistEntry"))))
+}
+
+/// `POST /api/report/{id}/excel` (REPORT_WHITE_IMPORT): multipart `file`; answers
+/// `{total, success, repeat, error}` and the failing rows.
+pub async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let report = path_id(&id)?;
+    let doc = "mutation WhiteImport($report: Int!, $file: Upload!) {
+        importWhitelist(reportId: $report, file: $file) { total success repeat error errors { row reason } }
+    }";
+    let vars = json!({ "report": report, "file": null });
+    let data = run_upload(&state, auth, doc, vars, multipart).await?;
+    Ok(paid::ok_both(take(data, "importWhitelist")))
+}
+
+/// `POST /api/white/example` (WHITE_EXPORT_CONVERT): the sheet's rows, not saved. Rows that
+/// fail are listed under `errors` beside `data`.
+pub async fn convert(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let doc = "mutation WhiteConvert($file: Upload!) { convertWhitelistSheet(file: $file) {
+        rows { given_user: givenUser given_position: givenPosition given_company: givenCompany mobile read_count: readCount }
+        errors { row reason }
+    } }";
+    let data = run_upload(&state, auth, doc, json!({ "file": null }), multipart).await?;
+    let mut converted = take(data, "convertWhitelistSheet");
+    let mut body = json!({ "status": 0, "data": converted["rows"].take() });
+    if converted["errors"]
+        .as_array()
+        .is_some_and(|e| !e.is_empty())
+    {
+        body["errors"] = converted["errors"].take();
+    }
+    Ok(axum::Json(body).into_response())
+}
+
+/// An `.xlsx` download.
+fn download(bytes: Vec<u8>, name: &str) -> Response {
+    let mut response = Response::new(Body::from(bytes));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(xlsx::CONTENT_TYPE),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+async fn workbook(
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<Cell>>,
+    sheet: &'static str,
+) -> Result<Vec<u8>, AppError> {
+    tokio::task::spawn_blocking(move || xlsx::write(sheet, &headers, &rows))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// `GET /api/white/example` (WHITE_LIST_EXAMPLE): the template, with one example row.
+pub async fn template(State(state): State<AppState>, headers: HeaderMap) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let data = run(
+        &state,
+        auth,
+        "query Template { whitelistTemplate }",
+        json!({}),
+    )
+    .await?;
+    let headers: Vec<&'static str> = match &data["whitelistTemplate"] {
+        Value::Array(h) if h.len() == crate::reports::service::TEMPLATE_HEADERS.len() => {
+            crate::reports::service::TEMPLATE_HEADERS.to_vec()
+        }
+        _ => return Err(AppError::Internal("template headers".into()).into()),
+    };
+    let example = vec![
+        Cell::Text("朱思嘉".into()),
+        Cell::Text("php".into()),
+        Cell::Text("爱集微".into()),
+        Cell::Text("18434819907".into()),
+        Cell::Number(100.0),
+    ];
+    let bytes = workbook(headers, vec![example], "白名单").await?;
+    Ok(download(bytes, "whitelist-example.xlsx"))
+}
+
+/// The ids of an export: `id=[100,101]`, `id=100,101`, `id[]=100&id[]=101` or repeated `id`
+/// (CONTRACT.md §11); none is every row.
+fn export_ids(raw: Option<&str>) -> Result<Option<Vec<i32>>, AppError> {
+    let mut ids = Vec::new();
+    let mut given = false;
+    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        if k != "id" && k != "id[]" {
+            continue;
+        }
+        given = true;
+        for part in v.split([',', '[', ']', ' ']).filter(|p| !p.is_empty()) {
+            let id = part
+                .parse::<i32>()
+                .map_err(|_| AppError::field("id", format!("id 格式错误: {part}")))?;
+            ids.push(id);
+        }
+    }
+    Ok(given.then_some(ids).filter(|ids| !ids.is_empty()))
+}
+
+const EXPORT_COLUMNS: &[(&str, &str)] = &[
+    ("id", "ID"),
+    ("given_user", "昵称"),
+    ("given_position", "职位"),
+    ("given_company", "公司"),
+    ("mobile", "电话"),
+    ("read_count", "阅读次数"),
+    ("residue_count", "剩余次数"),
+    ("state", "状态"),
+    ("last_modify_author", "最近修改人"),
+    ("updated_at", "修改时间"),
+];
+
+/// `GET /api/report/{id}/excel` (REPORT_WHITE_EXPORT): the whitelist (or the given entries) as
+/// a spreadsheet.
+pub async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let report = path_id(&id)?;
+    let ids = export_ids(raw.as_deref())?;
+    let doc = format!(
+        "query WhiteExport($report: Int!, $ids: [Int!]) {{ whitelistRows(reportId: $report, ids: $ids) {{ ...Entry }} }}
+         {ENTRY_FIELDS}"
+    );
+    let data = run(&state, auth, &doc, json!({ "report": report, "ids": ids })).await?;
+    let rows: Vec<Vec<Cell>> = data["whitelistRows"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            EXPORT_COLUMNS
+                .iter()
+                .map(|(k, _)| match &r[*k] {
+                    Value::Number(n) => Cell::Number(n.as_f64().unwrap_or_default()),
+                    Value::String(s) => Cell::Text(s.clone()),
+                    _ => Cell::Text(String::new()),
+                })
+                .collect()
+        })
+        .collect();
+    let headers = EXPORT_COLUMNS.iter().map(|(_, h)| *h).collect();
+    let bytes = workbook(headers, rows, "白名单").await?;
+    Ok(download(bytes, &format!("whitelist-{report}.xlsx")))
+}

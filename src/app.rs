@@ -19,7 +19,7 @@ use crate::{
     db, graphql, rest,
     rest::operation::authenticate,
     state::{AppState, Core},
-    storage::LocalDisk,
+    storage::{s3::S3, LocalDisk, Storage},
 };
 
 /// The largest request body of a JSON or form route. The GraphQL extractor reads the body
@@ -33,7 +33,7 @@ pub const MAX_UPLOAD_BODY_BYTES: usize = crate::xlsx::UPLOAD_LIMITS.max_bytes + 
 pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let (db, statements) = db::connect(&config).await?;
     let jwt = jwt_keys(&db, &config).await?;
-    let storage = Arc::new(LocalDisk::new(&config.storage_dir));
+    let storage = storage_backend(&config)?;
     let core = Arc::new(Core {
         db,
         jwt,
@@ -46,6 +46,24 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         core,
     };
     Ok((router(state.clone()), state))
+}
+
+/// The configured storage backend.
+fn storage_backend(config: &Config) -> anyhow::Result<Arc<dyn Storage>> {
+    match config.storage.as_str() {
+        "local" => Ok(Arc::new(LocalDisk::new(&config.storage_dir))),
+        "s3" => {
+            let (Some(endpoint), Some(ak), Some(sk)) = (
+                &config.s3_endpoint,
+                &config.qiniu_access_key,
+                &config.qiniu_secret_key,
+            ) else {
+                anyhow::bail!("the s3 storage needs OPSGRAPH_S3_ENDPOINT, QINIU_ACCESS_KEY and QINIU_SECRET_KEY");
+            };
+            Ok(Arc::new(S3::new(endpoint, &config.s3_region, ak, sk)?))
+        }
+        other => anyhow::bail!("unknown storage backend {other:?} (local or s3)"),
+    }
 }
 
 /// The route table: GraphQL, the playground, and every legacy URL.

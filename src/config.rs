@@ -125,6 +125,24 @@ pub struct Config {
     )]
     pub signed_ttl_secs: u64,
 
+    /// Storage backend: `local` (files under the storage directory) or `s3` (an S3-compatible
+    /// endpoint such as Qiniu Kodo's, with the Qiniu keys).
+    #[arg(long, env = "OPSGRAPH_STORAGE", default_value = "local", global = true)]
+    pub storage: String,
+
+    /// The S3 endpoint of the `s3` backend, e.g. `https://s3-cn-east-1.qiniucs.com`.
+    #[arg(long, env = "OPSGRAPH_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
+
+    /// The S3 region of the `s3` backend, e.g. `cn-east-1`.
+    #[arg(
+        long,
+        env = "OPSGRAPH_S3_REGION",
+        default_value = "cn-east-1",
+        global = true
+    )]
+    pub s3_region: String,
+
     /// Directory of the local-disk storage backend (one folder per bucket).
     #[arg(
         long,
@@ -154,6 +172,9 @@ impl Config {
             qiniu_bucket: "jiwei-market".into(),
             qiniu_private_bucket: "jiwei-private".into(),
             signed_ttl_secs: 3_600,
+            storage: "local".into(),
+            s3_endpoint: None,
+            s3_region: "cn-east-1".into(),
             storage_dir: "data/storage".into(),
         }
     }

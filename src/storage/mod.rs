@@ -2,6 +2,7 @@
 //! same bucket/key model. Signing of upload tokens and download URLs is in `qiniu`.
 
 pub mod qiniu;
+pub mod s3;
 
 use std::path::{Component, Path, PathBuf};
 

@@ -7,3 +7,4 @@ mod market;
 mod merchants;
 mod payers;
 mod reports;
+mod storage;

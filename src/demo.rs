@@ -4,10 +4,11 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use entity::{
-    address_label, area_level1, area_level2, course, course_enrollment, district, employee,
-    exchange_order, exchange_product, merchant_account, prop_category, report, report_whitelist,
-    salemenu, setting, shop, shop_salemenu, station, station_city, station_salemenu, student,
-    teacher, user_info, user_product, visit_record,
+    address_label, area_level1, area_level2, course, course_enrollment, customer, district,
+    employee, exchange_order, exchange_product, invoice, merchant_account, order_item, order_usage,
+    payment_order, prop_category, report, report_whitelist, salemenu, setting, shop, shop_salemenu,
+    station, station_city, station_salemenu, student, teacher, user_info, user_product,
+    visit_record,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TryInsertResult};
 
@@ -52,6 +53,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<()> {
     seed_market(&txn).await?;
     seed_merchants(&txn).await?;
     seed_reports(&txn).await?;
+    seed_orders(&txn).await?;
     db::reset_sequences(
         &txn,
         &[
@@ -69,6 +71,8 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<()> {
             "shop_salemenu",
             "report",
             "report_whitelist",
+            "customer",
+            "payment_order",
         ],
     )
     .await?;
@@ -750,5 +754,266 @@ pub async fn seed_files(core: &crate::state::Core) -> AppResult<()> {
             )
             .await?;
     }
+    Ok(())
+}
+
+/// One demo order: (id, number, customer, title, cents, state, checkout, source, channel,
+/// trade number, trade identity, reads granted, reads left, used up).
+type DemoOrder<'a> = (
+    i32,
+    &'a str,
+    i32,
+    &'a str,
+    i64,
+    i16,
+    i64,
+    i16,
+    i16,
+    &'a str,
+    &'a str,
+    i32,
+    i32,
+    i16,
+);
+
+async fn seed_orders(txn: &impl ConnectionTrait) -> AppResult<()> {
+    let avatar = "http://s.laoyaoba.com/jwImg/img/1231287u8123.jpg";
+    let person = |id: i32, nick: &str, mobile: &str, regist: i64, login: i64, review: i64| {
+        customer::ActiveModel {
+            id: Set(id),
+            nick_name: Set(nick.into()),
+            avatar: Set(avatar.into()),
+            mobile: Set(mobile.into()),
+            regist_at: Set(regist),
+            last_login_at: Set(login),
+            last_review_at: Set(review),
+        }
+    };
+    customer::Entity::insert_many([
+        person(
+            612381,
+            "N_183****6948",
+            "18334786948",
+            1_627_639_454,
+            1_627_623_392,
+            0,
+        ),
+        person(
+            231232,
+            "王强",
+            "133422898123",
+            1_323_892_332,
+            1_656_000_000,
+            1_656_000_100,
+        ),
+        person(
+            231233,
+            "李刚",
+            "133422892109",
+            1_323_892_332,
+            1_656_000_000,
+            1_656_000_100,
+        ),
+    ])
+    .exec(txn)
+    .await?;
+    // 2022-06-19 08:53:20 China time: inside the seed's June examples.
+    let june = 1_655_600_000_i64;
+    let mut orders: Vec<DemoOrder> = vec![
+        (
+            1,
+            "423132323232372212",
+            231233,
+            "概念股投资报告第1期",
+            300_000,
+            3,
+            june,
+            1,
+            2,
+            "",
+            "",
+            100,
+            0,
+            0,
+        ),
+        (
+            2,
+            "42313232323231232",
+            231233,
+            "2022全球半导体产业集微分析报告",
+            600_000,
+            1,
+            june,
+            2,
+            2,
+            "123870sacsa0cxawdawd",
+            "a2dc123asdsahdlhqkwjewa",
+            100,
+            23,
+            0,
+        ),
+        (
+            3,
+            "423132323232310973",
+            231233,
+            "概念股投资报告",
+            300_000,
+            1,
+            june,
+            4,
+            1,
+            "123870sacsa0cxawdawd",
+            "a2dc123asdsahdlhqkwjewa",
+            100,
+            100,
+            1,
+        ),
+        (
+            4,
+            "500100000000000001",
+            231232,
+            "概念股投资报告第2期",
+            400_000,
+            3,
+            june - 2 * 86_400,
+            1,
+            3,
+            "2022061700001",
+            "wq",
+            50,
+            10,
+            0,
+        ),
+        (
+            5,
+            "500100000000000002",
+            231232,
+            "概念股投资报告第3期",
+            400_000,
+            3,
+            june - 86_400,
+            3,
+            2,
+            "2022061800001",
+            "wq",
+            50,
+            0,
+            1,
+        ),
+        (
+            6,
+            "500100000000000003",
+            231232,
+            "概念股投资报告第4期",
+            400_000,
+            3,
+            june + 86_400,
+            5,
+            2,
+            "2022062000001",
+            "wq",
+            50,
+            50,
+            0,
+        ),
+    ];
+    // Customer 612381: twelve small orders in July 2022, 40,206 cents in all, the last paid at
+    // the seed's 1656749462.
+    let numbers: Vec<String> = (0..12).map(|i| format!("6123810000000000{i:02}")).collect();
+    for (i, number) in numbers.iter().enumerate() {
+        let cents = if i == 11 { 3_356 } else { 3_350 };
+        let checkout = 1_656_749_402 - (11 - i as i64) * 3_600;
+        orders.push((
+            7 + i as i32,
+            number,
+            612381,
+            "集微周报",
+            cents,
+            3,
+            checkout,
+            4,
+            3,
+            "",
+            "",
+            10,
+            10,
+            0,
+        ));
+    }
+    for (
+        id,
+        number,
+        customer_id,
+        title,
+        cents,
+        state,
+        checkout,
+        source,
+        channel,
+        trade,
+        identity,
+        granted,
+        left,
+        used_up,
+    ) in orders
+    {
+        let paid = if state == 3 { checkout + 60 } else { 0 };
+        payment_order::Entity::insert(payment_order::ActiveModel {
+            id: Set(id),
+            number: Set(number.into()),
+            customer_id: Set(customer_id),
+            title: Set(title.into()),
+            total_cents: Set(cents),
+            size: Set(1),
+            state: Set(state),
+            checkout_at: Set(checkout),
+            expire_at: Set(checkout + 18_000),
+            paid_at: Set(paid),
+            fulfilled_at: Set(paid),
+            third_trade_num: Set(trade.into()),
+            third_trade_identity: Set(identity.into()),
+            payment_source: Set(source),
+            payment_channel: Set(channel),
+        })
+        .exec(txn)
+        .await?;
+        order_item::Entity::insert(order_item::ActiveModel {
+            order_id: Set(id),
+            report_id: Set(if customer_id == 612381 { 37 } else { 2 }),
+            title: Set("2022全球半导体产业集微分析报告(修订版)".into()),
+            cover: Set("http://s.laoyaoba.com/jwImg/cover/2wqweasd.jpg".into()),
+            price_cents: Set(600_000),
+        })
+        .exec(txn)
+        .await?;
+        order_usage::Entity::insert(order_usage::ActiveModel {
+            order_id: Set(id),
+            quantity_count: Set(granted),
+            available_count: Set(left),
+            expend_status: Set(used_up),
+        })
+        .exec(txn)
+        .await?;
+    }
+    invoice::Entity::insert(invoice::ActiveModel {
+        order_id: Set(1),
+        state: Set(0),
+        create_time: Set(1_655_706_447),
+        is_vat: Set(0),
+        invoice_title: Set("爱集微咨询(厦门)有限公司".into()),
+        invoice_amount_cents: Set(1),
+        invoice_tax_num: Set("91350200MA2YC2UA52".into()),
+        vat_name: Set("小小".into()),
+        vat_mail_address: Set("954398065@qq.com".into()),
+        vat_company_name: Set("小小".into()),
+        vat_company_address: Set(String::new()),
+        vat_company_mobile: Set(String::new()),
+        vat_telphone: Set("13810875748".into()),
+        vat_bank_name: Set(String::new()),
+        vat_bank_account: Set(String::new()),
+        invoice_option: Set(2),
+    })
+    .exec(txn)
+    .await?;
     Ok(())
 }

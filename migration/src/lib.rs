@@ -8,6 +8,7 @@ mod m20261122_000002_market;
 mod m20261122_000003_merchants;
 mod m20261122_000004_reports;
 mod m20261122_000005_unique_shop_salemenu;
+mod m20261122_000006_orders;
 
 /// Every migration, in the order it is applied.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_merchants::Migration),
             Box::new(m20261122_000004_reports::Migration),
             Box::new(m20261122_000005_unique_shop_salemenu::Migration),
+            Box::new(m20261122_000006_orders::Migration),
         ]
     }
 }

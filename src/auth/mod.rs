@@ -72,6 +72,20 @@ pub enum Permission {
     WhiteExportConvert,
     /// Sign upload tokens and copy files to the private bucket.
     GetQiniuToken,
+    /// List customers with their payments.
+    PaymentCustomerList,
+    /// Read a customer's orders.
+    PaymentCustomerInfo,
+    /// Read a customer's totals.
+    PaymentCustomerTotal,
+    /// List orders.
+    PaymentOrderList,
+    /// Read an order with its invoice.
+    PaymentOrderInfo,
+    /// List a report's users.
+    GetReportCustomer,
+    /// Read order statistics.
+    OrderStats,
 }
 
 impl Permission {
@@ -103,6 +117,13 @@ impl Permission {
         Permission::WhiteListExample,
         Permission::WhiteExportConvert,
         Permission::GetQiniuToken,
+        Permission::PaymentCustomerList,
+        Permission::PaymentCustomerInfo,
+        Permission::PaymentCustomerTotal,
+        Permission::PaymentOrderList,
+        Permission::PaymentOrderInfo,
+        Permission::GetReportCustomer,
+        Permission::OrderStats,
     ];
 
     /// The code as stored on roles and named in the seeds.
@@ -134,6 +155,13 @@ impl Permission {
             Permission::WhiteListExample => "WHITE_LIST_EXAMPLE",
             Permission::WhiteExportConvert => "WHITE_EXPORT_CONVERT",
             Permission::GetQiniuToken => "GET_QINIU_TOKEN",
+            Permission::PaymentCustomerList => "Payment_Customer_List",
+            Permission::PaymentCustomerInfo => "Payment_Customer_Info",
+            Permission::PaymentCustomerTotal => "Payment_Customer_Total",
+            Permission::PaymentOrderList => "Payment_Order_List",
+            Permission::PaymentOrderInfo => "Payment_Order_Info",
+            Permission::GetReportCustomer => "GET_REPORT_CUSTOMER",
+            Permission::OrderStats => "ORDER_STATS",
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::{
     config::Config,
     market::schema::{MarketMutation, MarketQuery},
     merchants::schema::{MerchantsMutation, MerchantsQuery},
+    orders::schema::OrdersQuery,
     payers::schema::{PayersMutation, PayersQuery},
     reports::schema::{ReportsMutation, ReportsQuery},
     state::Core,
@@ -30,6 +31,7 @@ pub struct QueryRoot(
     MarketQuery,
     MerchantsQuery,
     ReportsQuery,
+    OrdersQuery,
 );
 
 /// Every mutation root field.
@@ -68,7 +70,8 @@ pub fn prepare(request: async_graphql::Request, core: &Core, auth: Auth) -> asyn
     let request = request.data(auth);
     let request = crate::payers::loaders::attach(request, &core.db);
     let request = crate::market::loaders::attach(request, &core.db);
-    crate::merchants::loaders::attach(request, &core.db)
+    let request = crate::merchants::loaders::attach(request, &core.db);
+    crate::orders::loaders::attach(request, &core.db)
 }
 
 /// The SDL, as checked in at `schema.graphql`.

@@ -3,7 +3,11 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use entity::{report, report_whitelist};
 
-use crate::{graphql::money::Money, graphql::state, page_type};
+use crate::{
+    graphql::{loader::Cached, money::Money, state},
+    orders::loaders::SubscribeCountLoader,
+    page_type,
+};
 
 /// Report states.
 pub const REPORT_STATUS: &[(i16, &str)] = &[(0, "待上架"), (1, "上架"), (2, "下架")];
@@ -102,10 +106,10 @@ impl Report {
     async fn short_intro(&self) -> &str {
         &self.0.short_intro
     }
-    /// Subscriptions: counted from paid orders, which arrive with the orders domain (issue 6);
-    /// until then no report has any.
-    async fn subscribe_count(&self) -> i64 {
-        0
+    /// Subscriptions: the report's completed orders.
+    async fn subscribe_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        let loader = ctx.data::<Cached<SubscribeCountLoader>>()?;
+        Ok(loader.load_one(self.0.id).await?.unwrap_or(0))
     }
     async fn created_at(&self) -> String {
         datetime_text(self.0.created_at)

@@ -5,6 +5,7 @@ mod common;
 mod graphql;
 mod market;
 mod merchants;
+mod orders;
 mod payers;
 mod reports;
 mod storage;

@@ -2,6 +2,7 @@
 //! login (`access`), reports, whitelists with their spreadsheets, and storage signing.
 
 mod access;
+mod orders;
 mod reports;
 mod storage;
 mod whitelist;
@@ -48,6 +49,12 @@ pub fn router() -> Router<AppState> {
             "/api/report/{id}/white/{white_id}",
             get(whitelist::detail).put(whitelist::update),
         )
+        .route("/api/customer", get(orders::customers))
+        .route("/api/customer/{id}", get(orders::customer))
+        .route("/api/customer/{id}/order", get(orders::customer_orders))
+        .route("/api/order", get(orders::orders))
+        .route("/api/order/{number}", get(orders::order))
+        .route("/api/report/{id}/customer", get(orders::report_customers))
         .route("/api/qiniu/token", get(storage::upload_token))
         .route("/api/qiniu/copyfile", get(storage::copy_file))
         .layer(RequestBodyLimitLayer::new(crate::app::MAX_BODY_BYTES));

@@ -1,0 +1,335 @@
+//! GraphQL objects of customers and orders.
+
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use entity::{customer, invoice, order_item, order_usage, payment_order};
+
+use super::loaders::{CustomerLoader, InvoiceLoader, OrderItemLoader, UsageLoader};
+use crate::{
+    graphql::{loader::Cached, money::Money, state},
+    page_type,
+    reports::types::public_url,
+};
+
+/// Order states (`0` in a filter means all).
+pub const ORDER_STATE: &[(i16, &str)] = &[(1, "待付款"), (2, "已取消"), (3, "已完成")];
+
+/// A customer with what it paid in a period (or in all).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Customer {
+    pub id: i32,
+    pub nick_name: String,
+    pub avatar: String,
+    pub mobile: String,
+    /// Completed orders (whitelist entries for whitelist users).
+    pub payment_count: i64,
+    /// Paid in all, cents.
+    pub payment_total: i64,
+    /// Unix seconds of the latest payment (or whitelisting).
+    pub last_payment_at: i64,
+    pub last_login_at: i64,
+    pub last_review_at: i64,
+    pub regist_at: i64,
+}
+
+impl Customer {
+    /// A customer with no payments yet.
+    pub fn of(c: customer::Model) -> Self {
+        Customer {
+            id: c.id,
+            nick_name: c.nick_name,
+            avatar: c.avatar,
+            mobile: c.mobile,
+            payment_count: 0,
+            payment_total: 0,
+            last_payment_at: 0,
+            last_login_at: c.last_login_at,
+            last_review_at: c.last_review_at,
+            regist_at: c.regist_at,
+        }
+    }
+}
+
+/// A user of one report: a buyer or a whitelisted mobile, with reads used and left.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ReportCustomer {
+    pub customer: Customer,
+    /// Reads used.
+    pub occurred_count: i64,
+    /// Reads left.
+    pub residue_count: i64,
+}
+
+/// Who placed an order.
+#[derive(SimpleObject)]
+pub struct CustomerInfo {
+    pub id: i32,
+    pub nick_name: String,
+    pub avatar: String,
+    pub mobile: String,
+}
+
+/// How an order was paid.
+#[derive(SimpleObject)]
+pub struct TradeInfo {
+    /// The payment provider's transaction number (may be empty).
+    pub third_trade_num: String,
+    /// The payer's id at the provider (may be empty).
+    pub third_trade_identity: String,
+    /// 1 pc, 2 h5, 3 wx_h5, 4 ios, 5 android (CONTRACT.md §12).
+    pub payment_source: i16,
+    /// 0 unpaid, 1 free, 2 wechat, 3 alipay.
+    pub payment_channel: i16,
+}
+
+/// What an order bought: the report, as it was then.
+pub struct OrderItem(pub order_item::Model);
+
+#[Object]
+impl OrderItem {
+    /// The report id.
+    async fn id(&self) -> i32 {
+        self.0.report_id
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn cover(&self, ctx: &Context<'_>) -> String {
+        public_url(&state(ctx).config.public_domain, &self.0.cover)
+    }
+    /// Cents.
+    async fn price_cents(&self) -> i64 {
+        self.0.price_cents
+    }
+}
+
+/// Reads an order grants and has left.
+pub struct Usage(pub order_usage::Model);
+
+#[Object]
+impl Usage {
+    async fn quantity_count(&self) -> i32 {
+        self.0.quantity_count
+    }
+    async fn available_count(&self) -> i32 {
+        self.0.available_count
+    }
+    /// 1 once every read is used.
+    async fn expend_status(&self) -> i16 {
+        self.0.expend_status
+    }
+}
+
+/// An order's invoice.
+pub struct Invoice(pub invoice::Model);
+
+#[Object]
+impl Invoice {
+    async fn state(&self) -> i16 {
+        self.0.state
+    }
+    /// Unix seconds.
+    async fn create_time(&self) -> i64 {
+        self.0.create_time
+    }
+    /// 1 for a VAT invoice.
+    async fn is_vat(&self) -> i16 {
+        self.0.is_vat
+    }
+    async fn invoice_title(&self) -> &str {
+        &self.0.invoice_title
+    }
+    async fn invoice_amount(&self) -> Money {
+        Money(self.0.invoice_amount_cents)
+    }
+    async fn invoice_tax_num(&self) -> &str {
+        &self.0.invoice_tax_num
+    }
+    async fn vat_name(&self) -> &str {
+        &self.0.vat_name
+    }
+    async fn vat_mail_address(&self) -> &str {
+        &self.0.vat_mail_address
+    }
+    async fn vat_company_name(&self) -> &str {
+        &self.0.vat_company_name
+    }
+    async fn vat_company_address(&self) -> &str {
+        &self.0.vat_company_address
+    }
+    async fn vat_company_mobile(&self) -> &str {
+        &self.0.vat_company_mobile
+    }
+    async fn vat_telphone(&self) -> &str {
+        &self.0.vat_telphone
+    }
+    async fn vat_bank_name(&self) -> &str {
+        &self.0.vat_bank_name
+    }
+    /// The bank account (the legacy key is `vat_bank_accoun`).
+    async fn vat_bank_account(&self) -> &str {
+        &self.0.vat_bank_account
+    }
+    /// 1 personal, 2 company.
+    async fn invoice_option(&self) -> i16 {
+        self.0.invoice_option
+    }
+}
+
+/// A paid-report order.
+pub struct Order(pub payment_order::Model);
+
+#[Object]
+impl Order {
+    async fn id(&self) -> i32 {
+        self.0.id
+    }
+    async fn number(&self) -> &str {
+        &self.0.number
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Cents.
+    async fn total_cents(&self) -> i64 {
+        self.0.total_cents
+    }
+    async fn size(&self) -> i32 {
+        self.0.size
+    }
+    /// 1 pending, 2 cancelled, 3 completed.
+    async fn state(&self) -> i16 {
+        self.0.state
+    }
+    async fn state_display(&self) -> Option<&'static str> {
+        ORDER_STATE
+            .iter()
+            .find(|(s, _)| *s == self.0.state)
+            .map(|(_, l)| *l)
+    }
+    /// Unix seconds of checkout.
+    async fn checkout_at(&self) -> i64 {
+        self.0.checkout_at
+    }
+    async fn expire_at(&self) -> i64 {
+        self.0.expire_at
+    }
+    async fn paid_at(&self) -> i64 {
+        self.0.paid_at
+    }
+    async fn fulfilled_at(&self) -> i64 {
+        self.0.fulfilled_at
+    }
+    async fn trade_info(&self) -> TradeInfo {
+        TradeInfo {
+            third_trade_num: self.0.third_trade_num.clone(),
+            third_trade_identity: self.0.third_trade_identity.clone(),
+            payment_source: self.0.payment_source,
+            payment_channel: self.0.payment_channel,
+        }
+    }
+    async fn order_item(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrderItem>> {
+        Ok(ctx
+            .data::<Cached<OrderItemLoader>>()?
+            .load_one(self.0.id)
+            .await?
+            .map(OrderItem))
+    }
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CustomerInfo>> {
+        let found = ctx
+            .data::<Cached<CustomerLoader>>()?
+            .load_one(self.0.customer_id)
+            .await?;
+        Ok(found.map(|c| CustomerInfo {
+            id: c.id,
+            nick_name: c.nick_name,
+            avatar: c.avatar,
+            mobile: c.mobile,
+        }))
+    }
+    async fn usage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Usage>> {
+        Ok(ctx
+            .data::<Cached<UsageLoader>>()?
+            .load_one(self.0.id)
+            .await?
+            .map(Usage))
+    }
+    /// Null when the order has no invoice.
+    async fn invoice(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Invoice>> {
+        Ok(ctx
+            .data::<Cached<InvoiceLoader>>()?
+            .load_one(self.0.id)
+            .await?
+            .map(Invoice))
+    }
+}
+
+page_type!(OrderPage, Order, "A page of orders.");
+page_type!(CustomerPage, Customer, "A page of customers.");
+page_type!(
+    ReportCustomerPage,
+    ReportCustomer,
+    "A page of a report's users."
+);
+
+/// Which customers a customer list shows.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CustomerKind {
+    /// Customers with completed orders in the period (legacy `type=1`).
+    #[default]
+    Orders,
+    /// Customers whitelisted in the period (legacy `type=2`).
+    Whitelist,
+}
+
+/// Filters of the customer list.
+#[derive(InputObject, Default, Debug)]
+pub struct CustomerFilter {
+    #[graphql(default)]
+    pub kind: CustomerKind,
+    /// Required: first day, `YYYY-MM-DD`.
+    pub start_date: Option<String>,
+    /// Last day (default today).
+    pub end_date: Option<String>,
+    /// Exact mobile.
+    pub mobile: Option<String>,
+}
+
+/// Filters of the order list.
+#[derive(InputObject, Default, Debug)]
+pub struct OrderFilter {
+    /// Required: first checkout day, `YYYY-MM-DD`.
+    pub start_date: Option<String>,
+    /// Last checkout day (default today).
+    pub end_date: Option<String>,
+    /// 0 (or none) all, 1 pending, 2 cancelled, 3 completed.
+    pub state: Option<i32>,
+    /// 0 (or none) all, 1 every read used, 2 reads left.
+    pub usage_expend_status: Option<i32>,
+    /// Order numbers starting with this.
+    pub number: Option<String>,
+    /// Provider transaction numbers starting with this.
+    pub third_trade_num: Option<String>,
+}
+
+/// How `orderStats` groups.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatsGroup {
+    /// By day of payment (China time).
+    Day,
+    /// By payment channel.
+    Channel,
+    /// By payment source.
+    Source,
+    /// By report bought.
+    Report,
+}
+
+/// Completed orders of one group.
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+pub struct OrderStat {
+    /// The day (`YYYY-MM-DD`), channel, source or report id.
+    pub key: String,
+    pub count: i64,
+    /// Cents.
+    pub revenue: i64,
+}

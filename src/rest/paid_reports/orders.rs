@@ -1,0 +1,342 @@
+//! Customers and orders: customer list and totals, a customer's orders, the order list and
+//! detail (with its invoice), and a report's users.
+
+use axum::{
+    extract::{Path, RawQuery, State},
+    http::HeaderMap,
+    response::IntoResponse,
+    Json,
+};
+use serde_json::{json, Map, Value};
+
+use super::path_id;
+use crate::{
+    auth::Auth,
+    error::AppError,
+    rest::{
+        operation::{authenticate, run, take},
+        paid::{self, PaidResult},
+        params::Fields,
+    },
+    state::AppState,
+};
+
+const ORDER_FIELDS: &str = "fragment OrderFields on Order {
+  id number title totalCents size state checkoutAt expireAt paidAt fulfilledAt
+  tradeInfo { thirdTradeNum thirdTradeIdentity paymentSource paymentChannel }
+  orderItem { id title cover priceCents }
+  customer { id nickName avatar mobile }
+  usage { quantityCount availableCount expendStatus }
+}";
+
+/// Money as the seed prints it here: cents, as a string.
+fn cents_text(v: &Value) -> Value {
+    Value::String(v.as_i64().unwrap_or_default().to_string())
+}
+
+/// An order as the legacy answers shape it.
+fn legacy_order(o: &Value) -> Value {
+    let item = &o["orderItem"];
+    let c = &o["customer"];
+    let u = &o["usage"];
+    let t = &o["tradeInfo"];
+    json!({
+        "id": o["id"], "number": o["number"], "order_title": o["title"], "total": cents_text(&o["totalCents"]),
+        "size": o["size"], "state": o["state"], "checkout_at": o["checkoutAt"], "expire_at": o["expireAt"],
+        "paid_at": o["paidAt"], "fulfilled_at": o["fulfilledAt"],
+        "trade_info": {
+            "third_trade_num": t["thirdTradeNum"], "third_trade_identity": t["thirdTradeIdentity"],
+            "payment_source": t["paymentSource"], "payment_channel": t["paymentChannel"],
+        },
+        "order_item": if item.is_null() { Value::Null } else { json!({
+            "id": item["id"], "title": item["title"], "cover": item["cover"], "price": cents_text(&item["priceCents"]),
+        }) },
+        "customer_info": if c.is_null() { Value::Null } else { json!({
+            "id": c["id"], "nick_name": c["nickName"], "avatar": c["avatar"], "mobile": c["mobile"],
+        }) },
+        "order_item_usage": if u.is_null() { Value::Null } else { json!({
+            "quantity_count": u["quantityCount"], "available_count": u["availableCount"], "expend_status": u["expendStatus"],
+        }) },
+    })
+}
+
+/// The order-list envelope: paging beside `status`, the rows under `date` (and `data`).
+fn order_list_answer(page: Value) -> axum::response::Response {
+    let total = page["totalCount"].as_u64().unwrap_or(0);
+    let per_page = page["pageSize"].as_u64().unwrap_or(1).max(1);
+    let rows: Vec<Value> = page["items"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(legacy_order)
+        .collect();
+    Json(json!({
+        "status": 0,
+        "current_page": page["page"],
+        "last_page": total.div_ceil(per_page).max(1),
+        "total": total,
+        "date": rows.clone(),
+        "data": rows,
+    }))
+    .into_response()
+}
+
+fn page_params(q: &Fields) -> Result<(Option<i64>, Option<i64>), AppError> {
+    Ok((
+        q.int("page")?.filter(|p| *p >= 1),
+        q.int("limit")?.filter(|l| *l >= 1),
+    ))
+}
+
+/// A customer row as the legacy answers shape it; `total_as_text` for the list (a string
+/// there, a number in the totals).
+fn legacy_customer(c: &Value, total_as_text: bool) -> Map<String, Value> {
+    let total = if total_as_text {
+        cents_text(&c["paymentTotal"])
+    } else {
+        c["paymentTotal"].clone()
+    };
+    let mut m = Map::new();
+    m.insert("user_id".into(), c["id"].clone());
+    m.insert("nick_name".into(), c["nickName"].clone());
+    m.insert("avatar".into(), c["avatar"].clone());
+    m.insert("mobile".into(), c["mobile"].clone());
+    m.insert("payment_time".into(), c["paymentCount"].clone());
+    m.insert("payment_count".into(), c["paymentCount"].clone());
+    m.insert("payment_total".into(), total);
+    m.insert("last_payment_at".into(), c["lastPaymentAt"].clone());
+    m.insert("last_login_at".into(), c["lastLoginAt"].clone());
+    m.insert("last_review_at".into(), c["lastReviewAt"].clone());
+    m.insert("regist_at".into(), c["registAt"].clone());
+    m
+}
+
+const CUSTOMER_FIELDS: &str = "fragment CustomerFields on Customer {
+  id nickName avatar mobile paymentCount paymentTotal lastPaymentAt lastLoginAt lastReviewAt registAt
+}";
+
+/// Most rows one legacy customer list answers (it has no paging).
+const MAX_CUSTOMER_ROWS: u64 = 10_000;
+
+/// `GET /api/customer` (Payment_Customer_List): `type` 1 order users / 2 whitelist users,
+/// `start_date` (required), `end_date` (default today), `mobile` (exact).
+pub async fn customers(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let q = Fields::from_query(raw.as_deref());
+    let kind = match q.int("type")?.unwrap_or(1) {
+        1 => "ORDERS",
+        2 => "WHITELIST",
+        other => {
+            return Err(AppError::field("type", format!("type 只能是 1 或 2, 不是 {other}")).into())
+        }
+    };
+    let filter = json!({ "kind": kind, "startDate": q.string("start_date")?, "endDate": q.string("end_date")?, "mobile": q.string("mobile")? });
+    let doc = format!(
+        "query Customers($filter: CustomerFilter!, $page: Int) {{
+           customers(filter: $filter, page: $page, pageSize: 100) {{ totalCount items {{ ...CustomerFields }} }}
+         }} {CUSTOMER_FIELDS}"
+    );
+    let mut rows = Vec::new();
+    for page in 1.. {
+        let found = take(
+            run(
+                &state,
+                auth.clone(),
+                &doc,
+                json!({ "filter": filter, "page": page }),
+            )
+            .await?,
+            "customers",
+        );
+        let items = found["items"].as_array().cloned().unwrap_or_default();
+        rows.extend(
+            items
+                .iter()
+                .map(|c| Value::Object(legacy_customer(c, true))),
+        );
+        let total = found["totalCount"]
+            .as_u64()
+            .unwrap_or(0)
+            .min(MAX_CUSTOMER_ROWS);
+        if items.is_empty() || rows.len() as u64 >= total {
+            break;
+        }
+    }
+    Ok(paid::ok_both(Value::Array(rows)))
+}
+
+/// `GET /api/customer/{id}` (Payment_Customer_Total).
+pub async fn customer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let doc = format!("query Customer($id: Int!) {{ customer(id: $id) {{ ...CustomerFields }} }} {CUSTOMER_FIELDS}");
+    let found = take(
+        run(&state, auth, &doc, json!({ "id": path_id(&id)? })).await?,
+        "customer",
+    );
+    let mut row = legacy_customer(&found, false);
+    row.shift_remove("avatar");
+    row.shift_remove("payment_time");
+    Ok(paid::ok(Value::Object(row)))
+}
+
+async fn run_orders(
+    state: &AppState,
+    auth: Auth,
+    query: &str,
+    field: &str,
+    vars: Value,
+) -> PaidResult {
+    let doc = format!("{query} {ORDER_FIELDS}");
+    let page = take(run(state, auth, &doc, vars).await?, field);
+    Ok(order_list_answer(page))
+}
+
+/// `GET /api/customer/{id}/order` (Payment_Customer_Info): `limit` (10), `page`.
+pub async fn customer_orders(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let q = Fields::from_query(raw.as_deref());
+    let (page, limit) = page_params(&q)?;
+    let query = "query CustomerOrders($id: Int!, $page: Int, $limit: Int) {
+        customerOrders(customerId: $id, page: $page, pageSize: $limit) { totalCount page pageSize items { ...OrderFields } } }";
+    run_orders(
+        &state,
+        auth,
+        query,
+        "customerOrders",
+        json!({ "id": path_id(&id)?, "page": page, "limit": limit }),
+    )
+    .await
+}
+
+/// `GET /api/order` (Payment_Order_List): `start_date` (required), `end_date`, `state`,
+/// `usage_expend_status`, prefixes `number` and `third_trade_num`, `limit`, `page`.
+pub async fn orders(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    // The seed's own curl writes `start_date=2022-03-06?state=1`: a `?` inside the query
+    // string starts another parameter.
+    let raw = raw.map(|r| r.replace('?', "&"));
+    let q = Fields::from_query(raw.as_deref());
+    let (page, limit) = page_params(&q)?;
+    let filter = json!({
+        "startDate": q.string("start_date")?, "endDate": q.string("end_date")?,
+        "state": q.int("state")?, "usageExpendStatus": q.int("usage_expend_status")?,
+        "number": q.string("number")?, "thirdTradeNum": q.string("third_trade_num")?,
+    });
+    let query = "query Orders($filter: OrderFilter!, $page: Int, $limit: Int) {
+        orders(filter: $filter, page: $page, pageSize: $limit) { totalCount page pageSize items { ...OrderFields } } }";
+    run_orders(
+        &state,
+        auth,
+        query,
+        "orders",
+        json!({ "filter": filter, "page": page, "limit": limit }),
+    )
+    .await
+}
+
+/// An empty invoice: strings empty and numbers zero, never null (the seed's rule).
+fn no_invoice() -> Value {
+    json!({
+        "state": 0, "create_time": "", "is_vat": 0, "invoice_title": "", "invoice_amount": 0,
+        "invoice_tax_num": "", "vat_name": "", "vat_mail_address": "", "vat_company_name": "",
+        "vat_company_address": "", "vat_company_mobile": "", "vat_telphone": "", "vat_bank_name": "",
+        "vat_bank_accoun": "", "invoice_option": 0,
+    })
+}
+
+/// `GET /api/order/{number}` (Payment_Order_Info): the order with `invoice_info`.
+pub async fn order(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let doc = format!(
+        "query OrderInfo($number: String!) {{ order(number: $number) {{ ...OrderFields invoice {{
+            state createTime isVat invoiceTitle invoiceAmount invoiceTaxNum vatName vatMailAddress vatCompanyName
+            vatCompanyAddress vatCompanyMobile vatTelphone vatBankName vatBankAccount invoiceOption }} }} }} {ORDER_FIELDS}"
+    );
+    let found = take(
+        run(&state, auth, &doc, json!({ "number": number })).await?,
+        "order",
+    );
+    let mut body = legacy_order(&found);
+    let i = &found["invoice"];
+    body["invoice_info"] = if i.is_null() {
+        no_invoice()
+    } else {
+        json!({
+            "state": i["state"], "create_time": i["createTime"], "is_vat": i["isVat"], "invoice_title": i["invoiceTitle"],
+            "invoice_amount": i["invoiceAmount"], "invoice_tax_num": i["invoiceTaxNum"], "vat_name": i["vatName"],
+            "vat_mail_address": i["vatMailAddress"], "vat_company_name": i["vatCompanyName"],
+            "vat_company_address": i["vatCompanyAddress"], "vat_company_mobile": i["vatCompanyMobile"],
+            "vat_telphone": i["vatTelphone"], "vat_bank_name": i["vatBankName"], "vat_bank_accoun": i["vatBankAccount"],
+            "invoice_option": i["invoiceOption"],
+        })
+    };
+    Ok(Json(json!({ "status": 0, "current_page": 1, "last_page": 1, "total": 1, "date": body.clone(), "data": body })).into_response())
+}
+
+/// `GET /api/report/{id}/customer` (GET_REPORT_CUSTOMER): `page`, `limit` (20).
+pub async fn report_customers(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> PaidResult {
+    let auth = authenticate(&state, &headers).await?;
+    let q = Fields::from_query(raw.as_deref());
+    let (page, limit) = page_params(&q)?;
+    let doc = format!(
+        "query ReportCustomers($id: Int!, $page: Int, $limit: Int) {{
+           reportCustomers(reportId: $id, page: $page, pageSize: $limit) {{
+             totalCount page pageSize items {{ customer {{ ...CustomerFields }} occurredCount residueCount }}
+           }}
+         }} {CUSTOMER_FIELDS}"
+    );
+    let mut page = take(
+        run(
+            &state,
+            auth,
+            &doc,
+            json!({ "id": path_id(&id)?, "page": page, "limit": limit }),
+        )
+        .await?,
+        "reportCustomers",
+    );
+    let rows: Vec<Value> = page["items"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            let c = &r["customer"];
+            json!({
+                "user_id": c["id"], "nick_name": c["nickName"], "avatar": c["avatar"], "mobile": c["mobile"],
+                "occurred_count": r["occurredCount"], "residue_count": r["residueCount"],
+                "last_payment_at": c["lastPaymentAt"], "last_login_at": c["lastLoginAt"],
+                "last_review_at": c["lastReviewAt"], "regist_at": c["registAt"],
+            })
+        })
+        .collect();
+    page["items"] = Value::Array(rows);
+    Ok(paid::ok_both(paid::laravel_page(page)))
+}

@@ -7,16 +7,21 @@ use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
+    middleware,
     response::{Html, IntoResponse},
     routing::{get, post},
     Router,
 };
-use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer, trace::TraceLayer};
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+};
 
 use crate::{
     auth::service::jwt_keys,
     config::Config,
-    db, graphql, rest,
+    db, graphql, ops, rest,
     rest::operation::authenticate,
     state::{AppState, Core},
     storage::{s3::S3, LocalDisk, Storage},
@@ -44,6 +49,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let state = AppState {
         schema: graphql::build(core.clone()),
         core,
+        metrics: Default::default(),
     };
     Ok((router(state.clone()), state))
 }
@@ -71,7 +77,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", post(graphql_handler))
         .route("/graphiql", get(graphiql))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
         .merge(rest::router())
+        // Per matched route: the route pattern labels the metrics.
+        .route_layer(middleware::from_fn_with_state(state.clone(), ops::track))
         .fallback(rest::not_found)
         .method_not_allowed_fallback(rest::method_not_allowed)
         .with_state(state)
@@ -80,7 +91,9 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http())
+        // A request id on every request (a client's own `x-request-id` is kept), echoed back.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
 /// `POST /graphql`. Bad credentials answer an `UNAUTHENTICATED` error and run nothing.
@@ -92,13 +105,64 @@ async fn graphql_handler(
     match authenticate(&state, &headers).await {
         Ok(auth) => {
             let request = graphql::prepare(request.into_inner(), &state.core, auth);
-            state.schema.execute(request).await.into()
+            let operation = operation_label(
+                request
+                    .operation_name
+                    .as_deref()
+                    .or_else(|| document_operation_name(&request.query)),
+            );
+            let started = std::time::Instant::now();
+            let response = state.schema.execute(request).await;
+            let metrics = &state.metrics;
+            metrics.observe(
+                "opsgraph_graphql_duration_seconds",
+                &[("operation", &operation)],
+                started.elapsed(),
+            );
+            for e in &response.errors {
+                let code = e
+                    .extensions
+                    .as_ref()
+                    .and_then(|x| x.get("code"))
+                    .map(|c| c.to_string().trim_matches('"').to_owned())
+                    .unwrap_or_else(|| "GRAPHQL_VALIDATION".into());
+                metrics.count("opsgraph_graphql_errors_total", &[("code", &code)]);
+            }
+            response.into()
         }
         Err(err) => {
             let mut error = async_graphql::ServerError::new(err.to_string(), None);
             error.extensions = err.extend().extensions;
             async_graphql::Response::from_errors(vec![error]).into()
         }
+    }
+}
+
+/// The name of a document's first operation (`query Name …`), without parsing it.
+fn document_operation_name(query: &str) -> Option<&str> {
+    let rest = query.trim_start();
+    let rest = ["query", "mutation", "subscription"]
+        .iter()
+        .find_map(|k| rest.strip_prefix(k))?
+        .trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+/// A GraphQL operation name as a metrics label: client-chosen, so only plain names of sane
+/// length are kept.
+fn operation_label(name: Option<&str>) -> String {
+    match name {
+        Some(n)
+            if (1..=64).contains(&n.len())
+                && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+        {
+            n.to_owned()
+        }
+        Some(_) => "other".to_owned(),
+        None => "anonymous".to_owned(),
     }
 }
 

@@ -143,6 +143,15 @@ pub struct Config {
     )]
     pub s3_region: String,
 
+    /// Log lines as `text` or `json`.
+    #[arg(
+        long,
+        env = "OPSGRAPH_LOG_FORMAT",
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: String,
+
     /// Directory of the local-disk storage backend (one folder per bucket).
     #[arg(
         long,
@@ -175,6 +184,7 @@ impl Config {
             storage: "local".into(),
             s3_endpoint: None,
             s3_region: "cn-east-1".into(),
+            log_format: "text".into(),
             storage_dir: "data/storage".into(),
         }
     }

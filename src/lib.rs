@@ -14,6 +14,7 @@ pub mod error;
 pub mod graphql;
 pub mod market;
 pub mod merchants;
+pub mod ops;
 pub mod orders;
 pub mod payers;
 pub mod reports;

@@ -24,4 +24,6 @@ pub struct Core {
 pub struct AppState {
     pub core: Arc<Core>,
     pub schema: AppSchema,
+    /// Request and operation counters for `/metrics`.
+    pub metrics: crate::ops::SharedMetrics,
 }

@@ -5,6 +5,7 @@ mod common;
 mod graphql;
 mod market;
 mod merchants;
+mod ops;
 mod orders;
 mod payers;
 mod reports;

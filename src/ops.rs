@@ -1,0 +1,227 @@
+//! Operations: liveness, readiness, Prometheus metrics, and the request log.
+//!
+//! Metrics are kept in a small registry of counters and latency histograms keyed by label
+//! set, rendered in the Prometheus text format at `/metrics`: requests and latency per REST
+//! route (the route pattern, never the raw path with its ids and phone numbers) and per GraphQL
+//! operation name, GraphQL errors by `extensions.code`, and database pool use.
+
+use std::{
+    collections::BTreeMap,
+    fmt::Write,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use axum::{
+    extract::{MatchedPath, Request, State},
+    http::StatusCode,
+    middleware::Next,
+    response::{IntoResponse, Response},
+    Json,
+};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use serde_json::json;
+
+use crate::state::AppState;
+
+/// Series kept per kind at most: labels partly come from clients (operation names).
+const MAX_SERIES: usize = 2_000;
+
+/// Latency bucket bounds, seconds.
+const BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+
+#[derive(Default, Clone)]
+struct Histogram {
+    counts: Vec<u64>,
+    sum: f64,
+    total: u64,
+}
+
+impl Histogram {
+    fn observe(&mut self, seconds: f64) {
+        if self.counts.is_empty() {
+            self.counts = vec![0; BUCKETS.len()];
+        }
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                self.counts[i] += 1;
+            }
+        }
+        self.sum += seconds;
+        self.total += 1;
+    }
+}
+
+/// Counters and histograms, keyed by metric name and label set.
+#[derive(Default)]
+pub struct Metrics {
+    counters: Mutex<BTreeMap<(String, String), u64>>,
+    histograms: Mutex<BTreeMap<(String, String), Histogram>>,
+}
+
+fn labels(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl Metrics {
+    /// Adds one to a counter.
+    pub fn count(&self, name: &str, pairs: &[(&str, &str)]) {
+        if let Ok(mut c) = self.counters.lock() {
+            let key = (name.to_owned(), labels(pairs));
+            if c.len() < MAX_SERIES || c.contains_key(&key) {
+                *c.entry(key).or_default() += 1;
+            }
+        }
+    }
+
+    /// Records a duration.
+    pub fn observe(&self, name: &str, pairs: &[(&str, &str)], took: Duration) {
+        if let Ok(mut h) = self.histograms.lock() {
+            let key = (name.to_owned(), labels(pairs));
+            if h.len() < MAX_SERIES || h.contains_key(&key) {
+                h.entry(key).or_default().observe(took.as_secs_f64());
+            }
+        }
+    }
+
+    /// The Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if let Ok(counters) = self.counters.lock() {
+            let mut last = "";
+            for ((name, l), v) in counters.iter() {
+                if name != last {
+                    let _ = writeln!(out, "# TYPE {name} counter");
+                    last = name;
+                }
+                let _ = writeln!(out, "{name}{{{l}}} {v}");
+            }
+        }
+        if let Ok(histograms) = self.histograms.lock() {
+            let mut last = "";
+            for ((name, l), h) in histograms.iter() {
+                if name != last {
+                    let _ = writeln!(out, "# TYPE {name} histogram");
+                    last = name;
+                }
+                let sep = if l.is_empty() { "" } else { "," };
+                for (i, bound) in BUCKETS.iter().enumerate() {
+                    let _ = writeln!(
+                        out,
+                        "{name}_bucket{{{l}{sep}le=\"{bound}\"}} {}",
+                        h.counts.get(i).copied().unwrap_or(0)
+                    );
+                }
+                let _ = writeln!(out, "{name}_bucket{{{l}{sep}le=\"+Inf\"}} {}", h.total);
+                let _ = writeln!(out, "{name}_sum{{{l}}} {}", h.sum);
+                let _ = writeln!(out, "{name}_count{{{l}}} {}", h.total);
+            }
+        }
+        out
+    }
+}
+
+/// Middleware: counts and times every request by route pattern, and logs it without its query
+/// string (which can carry phone numbers) or any credentials.
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let response = next.run(request).await;
+    let took = started.elapsed();
+    let status = response.status().as_u16().to_string();
+    let metrics = &state.metrics;
+    metrics.count(
+        "opsgraph_http_requests_total",
+        &[("method", &method), ("route", &route), ("status", &status)],
+    );
+    metrics.observe(
+        "opsgraph_http_request_duration_seconds",
+        &[("method", &method), ("route", &route)],
+        took,
+    );
+    tracing::info!(
+        request_id = %request_id,
+        method = %method,
+        route = %route,
+        status = %status,
+        ms = took.as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+/// `GET /healthz`: the process answers.
+pub async fn healthz() -> impl IntoResponse {
+    Json(json!({ "status": "ok" }))
+}
+
+/// `GET /readyz`: the database answers and every migration is applied.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let db = &state.core.db;
+    let backend = db.get_database_backend();
+    let reachable = db
+        .query_one_raw(Statement::from_string(backend, "SELECT 1".to_owned()))
+        .await
+        .is_ok();
+    let pending = Migrator::get_pending_migrations(db).await.map(|p| p.len());
+    let current = matches!(pending, Ok(0));
+    let body = json!({
+        "status": if reachable && current { "ok" } else { "unavailable" },
+        "database": if reachable { "ok" } else { "unreachable" },
+        "migrations": match pending { Ok(0) => "current".to_owned(), Ok(n) => format!("{n} pending"), Err(_) => "unknown".to_owned() },
+    });
+    let status = if reachable && current {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+/// `GET /metrics`: Prometheus text format, with the database pool's use.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let mut out = state.metrics.render();
+    let db = &state.core.db;
+    let (size, idle) = match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle() as u32)
+        }
+        DatabaseBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle() as u32)
+        }
+        _ => (0, 0),
+    };
+    let _ = writeln!(out, "# TYPE opsgraph_db_pool_connections gauge");
+    let _ = writeln!(out, "opsgraph_db_pool_connections{{state=\"open\"}} {size}");
+    let _ = writeln!(out, "opsgraph_db_pool_connections{{state=\"idle\"}} {idle}");
+    let _ = writeln!(out, "# TYPE opsgraph_db_statements_total counter");
+    let _ = writeln!(
+        out,
+        "opsgraph_db_statements_total {}",
+        state.core.statements.get()
+    );
+    ([("content-type", "text/plain; version=0.0.4")], out)
+}
+
+/// The shared registry.
+pub type SharedMetrics = Arc<Metrics>;

@@ -1,0 +1,37 @@
+//! Operations: liveness, readiness, request ids and Prometheus metrics.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::common::{each_db, STAFF};
+
+#[tokio::test]
+async fn health_readiness_request_ids_and_metrics() {
+    each_db(|app| async move {
+        assert_eq!(app.get("/healthz", None).await, (StatusCode::OK, json!({ "status": "ok" })));
+        assert_eq!(
+            app.get("/readyz", None).await,
+            (StatusCode::OK, json!({ "status": "ok", "database": "ok", "migrations": "current" }))
+        );
+        // Every answer carries a request id; a client's own is kept.
+        let (_, headers, _) = app.send(Method::GET, "/healthz", None, None, vec![]).await;
+        assert_eq!(headers["x-request-id"].to_str().unwrap().len(), 36, "a UUID");
+        let req = axum::http::Request::builder().uri("/healthz").header("x-request-id", "trace-42").body(axum::body::Body::empty()).unwrap();
+        let res = tower::ServiceExt::oneshot(app.router.clone(), req).await.unwrap();
+        assert_eq!(res.headers()["x-request-id"], "trace-42");
+        // Traffic, then the metrics: routes by pattern, never raw paths or query strings.
+        app.get("/server/userinfo/payer_list/?kw=13800131036", Some(STAFF)).await;
+        app.get("/market/exchange_products/1/", None).await;
+        app.graphql(Some(STAFF), "query Broken { payers(page: 0) { totalCount } }", json!({})).await;
+        let (status, _, text) = app.send(Method::GET, "/metrics", None, None, vec![]).await;
+        assert_eq!(status, StatusCode::OK);
+        let text = text.as_str().unwrap().to_owned();
+        assert!(text.contains("opsgraph_http_requests_total{method=\"GET\",route=\"/server/userinfo/payer_list/\",status=\"200\"} 1"), "{text}");
+        assert!(text.contains("route=\"/market/exchange_products/{pk}/\""), "{text}");
+        assert!(text.contains("opsgraph_graphql_duration_seconds_count{operation=\"Broken\"} 1"), "{text}");
+        assert!(text.contains("opsgraph_graphql_errors_total{code=\"NOT_FOUND\"} 1"), "{text}");
+        assert!(text.contains("opsgraph_db_pool_connections{state=\"open\"}"), "{text}");
+        assert!(!text.contains("13800131036"), "no phone number in metrics");
+    })
+    .await;
+}

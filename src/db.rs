@@ -112,10 +112,16 @@ pub async fn reset_sequences(db: &impl ConnectionTrait, tables: &[&str]) -> AppR
     Ok(())
 }
 
-/// The current UTC time, to the microsecond: what both engines store, so a value reads back
-/// as it was written.
+/// The offset of the legacy systems' (and their users') time: China, UTC+8.
+pub fn china() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is valid"))
+}
+
+/// The current time in China, to the microsecond. Stored timestamps are naive China times, as
+/// the legacy answers print them (`"2022-06-22 08:00:00"`) and as clients type them; the
+/// microsecond is what both engines keep, so a value reads back as it was written.
 pub fn now() -> chrono::NaiveDateTime {
-    let t = chrono::Utc::now().naive_utc();
+    let t = chrono::Utc::now().with_timezone(&china()).naive_local();
     t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
         .unwrap_or(t)
 }

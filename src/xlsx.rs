@@ -2,7 +2,7 @@
 //! never guessed into a number or a formula (`=`, `+`, `-`, `@` stay text: OWASP's formula
 //! injection).
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 use crate::error::{AppError, AppResult};
 
@@ -50,6 +50,11 @@ pub fn write(sheet_name: &str, headers: &[&str], rows: &[Vec<Cell>]) -> AppResul
         .map_err(|e| AppError::Internal(format!("spreadsheet: {e}")))?;
     Ok(out.into_inner())
 }
+
+/// Rows a read sheet may span.
+pub const MAX_SHEET_ROWS: u32 = 200_000;
+/// Columns a read sheet may span.
+pub const MAX_SHEET_COLUMNS: u32 = 64;
 
 /// How much an uploaded workbook may be: checked before anything parses it.
 #[derive(Clone, Copy, Debug)]
@@ -103,6 +108,17 @@ pub fn check_upload(bytes: &[u8], limits: UploadLimits) -> AppResult<()> {
     if total > limits.max_uncompressed {
         return Err(AppError::field("file", "xlsx 解压后过大"));
     }
+    // The declared sizes are the file's own claim, and the parser's decompressor does not stop
+    // at them: inflate every part, capped, and refuse one that yields more than it declared.
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|_| not_xlsx())?;
+        let declared = entry.size();
+        let inflated = std::io::copy(&mut (&mut entry).take(declared + 1), &mut std::io::sink())
+            .map_err(|_| not_xlsx())?;
+        if inflated > declared {
+            return Err(AppError::field("file", "xlsx 内部文件大小与声明不符"));
+        }
+    }
     if !has_workbook {
         return Err(not_xlsx());
     }
@@ -113,15 +129,23 @@ pub fn check_upload(bytes: &[u8], limits: UploadLimits) -> AppResult<()> {
 /// first; parses off the async runtime, and a parser panic on a malformed file is a 400, not a
 /// crash.
 pub async fn read_first_sheet(bytes: Vec<u8>) -> AppResult<Vec<Vec<String>>> {
-    check_upload(&bytes, UPLOAD_LIMITS)?;
-    let parsed = tokio::task::spawn_blocking(move || {
-        std::panic::catch_unwind(move || {
+    tokio::task::spawn_blocking(move || -> AppResult<Vec<Vec<String>>> {
+        check_upload(&bytes, UPLOAD_LIMITS)?;
+        let parsed = std::panic::catch_unwind(move || {
             let book = umya_spreadsheet::reader::xlsx::read_reader(Cursor::new(bytes), true)
                 .map_err(|_| AppError::field("file", "文件不是有效的 xlsx 表格"))?;
             let sheet = book
                 .sheet(0)
                 .map_err(|_| AppError::field("file", "表格中没有工作表"))?;
             let (cols, rows) = sheet.highest_column_and_row();
+            // The extent comes from the highest cell address: a sheet with one cell at XFD1048576
+            // would be a grid of billions. Refuse what no whitelist needs.
+            if cols > MAX_SHEET_COLUMNS || rows > MAX_SHEET_ROWS {
+                return Err(AppError::field(
+                    "file",
+                    format!("表格过大: 最多 {MAX_SHEET_ROWS} 行, {MAX_SHEET_COLUMNS} 列"),
+                ));
+            }
             let mut out = Vec::with_capacity(rows as usize);
             for r in 1..=rows {
                 out.push((1..=cols).map(|c| sheet.value((c, r))).collect::<Vec<_>>());
@@ -133,9 +157,12 @@ pub async fn read_first_sheet(bytes: Vec<u8>) -> AppResult<Vec<Vec<String>>> {
                 out.pop();
             }
             Ok(out)
-        })
+        });
+        match parsed {
+            Ok(result) => result,
+            Err(_) => Err(AppError::field("file", "文件已损坏, 无法解析")),
+        }
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    parsed.unwrap_or_else(|_| Err(AppError::field("file", "文件已损坏, 无法解析")))
+    .map_err(|e| AppError::Internal(e.to_string()))?
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{FixedOffset, NaiveDate, TimeZone};
+use chrono::{NaiveDate, TimeZone};
 use entity::{customer, order_item, order_usage, payment_order, report_whitelist};
 use sea_orm::{
     sea_query::{Expr, LikeExpr},
@@ -19,9 +19,22 @@ use crate::{
     graphql::page::PageArgs,
 };
 
-/// China time, in which the legacy system counts days.
-fn china() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is a valid offset"))
+use crate::db::china;
+
+/// Unix seconds of a stored (naive China) time.
+fn unix(t: chrono::NaiveDateTime) -> i64 {
+    china()
+        .from_local_datetime(&t)
+        .single()
+        .map(|t| t.timestamp())
+        .unwrap_or_default()
+}
+
+/// The stored (naive China) time of Unix seconds.
+fn naive(t: i64) -> chrono::NaiveDateTime {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|t| t.with_timezone(&china()).naive_local())
+        .unwrap_or_default()
 }
 
 fn day_start(day: NaiveDate) -> i64 {
@@ -243,20 +256,15 @@ pub async fn list_customers(
             Ok((total, out))
         }
         CustomerKind::Whitelist => {
-            let utc = |t: i64| {
-                chrono::DateTime::from_timestamp(t, 0)
-                    .map(|d| d.naive_utc())
-                    .unwrap_or_default()
-            };
             let mut query = report_whitelist::Entity::find()
-                .filter(report_whitelist::Column::CreatedAt.gte(utc(from)))
-                .filter(report_whitelist::Column::CreatedAt.lt(utc(until)));
+                .filter(report_whitelist::Column::CreatedAt.gte(naive(from)))
+                .filter(report_whitelist::Column::CreatedAt.lt(naive(until)));
             if let Some(m) = mobile {
                 query = query.filter(report_whitelist::Column::Mobile.eq(m));
             }
             let mut by_mobile: HashMap<String, (i64, i64)> = HashMap::new();
             for entry in query.all(db).await? {
-                let at = entry.created_at.and_utc().timestamp();
+                let at = unix(entry.created_at);
                 let slot = by_mobile.entry(entry.mobile).or_insert((0, 0));
                 slot.0 += 1;
                 slot.1 = slot.1.max(at);
@@ -310,8 +318,13 @@ pub async fn report_customers(
         .filter(payment_order::Column::State.eq(3))
         .all(db)
         .await?;
+    let bought_again = order_item::Entity::find()
+        .select_only()
+        .column(order_item::Column::OrderId)
+        .filter(order_item::Column::ReportId.eq(report_id))
+        .into_query();
     let usage: HashMap<i32, order_usage::Model> = order_usage::Entity::find()
-        .filter(order_usage::Column::OrderId.is_in(orders.iter().map(|o| o.id)))
+        .filter(order_usage::Column::OrderId.in_subquery(bought_again))
         .all(db)
         .await?
         .into_iter()
@@ -342,7 +355,7 @@ pub async fn report_customers(
             let slot = users.entry(c.id).or_insert((0, 0, 0));
             slot.0 += i64::from((e.read_count - e.residue_count).max(0));
             slot.1 += i64::from(e.residue_count);
-            slot.2 = slot.2.max(e.created_at.and_utc().timestamp());
+            slot.2 = slot.2.max(unix(e.created_at));
         }
     }
     let people: HashMap<i32, customer::Model> = customer::Entity::find()
@@ -379,6 +392,9 @@ pub async fn report_customers(
     Ok((total, rows))
 }
 
+/// The longest period `orderStats` covers.
+const MAX_STATS_DAYS: i64 = 400;
+
 /// Completed orders paid in `[from, to]` (China days), counted and summed per group.
 pub async fn order_stats(
     db: &DatabaseConnection,
@@ -387,6 +403,12 @@ pub async fn order_stats(
     group: StatsGroup,
 ) -> AppResult<Vec<OrderStat>> {
     let (start, until) = period(Some(from), Some(to))?;
+    if until - start > MAX_STATS_DAYS * 86_400 {
+        return Err(AppError::field(
+            "to",
+            format!("统计区间最长 {MAX_STATS_DAYS} 天"),
+        ));
+    }
     let orders = payment_order::Entity::find()
         .filter(payment_order::Column::State.eq(3))
         .filter(payment_order::Column::PaidAt.gte(start))

@@ -271,13 +271,11 @@ pub async fn create_report(
     let mut seen = HashSet::new();
     for (i, e) in input.white_list.unwrap_or_default().into_iter().enumerate() {
         let entry = check_entry(&format!("white_list.{i}"), e)?;
-        if !seen.insert(entry.mobile.clone()) {
-            return Err(AppError::field(
-                "white_list",
-                format!("白名单手机号重复: {}", entry.mobile),
-            ));
+        // A mobile appears once per report: a repeat in the list is skipped, as in an import
+        // (the seed's own example body repeats one).
+        if seen.insert(entry.mobile.clone()) {
+            entries.push(entry);
         }
-        entries.push(entry);
     }
 
     let now = db::now();
@@ -304,12 +302,13 @@ pub async fn create_report(
     }
     .insert(&txn)
     .await?;
-    if !entries.is_empty() {
-        let rows: Vec<_> = entries
-            .into_iter()
-            .map(|e| entry_row(created.id, e, author, now))
-            .collect();
-        report_whitelist::Entity::insert_many(rows)
+    let rows: Vec<_> = entries
+        .into_iter()
+        .map(|e| entry_row(created.id, e, author, now))
+        .collect();
+    // In batches: one INSERT of thousands of rows would pass the engines' variable limits.
+    for batch in rows.chunks(IMPORT_BATCH) {
+        report_whitelist::Entity::insert_many(batch.to_vec())
             .exec(&txn)
             .await?;
     }

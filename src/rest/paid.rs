@@ -57,6 +57,11 @@ pub fn ok_both(data: Value) -> Response {
     Json(json!({ "status": 0, "data": data.clone(), "date": data })).into_response()
 }
 
+/// `{id}` of a created or changed record, as the seed's write answers give it.
+pub fn id_only(value: Value) -> Value {
+    json!({ "id": value["id"] })
+}
+
 /// A Laravel page from a GraphQL page object (`totalCount`, `page`, `pageSize`, `items`).
 pub fn laravel_page(mut page: Value) -> Value {
     let total = page["totalCount"].as_u64().unwrap_or(0);

@@ -192,6 +192,34 @@ impl TestApp {
         (status, headers, value)
     }
 
+    /// `GET path`, the body as raw bytes (downloads).
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        auth: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let req = Request::builder()
+            .uri(path)
+            .header(header::HOST, "localhost:8000")
+            .header(header::AUTHORIZATION, auth)
+            .body(Body::empty())
+            .expect("request");
+        let response = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
+        let (status, headers) = (response.status(), response.headers().clone());
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (status, headers, bytes.to_vec())
+    }
+
     /// `GET path`.
     pub async fn get(&self, path: &str, auth: Option<&str>) -> (StatusCode, Value) {
         let (s, _, v) = self.send(Method::GET, path, auth, None, vec![]).await;

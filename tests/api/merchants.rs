@@ -249,18 +249,9 @@ async fn export_is_every_matching_row_read_back_independently() {
             .to_str()
             .unwrap()
             .starts_with("attachment; filename=\"merchants-"));
-        // The helper reads bodies as text; fetch the file raw for the reader.
-        let raw = {
-            use http_body_util::BodyExt;
-            use tower::ServiceExt;
-            let req = axum::http::Request::builder()
-                .uri("/custommanage/list?export=1&city=0")
-                .header("authorization", auth.as_str())
-                .body(axum::body::Body::empty())
-                .unwrap();
-            let res = app.router.clone().oneshot(req).await.unwrap();
-            res.into_body().collect().await.unwrap().to_bytes()
-        };
+        let (_, _, raw) = app
+            .get_bytes("/custommanage/list?export=1&city=0", &auth)
+            .await;
         let mut book: Xlsx<_> =
             calamine::open_workbook_from_rs(std::io::Cursor::new(raw.to_vec())).unwrap();
         let range = book.worksheet_range("商户").unwrap();
@@ -794,25 +785,7 @@ async fn bindings_managers_and_control_characters() {
             headers["content-type"],
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         );
-        let raw = {
-            use http_body_util::BodyExt;
-            use tower::ServiceExt;
-            let req = axum::http::Request::builder()
-                .uri("/custommanage/list?export=1")
-                .header("authorization", auth.as_str())
-                .body(axum::body::Body::empty())
-                .unwrap();
-            app.router
-                .clone()
-                .oneshot(req)
-                .await
-                .unwrap()
-                .into_body()
-                .collect()
-                .await
-                .unwrap()
-                .to_bytes()
-        };
+        let (_, _, raw) = app.get_bytes("/custommanage/list?export=1", &auth).await;
         let mut book: Xlsx<_> =
             calamine::open_workbook_from_rs(std::io::Cursor::new(raw.to_vec())).unwrap();
         let range = book.worksheet_range("商户").unwrap();

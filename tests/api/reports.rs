@@ -57,28 +57,6 @@ fn workbook(rows: &[Vec<&str>]) -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
-/// The raw bytes of a GET (the helper reads bodies as text).
-async fn raw_get(
-    app: &TestApp,
-    path: &str,
-    auth: &str,
-) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let req = axum::http::Request::builder()
-        .uri(path)
-        .header("authorization", auth)
-        .body(axum::body::Body::empty())
-        .unwrap();
-    let res = app.router.clone().oneshot(req).await.unwrap();
-    let (status, headers) = (res.status(), res.headers().clone());
-    (
-        status,
-        headers,
-        res.into_body().collect().await.unwrap().to_bytes().to_vec(),
-    )
-}
-
 fn sheet_rows(bytes: Vec<u8>) -> Vec<Vec<Value>> {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     let name = book.sheet_names()[0].clone();
@@ -331,7 +309,7 @@ async fn whitelist_import_counts_exactly_and_is_idempotent() {
         assert_eq!(conv["data"].as_array().unwrap().len(), 4);
         assert_eq!(conv["errors"].as_array().unwrap().len(), 2);
         // The template is a sheet the importer takes.
-        let (status, headers, template) = raw_get(&app, "/api/white/example", &auth).await;
+        let (status, headers, template) = app.get_bytes("/api/white/example", &auth).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
         let rows = sheet_rows(template.clone());
@@ -424,7 +402,7 @@ async fn whitelist_export_reads_back_in_every_id_form() {
             ("?id[]=1&id[]=2", entries[..2].to_vec()),
             ("?id%5B%5D=2", entries[1..2].to_vec()),
         ] {
-            let (status, headers, bytes) = raw_get(&app, &format!("/api/report/1/excel{query}"), &auth).await;
+            let (status, headers, bytes) = app.get_bytes(&format!("/api/report/1/excel{query}"), &auth).await;
             assert_eq!(status, StatusCode::OK, "{query}");
             assert!(headers["content-disposition"].to_str().unwrap().contains("whitelist-1.xlsx"));
             let rows = sheet_rows(bytes);
@@ -626,6 +604,36 @@ async fn big_lists_far_cells_and_china_time() {
         let (status, body) = upload(&app, "/api/report/1/excel", &auth, &far).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert!(body["error"].as_str().unwrap().contains("表格过大"), "{body}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn import_whitelist_over_the_graphql_multipart_spec() {
+    each_db(|app| async move {
+        let auth = bearer(&app).await;
+        let file = workbook(&[vec!["电话", "阅读次数"], vec!["13911110001", "4"], vec!["13911110002", "5"]]);
+        let boundary = "gql-multipart-boundary";
+        let mut body = Vec::new();
+        let part = |body: &mut Vec<u8>, name: &str, extra: &str, content: &[u8]| {
+            write!(body, "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{extra}\r\n\r\n").unwrap();
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        };
+        let operations = json!({
+            "query": "mutation ($file: Upload!) { importWhitelist(reportId: 37, file: $file) { total success repeat error } }",
+            "variables": { "file": null }
+        });
+        part(&mut body, "operations", "", operations.to_string().as_bytes());
+        part(&mut body, "map", "", br#"{"0": ["variables.file"]}"#);
+        part(&mut body, "0", "; filename=\"w.xlsx\"\r\nContent-Type: application/octet-stream", &file);
+        write!(body, "--{boundary}--\r\n").unwrap();
+        let (status, _, v) = app
+            .send(Method::POST, "/graphql", Some(&auth), Some(&format!("multipart/form-data; boundary={boundary}")), body)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(v, json!({ "data": { "importWhitelist": { "total": 2, "success": 2, "repeat": 0, "error": 0 } } }));
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM report_whitelist WHERE report_id = 37").await, 3);
     })
     .await;
 }

@@ -5,7 +5,7 @@ use axum::{
     extract::{Path, RawQuery, State},
     http::HeaderMap,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::path_id;
 use crate::{
@@ -100,12 +100,6 @@ fn report_input(fields: &Fields) -> Result<Value, AppError> {
     Ok(input)
 }
 
-fn id_only(value: Value) -> Value {
-    let mut m = Map::new();
-    m.insert("id".into(), value["id"].clone());
-    Value::Object(m)
-}
-
 /// `POST /api/report` (PAYMENT_REPORT_ADD): the report with `file` and `white_list`.
 pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PaidResult {
     let auth = authenticate(&state, &headers).await?;
@@ -113,7 +107,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Byt
     let doc =
         "mutation ReportCreate($input: CreateReportInput!) { createReport(input: $input) { id } }";
     let data = run(&state, auth, doc, json!({ "input": input })).await?;
-    Ok(paid::ok_both(id_only(take(data, "createReport"))))
+    Ok(paid::ok_both(paid::id_only(take(data, "createReport"))))
 }
 
 /// `GET /api/report/{id}` (PAYMENT_REPORT_INFO).
@@ -151,7 +145,7 @@ pub async fn update(
     let doc = "mutation ReportModify($id: Int!, $input: UpdateReportInput!) {
         updateReport(id: $id, input: $input) { id } }";
     let data = run(&state, auth, doc, json!({ "id": id, "input": input })).await?;
-    Ok(paid::ok_both(id_only(take(data, "updateReport"))))
+    Ok(paid::ok_both(paid::id_only(take(data, "updateReport"))))
 }
 
 /// `DELETE /api/report/{id}` (PAYMENT_REPORT_DELETE).
@@ -163,5 +157,5 @@ pub async fn delete(
     let auth = authenticate(&state, &headers).await?;
     let doc = "mutation ReportDelete($id: Int!) { deleteReport(id: $id) { id } }";
     let data = run(&state, auth, doc, json!({ "id": path_id(&id)? })).await?;
-    Ok(paid::ok_both(id_only(take(data, "deleteReport"))))
+    Ok(paid::ok_both(paid::id_only(take(data, "deleteReport"))))
 }

@@ -7,7 +7,7 @@ use axum::{
     http::{header, HeaderMap, HeaderValue},
     response::{IntoResponse, Response},
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{path_id, run_upload};
 use crate::{
@@ -53,12 +53,6 @@ pub async fn list(
     Ok(paid::ok_both(paid::laravel_page(take(data, "whitelist"))))
 }
 
-fn id_only(value: Value) -> Value {
-    let mut m = Map::new();
-    m.insert("id".into(), value["id"].clone());
-    Value::Object(m)
-}
-
 /// `POST /api/report/{id}/white` (REPORT_WHITE_ADD).
 pub async fn add(
     State(state): State<AppState>,
@@ -79,7 +73,10 @@ pub async fn add(
         addWhitelistEntry(reportId: $report, input: $input) { id } }";
     let vars = json!({ "report": path_id(&id)?, "input": input });
     let data = run(&state, auth, doc, vars).await?;
-    Ok(paid::ok_both(id_only(take(data, "addWhitelistEntry"))))
+    Ok(paid::ok_both(paid::id_only(take(
+        data,
+        "addWhitelistEntry",
+    ))))
 }
 
 /// `GET /api/report/{id}/white/{white_id}` (REPORT_WHITE_INFO).
@@ -118,7 +115,10 @@ pub async fn update(
         updateWhitelistEntry(reportId: $report, id: $id, input: $input) { id } }";
     let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)?, "input": input });
     let data = run(&state, auth, doc, vars).await?;
-    Ok(paid::ok_both(id_only(take(data, "updateWhitelistEntry"))))
+    Ok(paid::ok_both(paid::id_only(take(
+        data,
+        "updateWhitelistEntry",
+    ))))
 }
 
 /// `POST /api/report/{id}/excel` (REPORT_WHITE_IMPORT): multipart `file`; answers

@@ -7,7 +7,10 @@ pub mod page;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{
+    extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
+    Context, EmptySubscription, MergedObject, Schema, SchemaBuilder,
+};
 
 use crate::{
     auth::{
@@ -57,6 +60,10 @@ pub fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptyS
     .limit_depth(config.graphql_max_depth)
     .limit_complexity(config.graphql_max_complexity)
     .extension(guard_input::RejectNulFactory)
+    // Automatic persisted queries: after the first request an SPA may send only the query's
+    // SHA-256 (Apollo's protocol). Each instance keeps its own cache; a miss answers
+    // `PersistedQueryNotFound` and the client resends the text.
+    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
 }
 
 /// The live schema over `core`.

@@ -106,3 +106,36 @@ async fn a_page_costs_the_same_statements_whatever_its_size() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn automatic_persisted_queries_round_trip() {
+    use sha2::Digest;
+    each_db(|app| async move {
+        let query = "{ viewer { kind } }";
+        let hash = hex::encode(sha2::Sha256::digest(query.as_bytes()));
+        let ext = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+        // Hash only, unknown yet: the client is told to send the text.
+        let (_, first) = app
+            .post_json("/graphql", Some(STAFF), json!({ "extensions": ext }))
+            .await;
+        assert_eq!(
+            first["errors"][0]["message"], "PersistedQueryNotFound",
+            "{first}"
+        );
+        // Text and hash: answered and remembered.
+        let (_, second) = app
+            .post_json(
+                "/graphql",
+                Some(STAFF),
+                json!({ "query": query, "extensions": ext }),
+            )
+            .await;
+        assert_eq!(second, json!({ "data": { "viewer": { "kind": "staff" } } }));
+        // Hash only, now known.
+        let (_, third) = app
+            .post_json("/graphql", Some(STAFF), json!({ "extensions": ext }))
+            .await;
+        assert_eq!(third, second);
+    })
+    .await;
+}

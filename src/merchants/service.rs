@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use async_graphql::MaybeUndefined;
 use chrono::NaiveDate;
 use entity::{
     address_label, area_level1, area_level2, district, employee, merchant_account, salemenu, shop,
@@ -416,6 +417,19 @@ fn parse_date(field: &str, value: &str) -> AppResult<NaiveDate> {
         .map_err(|_| AppError::field(field, format!("{field} 日期格式应为 YYYY-MM-DD")))
 }
 
+/// A partial-update value: absent leaves the column (`None`), null clears it
+/// (`Some(None)`), a value is checked (`Some(Some(..))`).
+fn clearable<T, U>(
+    value: MaybeUndefined<T>,
+    check: impl FnOnce(T) -> AppResult<U>,
+) -> AppResult<Option<Option<U>>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Ok(Some(None)),
+        MaybeUndefined::Value(v) => check(v).map(|u| Some(Some(u))),
+    }
+}
+
 /// Applies a partial edit to a shop and its account, every value checked first; one
 /// transaction writes both rows.
 pub async fn update_shop(
@@ -474,60 +488,71 @@ pub async fn update_shop(
     if let Some(v) = text("map_address", input.map_address, false)? {
         row.map_address = Set(v);
     }
-    if let Some(v) = input.lat {
-        row.lat = Set(Some(coordinate("lat", v, 90.0)?));
+    if let Some(v) = clearable(input.lat, |v| coordinate("lat", v, 90.0))? {
+        row.lat = Set(v);
     }
-    if let Some(v) = input.lng {
-        row.lng = Set(Some(coordinate("lng", v, 180.0)?));
+    if let Some(v) = clearable(input.lng, |v| coordinate("lng", v, 180.0))? {
+        row.lng = Set(v);
     }
-    if let Some(v) = input.credit_limit {
-        row.credit_limit_cents = Set(Some(cents("credit_limit", v)?));
+    if let Some(v) = clearable(input.credit_limit, |v| cents("credit_limit", v))? {
+        row.credit_limit_cents = Set(v);
     }
-    if let Some(v) = input
-        .effective_date
-        .as_deref()
-        .filter(|v| !v.trim().is_empty())
-    {
-        row.effective_date = Set(Some(parse_date("effective_date", v)?));
+    let effective_date = match input.effective_date {
+        MaybeUndefined::Value(v) if v.trim().is_empty() => MaybeUndefined::Null,
+        other => other,
+    };
+    if let Some(v) = clearable(effective_date, |v| parse_date("effective_date", &v))? {
+        row.effective_date = Set(v);
     }
-    if let Some(v) = input.begin_day {
-        row.begin_day = Set(Some(day("begin_day", v)?));
+    if let Some(v) = clearable(input.begin_day, |v| day("begin_day", v))? {
+        row.begin_day = Set(v);
     }
-    if let Some(v) = input.settle_day {
-        row.settle_day = Set(Some(day("settle_day", v)?));
+    if let Some(v) = clearable(input.settle_day, |v| day("settle_day", v))? {
+        row.settle_day = Set(v);
     }
-    if let Some(v) = input.settle_date_type {
-        match v {
-            1 | 2 => row.settle_date_type = Set(Some(v as i16)),
-            _ => {
-                return Err(AppError::field(
-                    "settle_date_type",
-                    "settle_date_type 只能是 1 或 2",
-                ))
-            }
-        }
+    if let Some(v) = clearable(input.settle_date_type, |v| match v {
+        1 | 2 => Ok(v as i16),
+        _ => Err(AppError::field(
+            "settle_date_type",
+            "settle_date_type 只能是 1 或 2",
+        )),
+    })? {
+        row.settle_date_type = Set(v);
     }
-    if let Some(v) = input.settle_remind {
-        if v != -1 && !(1..=7).contains(&v) {
-            return Err(AppError::field(
+    if let Some(v) = clearable(input.settle_remind, |v| {
+        if v == -1 || (1..=7).contains(&v) {
+            Ok(v)
+        } else {
+            Err(AppError::field(
                 "settle_remind",
                 "settle_remind 只能是 -1 或 1 到 7",
-            ));
+            ))
         }
-        row.settle_remind = Set(Some(v));
+    })? {
+        row.settle_remind = Set(v);
     }
-    if let Some(v) = input.create_employee_id {
-        row.create_employee_id = Set(Some(
-            check_employee(db, "creatEmployeeValue", v, Manager::Opening).await?,
-        ));
+    match input.create_employee_id {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => row.create_employee_id = Set(None),
+        MaybeUndefined::Value(v) => {
+            row.create_employee_id = Set(Some(
+                check_employee(db, "creatEmployeeValue", v, Manager::Opening).await?,
+            ))
+        }
     }
-    if let Some(v) = input.sale_employee_id {
-        row.sale_employee_id = Set(Some(
-            check_employee(db, "saleEmployeeValue", v, Manager::Sales).await?,
-        ));
+    match input.sale_employee_id {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => row.sale_employee_id = Set(None),
+        MaybeUndefined::Value(v) => {
+            row.sale_employee_id = Set(Some(
+                check_employee(db, "saleEmployeeValue", v, Manager::Sales).await?,
+            ))
+        }
     }
-    if let Some(v) = input.address_label_id {
-        row.address_label_id = Set(check_label(db, v).await?);
+    match input.address_label_id {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => row.address_label_id = Set(None),
+        MaybeUndefined::Value(v) => row.address_label_id = Set(check_label(db, v).await?),
     }
     // Geography: a changed piece must still fit the others.
     if input.district_code.is_some()

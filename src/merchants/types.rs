@@ -1,6 +1,6 @@
 //! GraphQL objects of merchant management, and the labels of its codes.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
 use entity::{
     address_label, area_level1, area_level2, employee, salemenu, shop, shop_salemenu, station,
 };
@@ -488,7 +488,8 @@ pub struct MerchantFilter {
     pub address_label: Option<i32>,
 }
 
-/// A partial edit of a shop and its account: absent fields stay as they are.
+/// A partial edit of a shop and its account: absent fields stay as they are; null clears the
+/// optional ones (coordinates, managers, label, credit and settlement terms).
 #[derive(InputObject, Default, Debug)]
 pub struct UpdateShopInput {
     /// The shop (`S281196` or `281196`).
@@ -504,7 +505,7 @@ pub struct UpdateShopInput {
     pub whitelist: Option<i32>,
     pub shop_name: Option<String>,
     /// -1 removes the label.
-    pub address_label_id: Option<i32>,
+    pub address_label_id: MaybeUndefined<i32>,
     pub receiver_name: Option<String>,
     pub receiver_telephone: Option<String>,
     /// City district code.
@@ -512,21 +513,21 @@ pub struct UpdateShopInput {
     pub area_level1_id: Option<i64>,
     pub area_level2_id: Option<i64>,
     pub address: Option<String>,
-    pub lat: Option<f64>,
-    pub lng: Option<f64>,
+    pub lat: MaybeUndefined<f64>,
+    pub lng: MaybeUndefined<f64>,
     pub map_address: Option<String>,
-    pub create_employee_id: Option<i32>,
-    pub sale_employee_id: Option<i32>,
+    pub create_employee_id: MaybeUndefined<i32>,
+    pub sale_employee_id: MaybeUndefined<i32>,
     pub is_credit: Option<i32>,
     /// Yuan.
-    pub credit_limit: Option<f64>,
+    pub credit_limit: MaybeUndefined<f64>,
     /// `YYYY-MM-DD`.
-    pub effective_date: Option<String>,
-    pub begin_day: Option<i32>,
-    pub settle_day: Option<i32>,
-    pub settle_date_type: Option<i32>,
+    pub effective_date: MaybeUndefined<String>,
+    pub begin_day: MaybeUndefined<i32>,
+    pub settle_day: MaybeUndefined<i32>,
+    pub settle_date_type: MaybeUndefined<i32>,
     pub pay_method: Option<i32>,
-    pub settle_remind: Option<i32>,
+    pub settle_remind: MaybeUndefined<i32>,
 }
 
 /// A new shop, on an existing account (`kid`) or on a new one (`username`, `password`).

@@ -794,3 +794,28 @@ async fn bindings_managers_and_control_characters() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn edit_clears_optional_fields_with_null() {
+    each_db(|app| async move {
+        let auth = bearer(&app).await;
+        let (status, _) = app
+            .post_json("/custommanage/edit", Some(&auth), json!({ "id": "S312206", "credit_limit": 800, "begin_day": 5 }))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let before = shop_view(&app, "S312206").await;
+        assert_eq!((before["creditLimit"].clone(), before["beginDay"].clone()), (json!(800.0), json!(5)));
+        let (status, body) = app
+            .post_json("/custommanage/edit", Some(&auth),
+                json!({ "id": "S312206", "lat": null, "lng": null, "credit_limit": null, "saleEmployeeValue": null, "address_label_id": null }))
+            .await;
+        assert_eq!((status, body), (StatusCode::OK, json!({ "code": 0, "msg": "success" })));
+        let after = shop_view(&app, "S312206").await;
+        let mut expected = before.clone();
+        for key in ["lat", "lng", "creditLimit", "saleEmployee", "addressLabel"] {
+            expected[key] = Value::Null;
+        }
+        assert_eq!(after, expected, "null clears; absent fields (beginDay) stay");
+    })
+    .await;
+}

@@ -45,6 +45,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         config,
         statements,
         storage,
+        login_throttle: Default::default(),
     });
     let state = AppState {
         schema: graphql::build(core.clone()),

@@ -98,7 +98,12 @@ impl AppError {
 }
 
 /// Codes of `AppError::Rule` that the REST layer can map back.
-const RULE_CODES: &[&str] = &["INSUFFICIENT_DIAMONDS", "PRODUCT_UNAVAILABLE"];
+const RULE_CODES: &[&str] = &[
+    "INSUFFICIENT_DIAMONDS",
+    "PRODUCT_UNAVAILABLE",
+    "STORAGE_NOT_CONFIGURED",
+    "RATE_LIMITED",
+];
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {

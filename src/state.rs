@@ -17,6 +17,8 @@ pub struct Core {
     pub statements: StatementCounter,
     /// Where report files, covers and exports live.
     pub storage: Arc<dyn Storage>,
+    /// Failed logins per account.
+    pub login_throttle: crate::auth::throttle::LoginThrottle,
 }
 
 /// The router's state: the core and the one schema both interfaces run on.

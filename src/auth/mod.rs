@@ -10,6 +10,7 @@ pub mod jwt;
 pub mod password;
 pub mod schema;
 pub mod service;
+pub mod throttle;
 
 use std::collections::HashSet;
 

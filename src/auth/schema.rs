@@ -67,7 +67,7 @@ impl AuthMutation {
         password: String,
     ) -> async_graphql::Result<AccessToken> {
         let st = state(ctx);
-        service::login(&st.db, &st.jwt, &account, &password)
+        service::login(&st.db, &st.jwt, &st.login_throttle, &account, &password)
             .await
             .extend()
     }

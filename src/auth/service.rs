@@ -157,6 +157,7 @@ pub const BAD_CREDENTIALS: &str = "账号或密码错误";
 pub async fn login(
     db: &DatabaseConnection,
     keys: &JwtKeys,
+    throttle: &super::throttle::LoginThrottle,
     account: &str,
     password_text: &str,
 ) -> AppResult<AccessToken> {
@@ -175,6 +176,17 @@ pub async fn login(
         )
         .one(db)
         .await?;
+    // Throttled by account (its id when it exists, so username and mobile share one count).
+    let throttle_key = match &found {
+        Some(s) => format!("staff:{}", s.id),
+        None => format!("name:{}", account.to_lowercase()),
+    };
+    if throttle.blocked(&throttle_key) {
+        return Err(AppError::Rule {
+            code: "RATE_LIMITED",
+            message: "登录失败次数过多, 请 15 分钟后再试".into(),
+        });
+    }
     let ok = password::verify(
         password_text.to_owned(),
         found.as_ref().map(|s| s.password_hash.clone()),
@@ -182,8 +194,12 @@ pub async fn login(
     .await;
     let staff = match found {
         Some(s) if ok && s.is_active => s,
-        _ => return Err(AppError::Unauthenticated(BAD_CREDENTIALS.into())),
+        _ => {
+            throttle.failed(&throttle_key);
+            return Err(AppError::Unauthenticated(BAD_CREDENTIALS.into()));
+        }
     };
+    throttle.succeeded(&throttle_key);
     let now = chrono::Utc::now().timestamp();
     let (token, expire_time) = keys.issue(staff.id, now)?;
     Ok(AccessToken {

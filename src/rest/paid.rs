@@ -33,6 +33,10 @@ impl IntoResponse for PaidError {
             AppError::Unauthenticated(message) => (StatusCode::UNAUTHORIZED, message),
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "权限不足,没有调用权限".into()),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "记录不存在".into()),
+            AppError::Rule {
+                code: "RATE_LIMITED",
+                message,
+            } => (StatusCode::TOO_MANY_REQUESTS, message),
             AppError::Conflict(message) | AppError::Rule { message, .. } => {
                 (StatusCode::BAD_REQUEST, message)
             }

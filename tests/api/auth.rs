@@ -326,3 +326,51 @@ async fn api_keys_are_stored_only_as_digests() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn failed_logins_are_throttled_per_account() {
+    each_db(|app| async move {
+        opsgraph::auth::service::create_staff(
+            &app.state.core.db,
+            "other",
+            "secret1",
+            Some("13600000001"),
+            "",
+            1,
+        )
+        .await
+        .unwrap();
+        for _ in 0..5 {
+            assert_eq!(
+                login(&app, "admin", "wrong-1").await.0,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        let limited =
+            json!({ "status": 1, "error": "登录失败次数过多, 请 15 分钟后再试", "errors": {} });
+        // Now even the right password waits, under the username and the mobile alike.
+        assert_eq!(
+            login(&app, "admin", "123456").await,
+            (StatusCode::TOO_MANY_REQUESTS, limited.clone())
+        );
+        assert_eq!(
+            login(&app, "13333891144", "123456").await,
+            (StatusCode::TOO_MANY_REQUESTS, limited)
+        );
+        let v = app
+            .graphql(
+                None,
+                r#"mutation { login(account: "admin", password: "123456") { token } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(v["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+        // Other accounts are not affected; a success clears an account's failures.
+        assert_eq!(
+            login(&app, "other", "nope").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(login(&app, "other", "secret1").await.0, StatusCode::OK);
+    })
+    .await;
+}

@@ -32,6 +32,12 @@ enum Command {
         #[arg(default_value = "schema.graphql")]
         path: PathBuf,
     },
+    /// Writes every GraphQL document the REST layer runs, as a JSON array of
+    /// `{name, document}` (CI validates them with graphql-js).
+    ExportOperations {
+        #[arg(default_value = "operations.json")]
+        path: PathBuf,
+    },
     /// Creates a superuser staff account and prints a legacy API key for it.
     CreateAdmin {
         #[arg(long)]
@@ -68,6 +74,12 @@ async fn main() -> anyhow::Result<()> {
         Command::ExportSchema { path } => {
             std::fs::write(&path, graphql::sdl())?;
             tracing::info!(path = %path.display(), "schema written");
+            Ok(())
+        }
+        Command::ExportOperations { path } => {
+            let operations = opsgraph::rest::operation::catalogue()?;
+            std::fs::write(&path, serde_json::to_vec_pretty(&operations)?)?;
+            tracing::info!(path = %path.display(), "operations written");
             Ok(())
         }
         Command::CreateAdmin {

@@ -5,10 +5,10 @@
 use axum::{
     body::{Body, Bytes},
     extract::{RawQuery, State},
-    http::{header, HeaderMap, HeaderValue},
+    http::{header, HeaderMap, HeaderValue, Method},
     response::{IntoResponse, Response},
     routing::{get, post},
-    Json, Router,
+    Json,
 };
 use serde_json::{json, Map, Value};
 
@@ -16,6 +16,7 @@ use super::{
     code_msg::CodeMsgResult,
     operation::{authenticate, run, take},
     params::{field, Fields, Kind},
+    Route,
 };
 use crate::{
     auth::Auth,
@@ -24,13 +25,27 @@ use crate::{
     xlsx::{self, Cell},
 };
 
+use const_format::concatcp;
+
+/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
+pub(crate) const DOCUMENTS: &[&str] = &[
+    MERCHANT_INDEX,
+    MERCHANT_LIST,
+    MERCHANT_EXPORT,
+    UNBIND,
+    BIND,
+    EDIT,
+    ADD,
+];
+
 /// The routes of this family.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/custommanage/", get(index))
-        .route("/custommanage/list", get(list))
-        .route("/custommanage/edit", post(edit))
-        .route("/custommanage/restaurant/add", post(add))
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new(Method::GET, "/custommanage/", get(index)),
+        Route::new(Method::GET, "/custommanage/list", get(list)),
+        Route::new(Method::POST, "/custommanage/edit", post(edit)),
+        Route::new(Method::POST, "/custommanage/restaurant/add", post(add)),
+    ]
 }
 
 fn ok(body: Value) -> Response {
@@ -67,10 +82,7 @@ fn employees(list_of: &Value) -> Value {
     Value::Object(out)
 }
 
-/// `GET /custommanage/`: the nested index, maps keyed by id as the seed shapes it.
-async fn index(State(state): State<AppState>, headers: HeaderMap) -> CodeMsgResult {
-    let auth = authenticate(&state, &headers).await?;
-    let doc = "query MerchantIndex { merchantIndex {
+const MERCHANT_INDEX: &str = "query MerchantIndex { merchantIndex {
         cities { code name areas { id name districtCode streets { id name } } }
         stations { id name districtCode keyUrl distributeCityIds }
         createEmployees { id name districtCode }
@@ -78,7 +90,13 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> CodeMsgResu
         quoteSheets { id name }
         stationQuoteSheets { station { id name } quoteSheet { id name } }
     } }";
-    let ix = take(run(&state, auth, doc, json!({})).await?, "merchantIndex");
+/// `GET /custommanage/`: the nested index, maps keyed by id as the seed shapes it.
+async fn index(State(state): State<AppState>, headers: HeaderMap) -> CodeMsgResult {
+    let auth = authenticate(&state, &headers).await?;
+    let ix = take(
+        run(&state, auth, MERCHANT_INDEX, json!({})).await?,
+        "merchantIndex",
+    );
     let mut area = Map::new();
     let mut city = Map::new();
     let mut district = Vec::new();
@@ -225,6 +243,12 @@ fn filter(q: &Fields) -> Result<Value, AppError> {
     }))
 }
 
+const MERCHANT_LIST: &str = concatcp!(
+    "query MerchantList($filter: MerchantFilter, $page: Int, $num: Int) {
+           merchants(filter: $filter, page: $page, pageSize: $num) { totalCount items { ...Row } }
+         } ",
+    ROW_FIELDS
+);
 /// `GET /custommanage/list`: filters, `num`/`page`; `export=1` answers an `.xlsx` of every
 /// matching row instead.
 async fn list_handler(state: AppState, headers: HeaderMap, raw: Option<String>) -> CodeMsgResult {
@@ -236,13 +260,8 @@ async fn list_handler(state: AppState, headers: HeaderMap, raw: Option<String>) 
     }
     let page = q.int("page")?.filter(|p| *p >= 1).unwrap_or(1);
     let num = q.int("num")?.filter(|n| *n >= 1).unwrap_or(10);
-    let doc = format!(
-        "query MerchantList($filter: MerchantFilter, $page: Int, $num: Int) {{
-           merchants(filter: $filter, page: $page, pageSize: $num) {{ totalCount items {{ ...Row }} }}
-         }} {ROW_FIELDS}"
-    );
     let vars = json!({ "filter": filter, "page": page, "num": num });
-    let found = take(run(&state, auth, &doc, vars).await?, "merchants");
+    let found = take(run(&state, auth, MERCHANT_LIST, vars).await?, "merchants");
     let rows: Vec<Value> = items_of(&found["items"]).iter().map(legacy_row).collect();
     Ok(ok(
         json!({ "code": 0, "data": rows, "count": found["totalCount"] }),
@@ -309,19 +328,20 @@ fn cell(v: &Value) -> Cell {
     }
 }
 
+const MERCHANT_EXPORT: &str = concatcp!(
+    "query MerchantExport($filter: MerchantFilter, $page: Int) {
+           merchantExport(filter: $filter, page: $page) { totalCount pageSize items { ...Row } }
+         } ",
+    ROW_FIELDS
+);
 /// Every matching row, read 1,000 at a time, as a spreadsheet download.
 async fn export(state: &AppState, auth: Auth, filter: Value) -> CodeMsgResult {
-    let doc = format!(
-        "query MerchantExport($filter: MerchantFilter, $page: Int) {{
-           merchantExport(filter: $filter, page: $page) {{ totalCount pageSize items {{ ...Row }} }}
-         }} {ROW_FIELDS}"
-    );
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut page = 1;
     loop {
         let vars = json!({ "filter": filter, "page": page });
         let found = take(
-            run(state, auth.clone(), &doc, vars).await?,
+            run(state, auth.clone(), MERCHANT_EXPORT, vars).await?,
             "merchantExport",
         );
         let items = items_of(&found["items"]);
@@ -352,6 +372,12 @@ async fn export(state: &AppState, auth: Auth, filter: Value) -> CodeMsgResult {
     Ok(response)
 }
 
+const UNBIND: &str = "mutation Unbind($sid: String!, $record: Int!) {
+                unbindQuoteSheet(sid: $sid, recordId: $record) { sid } }";
+const BIND: &str = "mutation Bind($sid: String!, $record: Int, $sheet: String!, $station: String) {
+                bindQuoteSheet(sid: $sid, recordId: $record, quoteSheetId: $sheet,
+                               serviceStationId: $station) { sid } }";
+const EDIT: &str = "mutation Edit($input: UpdateShopInput!) { updateShop(input: $input) { sid } }";
 /// `POST /custommanage/edit`: a section of the shop form, or with `status` a quote-sheet
 /// binding change (`deleteSSM` removes binding `record_id`).
 async fn edit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> CodeMsgResult {
@@ -366,12 +392,10 @@ async fn edit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
         if status == "deleteSSM" {
             let record_id =
                 record_id.ok_or_else(|| AppError::field("record_id", "record_id 不能为空"))?;
-            let doc = "mutation Unbind($sid: String!, $record: Int!) {
-                unbindQuoteSheet(sid: $sid, recordId: $record) { sid } }";
             run(
                 &state,
                 auth,
-                doc,
+                UNBIND,
                 json!({ "sid": sid, "record": record_id }),
             )
             .await?;
@@ -380,15 +404,11 @@ async fn edit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
                 .string("salemenu_id")?
                 .filter(|s| !s.trim().is_empty())
                 .ok_or_else(|| AppError::field("salemenu_id", "salemenu_id 不能为空"))?;
-            let doc =
-                "mutation Bind($sid: String!, $record: Int, $sheet: String!, $station: String) {
-                bindQuoteSheet(sid: $sid, recordId: $record, quoteSheetId: $sheet,
-                               serviceStationId: $station) { sid } }";
             let vars = json!({
                 "sid": sid, "record": record_id, "sheet": sheet,
                 "station": fields.string("service_station_id")?,
             });
-            run(&state, auth, doc, vars).await?;
+            run(&state, auth, BIND, vars).await?;
         } else {
             return Err(AppError::field("status", format!("status {status} 无效")).into());
         }
@@ -426,11 +446,12 @@ async fn edit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
         field("settle_remind", "settleRemind", Kind::Int, false),
     ])?;
     input["sid"] = Value::String(sid);
-    let doc = "mutation Edit($input: UpdateShopInput!) { updateShop(input: $input) { sid } }";
-    run(&state, auth, doc, json!({ "input": input })).await?;
+    run(&state, auth, EDIT, json!({ "input": input })).await?;
     Ok(ok(json!({ "code": 0, "msg": "success" })))
 }
 
+const ADD: &str =
+    "mutation Add($input: CreateShopInput!) { createShop(input: $input) { KID: kid SID: sid } }";
 /// `POST /custommanage/restaurant/add`: answers `{KID, SID}`.
 async fn add(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> CodeMsgResult {
     let auth = authenticate(&state, &headers).await?;
@@ -477,9 +498,8 @@ async fn add(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> 
             input["kid"] = Value::String(kid);
         }
     }
-    let doc = "mutation Add($input: CreateShopInput!) { createShop(input: $input) { KID: kid SID: sid } }";
     let created = take(
-        run(&state, auth, doc, json!({ "input": input })).await?,
+        run(&state, auth, ADD, json!({ "input": input })).await?,
         "createShop",
     );
     Ok(ok(json!({ "code": 0, "msg": "ok", "data": created })))

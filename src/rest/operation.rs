@@ -39,6 +39,10 @@ fn parsed(document: &str) -> AppResult<Arc<ExecutableDocument>> {
     if let Some(doc) = PARSED.read().ok().and_then(|m| m.get(document).cloned()) {
         return Ok(doc);
     }
+    debug_assert!(
+        super::documents().contains(&document),
+        "a REST document missing from rest::documents(): {document}"
+    );
     let doc = Arc::new(
         parse_query(document).map_err(|e| AppError::Internal(format!("REST document: {e}")))?,
     );
@@ -46,6 +50,22 @@ fn parsed(document: &str) -> AppResult<Arc<ExecutableDocument>> {
         map.insert(document.to_owned(), doc.clone());
     }
     Ok(doc)
+}
+
+/// Every REST document with its operation name, as `export-operations` writes them.
+pub fn catalogue() -> AppResult<Vec<Value>> {
+    super::documents()
+        .into_iter()
+        .map(|document| {
+            let doc = parse_query(document)
+                .map_err(|e| AppError::Internal(format!("REST document: {e}")))?;
+            let name = match &doc.operations {
+                DocumentOperations::Single(_) => None,
+                DocumentOperations::Multiple(ops) => ops.keys().next().map(|n| n.to_string()),
+            };
+            Ok(serde_json::json!({ "name": name, "document": document }))
+        })
+        .collect()
 }
 
 /// Runs `document` with `variables` as `auth`, answering the `data` object (its keys in the

@@ -220,7 +220,7 @@ async fn customers_and_their_totals_match_sums_of_their_rows() {
         assert_eq!(none["data"], json!([]), "mobile matches exactly");
         // Whitelist users: customers whose mobile was whitelisted in the period.
         app.post_json("/api/report/1/white", Some(&auth), json!({ "mobile": "18334786948", "read_count": 5 })).await;
-        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        let today = opsgraph::db::now().format("%Y-%m-%d").to_string(); // a China day, as the server counts
         let (_, white) = app.get(&format!("/api/customer?type=2&start_date=2020-01-01&end_date={today}"), Some(&auth)).await;
         let white_ids: Vec<i64> = white["data"].as_array().unwrap().iter().map(|r| r["user_id"].as_i64().unwrap()).collect();
         assert_eq!(white_ids, vec![612381]);

@@ -3,10 +3,10 @@
 
 use axum::{
     extract::{OriginalUri, Path, RawQuery, State},
-    http::{HeaderMap, StatusCode},
+    http::{HeaderMap, Method as M, StatusCode},
     response::{IntoResponse, Response},
-    routing::{get, put},
-    Json, Router,
+    routing::{get, post, put},
+    Json,
 };
 use serde_json::{json, Value};
 
@@ -17,29 +17,63 @@ use crate::{
         drf::{self, DrfError, DrfResult},
         operation::{authenticate, run, take},
         params::Fields,
+        Route,
     },
     state::AppState,
 };
 
+use const_format::concatcp;
+
+/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
+pub(crate) const DOCUMENTS: &[&str] = &[
+    PRODUCT_LIST,
+    PRODUCT_DETAIL,
+    PURCHASE,
+    ORDER_LIST,
+    ORDER_DETAIL,
+    USER_PRODUCTS,
+    USE_PRODUCT,
+    UNUSE_PRODUCT,
+    USER_INFO,
+];
+
 /// The routes, under both prefixes, and the member's UserInfo.
-pub fn router() -> Router<AppState> {
-    let market = Router::new()
-        .route("/exchange_products/", get(product_list))
-        .route("/exchange_products/{pk}/", get(product_detail))
-        .route(
-            "/exchange_products/purchase/{pk}/",
-            get(purchase).post(purchase),
-        )
-        .route("/exchange_product_order/", get(order_list))
-        .route("/exchange_product_order/{order_number}/", get(order_detail))
-        .route("/user_products/", get(user_products))
-        .route("/use_product/{pk}/", put(use_product))
-        .route("/unuse_product/{pk}/", put(unuse_product));
-    Router::new()
-        .nest("/market", market.clone())
-        .nest("/program_face2face/market", market)
-        .route("/userinfo/", get(user_info))
-        .route("/program_face2face/userinfo/", get(user_info))
+pub fn routes() -> Vec<Route> {
+    let mut routes = Vec::new();
+    for prefix in ["/market", "/program_face2face/market"] {
+        let at = |path: &str| format!("{prefix}{path}");
+        routes.extend([
+            Route::new(M::GET, at("/exchange_products/"), get(product_list)),
+            Route::new(M::GET, at("/exchange_products/{pk}/"), get(product_detail)),
+            // The seed's app calls the purchase with GET; POST is served too.
+            Route::new(
+                M::GET,
+                at("/exchange_products/purchase/{pk}/"),
+                get(purchase),
+            ),
+            Route::new(
+                M::POST,
+                at("/exchange_products/purchase/{pk}/"),
+                post(purchase),
+            ),
+            Route::new(M::GET, at("/exchange_product_order/"), get(order_list)),
+            Route::new(
+                M::GET,
+                at("/exchange_product_order/{order_number}/"),
+                get(order_detail),
+            ),
+            Route::new(M::GET, at("/user_products/"), get(user_products)),
+            Route::new(M::PUT, at("/use_product/{pk}/"), put(use_product)),
+            Route::new(M::PUT, at("/unuse_product/{pk}/"), put(unuse_product)),
+        ]);
+    }
+    routes.push(Route::new(M::GET, "/userinfo/", get(user_info)));
+    routes.push(Route::new(
+        M::GET,
+        "/program_face2face/userinfo/",
+        get(user_info),
+    ));
+    routes
 }
 
 const PRODUCT_FIELDS: &str = "fragment ProductFields on ExchangeProduct {
@@ -85,6 +119,14 @@ fn path_id(raw: &str) -> Result<i32, AppError> {
         .ok_or_else(|| AppError::NotFound("Not found.".into()))
 }
 
+const PRODUCT_LIST: &str = concatcp!(
+    "query ProductList($filter: ProductFilter, $page: Int, $pageSize: Int) {
+           exchangeProducts(filter: $filter, page: $page, pageSize: $pageSize) {
+             totalCount page pageSize items { ...ProductFields }
+           }
+         } ",
+    PRODUCT_FIELDS
+);
 /// `GET …/exchange_products/`: public; `_type` (0, 1), `name` (contains).
 async fn product_list(
     State(state): State<AppState>,
@@ -99,18 +141,16 @@ async fn product_list(
         "filter": { "productType": q.int("_type")?, "name": q.string("name")? },
         "page": page, "pageSize": page_size,
     });
-    let doc = format!(
-        "query ProductList($filter: ProductFilter, $page: Int, $pageSize: Int) {{
-           exchangeProducts(filter: $filter, page: $page, pageSize: $pageSize) {{
-             totalCount page pageSize items {{ ...ProductFields }}
-           }}
-         }} {PRODUCT_FIELDS}"
-    );
-    let data = run(&state, auth, &doc, vars).await?;
+    let data = run(&state, auth, PRODUCT_LIST, vars).await?;
     let page = without_null_categories(take(data, "exchangeProducts"));
     Ok(drf::page(page, &uri, &headers))
 }
 
+const PRODUCT_DETAIL: &str = concatcp!(
+    "query ProductDetail($id: Int!) { exchangeProduct(id: $id) { ...ProductFields } }
+         ",
+    PRODUCT_FIELDS
+);
 /// `GET …/exchange_products/{pk}/`: public.
 async fn product_detail(
     State(state): State<AppState>,
@@ -118,11 +158,7 @@ async fn product_detail(
     Path(pk): Path<String>,
 ) -> DrfResult {
     let auth = authenticate(&state, &headers).await?;
-    let doc = format!(
-        "query ProductDetail($id: Int!) {{ exchangeProduct(id: $id) {{ ...ProductFields }} }}
-         {PRODUCT_FIELDS}"
-    );
-    let data = run(&state, auth, &doc, json!({ "id": path_id(&pk)? })).await?;
+    let data = run(&state, auth, PRODUCT_DETAIL, json!({ "id": path_id(&pk)? })).await?;
     Ok(drf::object(without_null_categories(take(
         data,
         "exchangeProduct",
@@ -152,6 +188,8 @@ impl IntoResponse for PurchaseError {
     }
 }
 
+const PURCHASE: &str =
+    "mutation Purchase($id: Int!) { purchaseProduct(productId: $id) { message } }";
 /// `GET|POST …/exchange_products/purchase/{pk}/`: `{"message": "兑换成功"}`.
 async fn purchase(
     State(state): State<AppState>,
@@ -162,11 +200,20 @@ async fn purchase(
     let id = pk
         .parse::<i32>()
         .map_err(|_| AppError::NotFound("商品不存在".into()))?;
-    let doc = "mutation Purchase($id: Int!) { purchaseProduct(productId: $id) { message } }";
-    let data = run(&state, auth, doc, json!({ "id": id })).await?;
+    let data = run(&state, auth, PURCHASE, json!({ "id": id })).await?;
     Ok(drf::object(take(data, "purchaseProduct")))
 }
 
+const ORDER_LIST: &str = concatcp!(
+    "query OrderList($page: Int, $pageSize: Int) {
+           exchangeOrders(page: $page, pageSize: $pageSize) {
+             totalCount page pageSize items { ...OrderFields }
+           }
+         } ",
+    ORDER_FIELDS,
+    " ",
+    PRODUCT_FIELDS
+);
 /// `GET …/exchange_product_order/`: the caller's orders.
 async fn order_list(
     State(state): State<AppState>,
@@ -177,19 +224,19 @@ async fn order_list(
     let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let (page, page_size) = page_vars(&q)?;
-    let doc = format!(
-        "query OrderList($page: Int, $pageSize: Int) {{
-           exchangeOrders(page: $page, pageSize: $pageSize) {{
-             totalCount page pageSize items {{ ...OrderFields }}
-           }}
-         }} {ORDER_FIELDS} {PRODUCT_FIELDS}"
-    );
     let vars = json!({ "page": page, "pageSize": page_size });
-    let data = run(&state, auth, &doc, vars).await?;
+    let data = run(&state, auth, ORDER_LIST, vars).await?;
     let page = without_null_categories(take(data, "exchangeOrders"));
     Ok(drf::page(page, &uri, &headers))
 }
 
+const ORDER_DETAIL: &str = concatcp!(
+    "query OrderDetail($number: String!) { exchangeOrder(orderNumber: $number) { ...OrderFields } }
+         ",
+    ORDER_FIELDS,
+    " ",
+    PRODUCT_FIELDS
+);
 /// `GET …/exchange_product_order/{order_number}/`: one of the caller's orders.
 async fn order_detail(
     State(state): State<AppState>,
@@ -197,17 +244,29 @@ async fn order_detail(
     Path(order_number): Path<String>,
 ) -> DrfResult {
     let auth = authenticate(&state, &headers).await?;
-    let doc = format!(
-        "query OrderDetail($number: String!) {{ exchangeOrder(orderNumber: $number) {{ ...OrderFields }} }}
-         {ORDER_FIELDS} {PRODUCT_FIELDS}"
-    );
-    let data = run(&state, auth, &doc, json!({ "number": order_number })).await?;
+    let data = run(
+        &state,
+        auth,
+        ORDER_DETAIL,
+        json!({ "number": order_number }),
+    )
+    .await?;
     Ok(drf::object(without_null_categories(take(
         data,
         "exchangeOrder",
     ))))
 }
 
+const USER_PRODUCTS: &str = concatcp!(
+    "query UserProducts($filter: UserProductFilter, $page: Int, $pageSize: Int) {
+           myProducts(filter: $filter, page: $page, pageSize: $pageSize) {
+             totalCount page pageSize items { ...PropFields }
+           }
+         } ",
+    PROP_FIELDS,
+    " ",
+    PRODUCT_FIELDS
+);
 /// `GET …/user_products/`: the caller's props; `_type` (0, 1), `status` (0, 1).
 async fn user_products(
     State(state): State<AppState>,
@@ -222,25 +281,33 @@ async fn user_products(
         "filter": { "productType": q.int("_type")?, "status": q.int("status")? },
         "page": page, "pageSize": page_size,
     });
-    let doc = format!(
-        "query UserProducts($filter: UserProductFilter, $page: Int, $pageSize: Int) {{
-           myProducts(filter: $filter, page: $page, pageSize: $pageSize) {{
-             totalCount page pageSize items {{ ...PropFields }}
-           }}
-         }} {PROP_FIELDS} {PRODUCT_FIELDS}"
-    );
-    let data = run(&state, auth, &doc, vars).await?;
+    let data = run(&state, auth, USER_PRODUCTS, vars).await?;
     let page = without_null_categories(take(data, "myProducts"));
     Ok(drf::page(page, &uri, &headers))
 }
 
-async fn set_in_use(state: AppState, headers: HeaderMap, pk: String, field: &str) -> DrfResult {
+const USE_PRODUCT: &str = concatcp!(
+    "mutation UseProduct($id: Int!) { useProduct(id: $id) { ...PropFields } } ",
+    PROP_FIELDS,
+    " ",
+    PRODUCT_FIELDS
+);
+const UNUSE_PRODUCT: &str = concatcp!(
+    "mutation UnuseProduct($id: Int!) { unuseProduct(id: $id) { ...PropFields } } ",
+    PROP_FIELDS,
+    " ",
+    PRODUCT_FIELDS
+);
+
+/// Puts a prop in or out of use: `field` is the mutation, `document` selects it.
+async fn set_in_use(
+    state: AppState,
+    headers: HeaderMap,
+    pk: String,
+    (field, document): (&str, &str),
+) -> DrfResult {
     let auth = authenticate(&state, &headers).await?;
-    let doc = format!(
-        "mutation SetInUse($id: Int!) {{ {field}(id: $id) {{ ...PropFields }} }}
-         {PROP_FIELDS} {PRODUCT_FIELDS}"
-    );
-    let data = run(&state, auth, &doc, json!({ "id": path_id(&pk)? })).await?;
+    let data = run(&state, auth, document, json!({ "id": path_id(&pk)? })).await?;
     Ok(drf::object(without_null_categories(take(data, field))))
 }
 
@@ -250,7 +317,7 @@ async fn use_product(
     headers: HeaderMap,
     Path(pk): Path<String>,
 ) -> DrfResult {
-    set_in_use(state, headers, pk, "useProduct").await
+    set_in_use(state, headers, pk, ("useProduct", USE_PRODUCT)).await
 }
 
 /// `PUT …/unuse_product/{pk}/`.
@@ -259,18 +326,19 @@ async fn unuse_product(
     headers: HeaderMap,
     Path(pk): Path<String>,
 ) -> DrfResult {
-    set_in_use(state, headers, pk, "unuseProduct").await
+    set_in_use(state, headers, pk, ("unuseProduct", UNUSE_PRODUCT)).await
 }
 
+const USER_INFO: &str = concatcp!(
+    "query UserInfo { me { pk: id owner name props {
+           owner: ownerId exchange_product: product { ...ProductFields }
+           status status_display: statusDisplay create_time: createTime pk: id
+         } } } ",
+    PRODUCT_FIELDS
+);
 /// `GET /userinfo/` and `/program_face2face/userinfo/`: the member with the props in use.
 async fn user_info(State(state): State<AppState>, headers: HeaderMap) -> DrfResult {
     let auth = authenticate(&state, &headers).await?;
-    let doc = format!(
-        "query UserInfo {{ me {{ pk: id owner name props {{
-           owner: ownerId exchange_product: product {{ ...ProductFields }}
-           status status_display: statusDisplay create_time: createTime pk: id
-         }} }} }} {PRODUCT_FIELDS}"
-    );
-    let data = run(&state, auth, &doc, json!({})).await?;
+    let data = run(&state, auth, USER_INFO, json!({})).await?;
     Ok(drf::object(without_null_categories(take(data, "me"))))
 }

@@ -3,20 +3,22 @@
 mod market;
 mod payers;
 
-use axum::Router;
-
 use crate::{
     error::AppError,
     graphql::page::INVALID_PAGE,
-    rest::{drf::DrfError, params::Fields},
-    state::AppState,
+    rest::{drf::DrfError, params::Fields, Route},
 };
 
+/// The GraphQL documents both families run.
+pub(crate) fn documents() -> Vec<&'static str> {
+    [payers::DOCUMENTS, market::DOCUMENTS].concat()
+}
+
 /// The routes of both families.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(payers::router())
-        .merge(market::router())
+pub fn routes() -> Vec<Route> {
+    let mut routes = payers::routes();
+    routes.extend(market::routes());
+    routes
 }
 
 /// DRF's page parameters: a `page` that is not a positive integer is "Invalid page." (404);

@@ -3,9 +3,8 @@
 use axum::{
     body::Bytes,
     extract::{OriginalUri, RawQuery, State},
-    http::HeaderMap,
+    http::{HeaderMap, Method as M},
     routing::{get, post},
-    Router,
 };
 use serde_json::json;
 
@@ -16,20 +15,37 @@ use crate::{
         drf::{self, DrfResult},
         operation::{authenticate, run, take},
         params::{field, Fields, Kind, REQUIRED},
+        Route,
     },
     state::AppState,
 };
 
+use const_format::concatcp;
+
+/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
+pub(crate) const DOCUMENTS: &[&str] =
+    &[PAYER_LIST, PAYER_UPDATE, VISIT_RECORDS, VISIT_RECORD_CREATE];
+
 /// The routes of this family.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/server/userinfo/payer_list/", get(payer_list))
-        .route("/server/userinfo/payer_update/", post(payer_update))
-        .route("/server/userinfo/visit_records/", get(visit_records))
-        .route(
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new(M::GET, "/server/userinfo/payer_list/", get(payer_list)),
+        Route::new(
+            M::POST,
+            "/server/userinfo/payer_update/",
+            post(payer_update),
+        ),
+        Route::new(
+            M::GET,
+            "/server/userinfo/visit_records/",
+            get(visit_records),
+        ),
+        Route::new(
+            M::POST,
             "/server/userinfo/visit_record_create/",
             post(visit_record_create),
-        )
+        ),
+    ]
 }
 
 /// A payer with the legacy keys.
@@ -50,6 +66,14 @@ const VISIT_FIELDS: &str = "fragment VisitFields on VisitRecord {
   pk: id contact detail visit_time: visitTime
 }";
 
+const PAYER_LIST: &str = concatcp!(
+    "query PayerList($filter: PayerFilter, $page: Int, $pageSize: Int) {
+           payers(filter: $filter, page: $page, pageSize: $pageSize) {
+             totalCount page pageSize items { ...PayerFields }
+           }
+         } ",
+    PAYER_FIELDS
+);
 /// `GET /server/userinfo/payer_list/`: `kw`, `star`, `course`, `extent`, `page`, `page_size`.
 async fn payer_list(
     State(state): State<AppState>,
@@ -70,17 +94,16 @@ async fn payer_list(
         "page": page,
         "pageSize": page_size,
     });
-    let doc = format!(
-        "query PayerList($filter: PayerFilter, $page: Int, $pageSize: Int) {{
-           payers(filter: $filter, page: $page, pageSize: $pageSize) {{
-             totalCount page pageSize items {{ ...PayerFields }}
-           }}
-         }} {PAYER_FIELDS}"
-    );
-    let data = run(&state, auth, &doc, vars).await?;
+    let data = run(&state, auth, PAYER_LIST, vars).await?;
     Ok(drf::page(take(data, "payers"), &uri, &headers))
 }
 
+const PAYER_UPDATE: &str = concatcp!(
+    "mutation PayerUpdate($input: UpdatePayerInput!) {
+           updatePayer(input: $input) { ...PayerFields }
+         } ",
+    PAYER_FIELDS
+);
 /// `POST /server/userinfo/payer_update/`: a partial update named by `username`.
 async fn payer_update(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> DrfResult {
     let auth = authenticate(&state, &headers).await?;
@@ -95,15 +118,18 @@ async fn payer_update(State(state): State<AppState>, headers: HeaderMap, body: B
         field("follow_up", "followUp", Kind::Str, false),
         field("deep_consume", "deepConsume", Kind::Str, false),
     ])?;
-    let doc = format!(
-        "mutation PayerUpdate($input: UpdatePayerInput!) {{
-           updatePayer(input: $input) {{ ...PayerFields }}
-         }} {PAYER_FIELDS}"
-    );
-    let data = run(&state, auth, &doc, json!({ "input": input })).await?;
+    let data = run(&state, auth, PAYER_UPDATE, json!({ "input": input })).await?;
     Ok(drf::object(take(data, "updatePayer")))
 }
 
+const VISIT_RECORDS: &str = concatcp!(
+    "query VisitRecords($contact: String!, $page: Int, $pageSize: Int) {
+           visitRecords(contact: $contact, page: $page, pageSize: $pageSize) {
+             totalCount page pageSize items { ...VisitFields }
+           }
+         } ",
+    VISIT_FIELDS
+);
 /// `GET /server/userinfo/visit_records/?contact=`.
 async fn visit_records(
     State(state): State<AppState>,
@@ -118,18 +144,17 @@ async fn visit_records(
         .string("contact")?
         .filter(|c| !c.trim().is_empty())
         .ok_or_else(|| AppError::field("contact", REQUIRED))?;
-    let doc = format!(
-        "query VisitRecords($contact: String!, $page: Int, $pageSize: Int) {{
-           visitRecords(contact: $contact, page: $page, pageSize: $pageSize) {{
-             totalCount page pageSize items {{ ...VisitFields }}
-           }}
-         }} {VISIT_FIELDS}"
-    );
     let vars = json!({ "contact": contact, "page": page, "pageSize": page_size });
-    let data = run(&state, auth, &doc, vars).await?;
+    let data = run(&state, auth, VISIT_RECORDS, vars).await?;
     Ok(drf::page(take(data, "visitRecords"), &uri, &headers))
 }
 
+const VISIT_RECORD_CREATE: &str = concatcp!(
+    "mutation VisitRecordCreate($input: CreateVisitRecordInput!) {
+           createVisitRecord(input: $input) { ...VisitFields }
+         } ",
+    VISIT_FIELDS
+);
 /// `POST /server/userinfo/visit_record_create/`: `contact`, `detail`, `visit_time`.
 async fn visit_record_create(
     State(state): State<AppState>,
@@ -142,11 +167,6 @@ async fn visit_record_create(
         field("detail", "detail", Kind::Str, false),
         field("visit_time", "visitTime", Kind::Str, false),
     ])?;
-    let doc = format!(
-        "mutation VisitRecordCreate($input: CreateVisitRecordInput!) {{
-           createVisitRecord(input: $input) {{ ...VisitFields }}
-         }} {VISIT_FIELDS}"
-    );
-    let data = run(&state, auth, &doc, json!({ "input": input })).await?;
+    let data = run(&state, auth, VISIT_RECORD_CREATE, json!({ "input": input })).await?;
     Ok(drf::created(take(data, "createVisitRecord")))
 }

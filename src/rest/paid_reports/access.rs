@@ -13,6 +13,14 @@ use crate::{
     state::AppState,
 };
 
+/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
+pub(crate) const DOCUMENTS: &[&str] = &[ACCESS_TOKEN];
+
+const ACCESS_TOKEN: &str = "mutation AccessToken($account: String!, $password: String!) {
+      login(account: $account, password: $password) {
+        token token_method: tokenMethod token_type: tokenType expire_time: expireTime nickname
+      }
+    }";
 /// `POST /api/access/token` (GET_BEARER_TOKEN): `account` (username or mobile) and `password`.
 pub async fn access_token(
     State(state): State<AppState>,
@@ -26,11 +34,6 @@ pub async fn access_token(
         "account": fields.string("account")?.unwrap_or_default(),
         "password": fields.string("password")?.unwrap_or_default(),
     });
-    let doc = "mutation AccessToken($account: String!, $password: String!) {
-      login(account: $account, password: $password) {
-        token token_method: tokenMethod token_type: tokenType expire_time: expireTime nickname
-      }
-    }";
-    let data = run(&state, Auth::default(), doc, vars).await?;
+    let data = run(&state, Auth::default(), ACCESS_TOKEN, vars).await?;
     Ok(paid::ok(take(data, "login")))
 }

@@ -8,57 +8,73 @@ mod storage;
 mod whitelist;
 
 use axum::{
-    extract::{DefaultBodyLimit, Multipart},
-    routing::{get, post},
-    Router,
+    extract::Multipart,
+    http::Method,
+    routing::{delete, get, post, put},
 };
-use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::{error::AppError, state::AppState};
+use crate::{error::AppError, rest::Route, state::AppState};
 
-/// The routes of this family. Spreadsheet uploads get a larger body limit than the rest.
-pub fn router() -> Router<AppState> {
-    let uploads = Router::new()
-        .route(
-            "/api/report/{id}/excel",
-            post(whitelist::import).get(whitelist::export),
-        )
-        .route(
-            "/api/white/example",
-            post(whitelist::convert).get(whitelist::template),
-        )
-        .layer(DefaultBodyLimit::max(crate::app::MAX_UPLOAD_BODY_BYTES))
-        .layer(RequestBodyLimitLayer::new(
-            crate::app::MAX_UPLOAD_BODY_BYTES,
-        ));
-    let json = Router::new()
-        .route("/api/access/token", post(access::access_token))
-        .route("/api/report", get(reports::list).post(reports::create))
-        .route("/api/report/downloadurl", get(storage::download_url))
-        .route(
-            "/api/report/{id}",
-            get(reports::detail)
-                .put(reports::update)
-                .delete(reports::delete),
-        )
-        .route(
-            "/api/report/{id}/white",
-            get(whitelist::list).post(whitelist::add),
-        )
-        .route(
+/// The GraphQL documents this family runs.
+pub(crate) fn documents() -> Vec<&'static str> {
+    [
+        access::DOCUMENTS,
+        reports::DOCUMENTS,
+        whitelist::DOCUMENTS,
+        orders::DOCUMENTS,
+        storage::DOCUMENTS,
+    ]
+    .concat()
+}
+
+/// The routes of this family. Spreadsheet uploads get the larger upload body limit.
+pub fn routes() -> Vec<Route> {
+    use Method as M;
+    vec![
+        Route::new(M::POST, "/api/access/token", post(access::access_token)),
+        Route::new(M::GET, "/api/report", get(reports::list)),
+        Route::new(M::POST, "/api/report", post(reports::create)),
+        Route::new(
+            M::GET,
+            "/api/report/downloadurl",
+            get(storage::download_url),
+        ),
+        Route::new(M::GET, "/api/report/{id}", get(reports::detail)),
+        Route::new(M::PUT, "/api/report/{id}", put(reports::update)),
+        Route::new(M::DELETE, "/api/report/{id}", delete(reports::delete)),
+        Route::new(M::GET, "/api/report/{id}/white", get(whitelist::list)),
+        Route::new(M::POST, "/api/report/{id}/white", post(whitelist::add)),
+        Route::new(
+            M::GET,
             "/api/report/{id}/white/{white_id}",
-            get(whitelist::detail).put(whitelist::update),
-        )
-        .route("/api/customer", get(orders::customers))
-        .route("/api/customer/{id}", get(orders::customer))
-        .route("/api/customer/{id}/order", get(orders::customer_orders))
-        .route("/api/order", get(orders::orders))
-        .route("/api/order/{number}", get(orders::order))
-        .route("/api/report/{id}/customer", get(orders::report_customers))
-        .route("/api/qiniu/token", get(storage::upload_token))
-        .route("/api/qiniu/copyfile", get(storage::copy_file))
-        .layer(RequestBodyLimitLayer::new(crate::app::MAX_BODY_BYTES));
-    json.merge(uploads)
+            get(whitelist::detail),
+        ),
+        Route::new(
+            M::PUT,
+            "/api/report/{id}/white/{white_id}",
+            put(whitelist::update),
+        ),
+        Route::new(M::GET, "/api/customer", get(orders::customers)),
+        Route::new(M::GET, "/api/customer/{id}", get(orders::customer)),
+        Route::new(
+            M::GET,
+            "/api/customer/{id}/order",
+            get(orders::customer_orders),
+        ),
+        Route::new(M::GET, "/api/order", get(orders::orders)),
+        Route::new(M::GET, "/api/order/{number}", get(orders::order)),
+        Route::new(
+            M::GET,
+            "/api/report/{id}/customer",
+            get(orders::report_customers),
+        ),
+        Route::new(M::GET, "/api/qiniu/token", get(storage::upload_token)),
+        Route::new(M::GET, "/api/qiniu/copyfile", get(storage::copy_file)),
+        Route::new(M::POST, "/api/report/{id}/excel", post(whitelist::import)).upload(),
+        Route::new(M::GET, "/api/report/{id}/excel", get(whitelist::export)),
+        Route::new(M::POST, "/api/white/example", post(whitelist::convert)).upload(),
+        Route::new(M::GET, "/api/white/example", get(whitelist::template)),
+    ]
 }
 
 /// A path id: anything but a positive number is not found.

@@ -21,6 +21,18 @@ use crate::{
     state::AppState,
 };
 
+use const_format::concatcp;
+
+/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
+pub(crate) const DOCUMENTS: &[&str] = &[
+    CUSTOMERS,
+    CUSTOMER,
+    CUSTOMER_ORDERS,
+    ORDERS,
+    ORDER_INFO,
+    REPORT_CUSTOMERS,
+];
+
 const ORDER_FIELDS: &str = "fragment OrderFields on Order {
   id number title totalCents size state checkoutAt expireAt paidAt fulfilledAt
   tradeInfo { thirdTradeNum thirdTradeIdentity paymentSource paymentChannel }
@@ -119,6 +131,9 @@ const CUSTOMER_FIELDS: &str = "fragment CustomerFields on Customer {
 /// Most rows one legacy customer list answers (it has no paging).
 const MAX_CUSTOMER_ROWS: u64 = 10_000;
 
+const CUSTOMERS: &str = concatcp!("query Customers($filter: CustomerFilter!, $page: Int) {
+           customers(filter: $filter, page: $page, pageSize: 100) { totalCount items { ...CustomerFields } }
+         } ", CUSTOMER_FIELDS);
 /// `GET /api/customer` (Payment_Customer_List): `type` 1 order users / 2 whitelist users,
 /// `start_date` (required), `end_date` (default today), `mobile` (exact).
 pub async fn customers(
@@ -136,18 +151,13 @@ pub async fn customers(
         }
     };
     let filter = json!({ "kind": kind, "startDate": q.string("start_date")?, "endDate": q.string("end_date")?, "mobile": q.string("mobile")? });
-    let doc = format!(
-        "query Customers($filter: CustomerFilter!, $page: Int) {{
-           customers(filter: $filter, page: $page, pageSize: 100) {{ totalCount items {{ ...CustomerFields }} }}
-         }} {CUSTOMER_FIELDS}"
-    );
     let mut rows = Vec::new();
     for page in 1.. {
         let found = take(
             run(
                 &state,
                 auth.clone(),
-                &doc,
+                CUSTOMERS,
                 json!({ "filter": filter, "page": page }),
             )
             .await?,
@@ -170,6 +180,10 @@ pub async fn customers(
     Ok(paid::ok_both(Value::Array(rows)))
 }
 
+const CUSTOMER: &str = concatcp!(
+    "query Customer($id: Int!) { customer(id: $id) { ...CustomerFields } } ",
+    CUSTOMER_FIELDS
+);
 /// `GET /api/customer/{id}` (Payment_Customer_Total).
 pub async fn customer(
     State(state): State<AppState>,
@@ -177,9 +191,8 @@ pub async fn customer(
     Path(id): Path<String>,
 ) -> PaidResult {
     let auth = authenticate(&state, &headers).await?;
-    let doc = format!("query Customer($id: Int!) {{ customer(id: $id) {{ ...CustomerFields }} }} {CUSTOMER_FIELDS}");
     let found = take(
-        run(&state, auth, &doc, json!({ "id": path_id(&id)? })).await?,
+        run(&state, auth, CUSTOMER, json!({ "id": path_id(&id)? })).await?,
         "customer",
     );
     let mut row = legacy_customer(&found, false);
@@ -191,14 +204,18 @@ pub async fn customer(
 async fn run_orders(
     state: &AppState,
     auth: Auth,
-    query: &str,
+    document: &str,
     field: &str,
     vars: Value,
 ) -> PaidResult {
-    let doc = format!("{query} {ORDER_FIELDS}");
-    let page = take(run(state, auth, &doc, vars).await?, field);
+    let page = take(run(state, auth, document, vars).await?, field);
     Ok(order_list_answer(page))
 }
+
+const CUSTOMER_ORDERS: &str = concatcp!("query CustomerOrders($id: Int!, $page: Int, $limit: Int) {
+        customerOrders(customerId: $id, page: $page, pageSize: $limit) { totalCount page pageSize items { ...OrderFields } } } ", ORDER_FIELDS);
+const ORDERS: &str = concatcp!("query Orders($filter: OrderFilter!, $page: Int, $limit: Int) {
+        orders(filter: $filter, page: $page, pageSize: $limit) { totalCount page pageSize items { ...OrderFields } } } ", ORDER_FIELDS);
 
 /// `GET /api/customer/{id}/order` (Payment_Customer_Info): `limit` (10), `page`.
 pub async fn customer_orders(
@@ -210,12 +227,10 @@ pub async fn customer_orders(
     let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let (page, limit) = page_params(&q)?;
-    let query = "query CustomerOrders($id: Int!, $page: Int, $limit: Int) {
-        customerOrders(customerId: $id, page: $page, pageSize: $limit) { totalCount page pageSize items { ...OrderFields } } }";
     run_orders(
         &state,
         auth,
-        query,
+        CUSTOMER_ORDERS,
         "customerOrders",
         json!({ "id": path_id(&id)?, "page": page, "limit": limit }),
     )
@@ -240,12 +255,10 @@ pub async fn orders(
         "state": q.int("state")?, "usageExpendStatus": q.int("usage_expend_status")?,
         "number": q.string("number")?, "thirdTradeNum": q.string("third_trade_num")?,
     });
-    let query = "query Orders($filter: OrderFilter!, $page: Int, $limit: Int) {
-        orders(filter: $filter, page: $page, pageSize: $limit) { totalCount page pageSize items { ...OrderFields } } }";
     run_orders(
         &state,
         auth,
-        query,
+        ORDERS,
         "orders",
         json!({ "filter": filter, "page": page, "limit": limit }),
     )
@@ -262,6 +275,9 @@ fn no_invoice() -> Value {
     })
 }
 
+const ORDER_INFO: &str = concatcp!("query OrderInfo($number: String!) { order(number: $number) { ...OrderFields invoice {
+            state createTime isVat invoiceTitle invoiceAmount invoiceTaxNum vatName vatMailAddress vatCompanyName
+            vatCompanyAddress vatCompanyMobile vatTelphone vatBankName vatBankAccount invoiceOption } } } ", ORDER_FIELDS);
 /// `GET /api/order/{number}` (Payment_Order_Info): the order with `invoice_info`.
 pub async fn order(
     State(state): State<AppState>,
@@ -269,13 +285,8 @@ pub async fn order(
     Path(number): Path<String>,
 ) -> PaidResult {
     let auth = authenticate(&state, &headers).await?;
-    let doc = format!(
-        "query OrderInfo($number: String!) {{ order(number: $number) {{ ...OrderFields invoice {{
-            state createTime isVat invoiceTitle invoiceAmount invoiceTaxNum vatName vatMailAddress vatCompanyName
-            vatCompanyAddress vatCompanyMobile vatTelphone vatBankName vatBankAccount invoiceOption }} }} }} {ORDER_FIELDS}"
-    );
     let found = take(
-        run(&state, auth, &doc, json!({ "number": number })).await?,
+        run(&state, auth, ORDER_INFO, json!({ "number": number })).await?,
         "order",
     );
     let mut body = legacy_order(&found);
@@ -295,6 +306,11 @@ pub async fn order(
     Ok(Json(json!({ "status": 0, "current_page": 1, "last_page": 1, "total": 1, "date": body.clone(), "data": body })).into_response())
 }
 
+const REPORT_CUSTOMERS: &str = concatcp!("query ReportCustomers($id: Int!, $page: Int, $limit: Int) {
+           reportCustomers(reportId: $id, page: $page, pageSize: $limit) {
+             totalCount page pageSize items { customer { ...CustomerFields } occurredCount residueCount }
+           }
+         } ", CUSTOMER_FIELDS);
 /// `GET /api/report/{id}/customer` (GET_REPORT_CUSTOMER): `page`, `limit` (20).
 pub async fn report_customers(
     State(state): State<AppState>,
@@ -305,18 +321,11 @@ pub async fn report_customers(
     let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let (page, limit) = page_params(&q)?;
-    let doc = format!(
-        "query ReportCustomers($id: Int!, $page: Int, $limit: Int) {{
-           reportCustomers(reportId: $id, page: $page, pageSize: $limit) {{
-             totalCount page pageSize items {{ customer {{ ...CustomerFields }} occurredCount residueCount }}
-           }}
-         }} {CUSTOMER_FIELDS}"
-    );
     let mut page = take(
         run(
             &state,
             auth,
-            &doc,
+            REPORT_CUSTOMERS,
             json!({ "id": path_id(&id)?, "page": page, "limit": limit }),
         )
         .await?,

@@ -18,6 +18,22 @@ use crate::{
     state::AppState,
 };
 
+/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
+pub(crate) const DOCUMENTS: &[&str] = &[
+    REPORT_LIST,
+    REPORT_CREATE,
+    REPORT_INFO,
+    REPORT_MODIFY,
+    REPORT_DELETE,
+];
+
+const REPORT_LIST: &str = "query ReportList($filter: ReportFilter, $page: Int, $limit: Int) {
+      reports(filter: $filter, page: $page, pageSize: $limit) {
+        totalCount page pageSize items {
+          id cover: coverUrl title price status subscribe_count: subscribeCount publish_at: publishTime
+        }
+      }
+    }";
 /// `GET /api/report` (PAYMENT_REPORT_LIST): `title`, `type_id`, `start_ctime`, `end_ctime`,
 /// `status`, `page`, `limit`.
 pub async fn list(
@@ -38,14 +54,7 @@ pub async fn list(
         "page": q.int("page")?.filter(|p| *p >= 1),
         "limit": q.int("limit")?.filter(|l| *l >= 1),
     });
-    let doc = "query ReportList($filter: ReportFilter, $page: Int, $limit: Int) {
-      reports(filter: $filter, page: $page, pageSize: $limit) {
-        totalCount page pageSize items {
-          id cover: coverUrl title price status subscribe_count: subscribeCount publish_at: publishTime
-        }
-      }
-    }";
-    let data = run(&state, auth, doc, vars).await?;
+    let data = run(&state, auth, REPORT_LIST, vars).await?;
     Ok(paid::ok(paid::laravel_page(take(data, "reports"))))
 }
 
@@ -100,16 +109,20 @@ fn report_input(fields: &Fields) -> Result<Value, AppError> {
     Ok(input)
 }
 
+const REPORT_CREATE: &str =
+    "mutation ReportCreate($input: CreateReportInput!) { createReport(input: $input) { id } }";
 /// `POST /api/report` (PAYMENT_REPORT_ADD): the report with `file` and `white_list`.
 pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PaidResult {
     let auth = authenticate(&state, &headers).await?;
     let input = report_input(&Fields::from_body(&headers, &body)?)?;
-    let doc =
-        "mutation ReportCreate($input: CreateReportInput!) { createReport(input: $input) { id } }";
-    let data = run(&state, auth, doc, json!({ "input": input })).await?;
+    let data = run(&state, auth, REPORT_CREATE, json!({ "input": input })).await?;
     Ok(paid::ok_both(paid::id_only(take(data, "createReport"))))
 }
 
+const REPORT_INFO: &str = "query ReportInfo($id: Int!) { report(id: $id) {
+        id title cover: coverUrl type_id: typeId intro directory file_address: fileAddress price
+        read_count: readCount status publish_time: publishTime short_intro: shortIntro
+    } }";
 /// `GET /api/report/{id}` (PAYMENT_REPORT_INFO).
 pub async fn detail(
     State(state): State<AppState>,
@@ -117,14 +130,12 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> PaidResult {
     let auth = authenticate(&state, &headers).await?;
-    let doc = "query ReportInfo($id: Int!) { report(id: $id) {
-        id title cover: coverUrl type_id: typeId intro directory file_address: fileAddress price
-        read_count: readCount status publish_time: publishTime short_intro: shortIntro
-    } }";
-    let data = run(&state, auth, doc, json!({ "id": path_id(&id)? })).await?;
+    let data = run(&state, auth, REPORT_INFO, json!({ "id": path_id(&id)? })).await?;
     Ok(paid::ok(take(data, "report")))
 }
 
+const REPORT_MODIFY: &str = "mutation ReportModify($id: Int!, $input: UpdateReportInput!) {
+        updateReport(id: $id, input: $input) { id } }";
 /// `PUT /api/report/{id}` (PAYMENT_REPORT_MODIFY): `price`, `read_count`, `status`,
 /// `publish_time`, `short_intro` (and the descriptive fields). A `white_list` in the body is
 /// not applied: whitelists change through their own URLs.
@@ -142,12 +153,17 @@ pub async fn update(
             map.remove(nested);
         }
     }
-    let doc = "mutation ReportModify($id: Int!, $input: UpdateReportInput!) {
-        updateReport(id: $id, input: $input) { id } }";
-    let data = run(&state, auth, doc, json!({ "id": id, "input": input })).await?;
+    let data = run(
+        &state,
+        auth,
+        REPORT_MODIFY,
+        json!({ "id": id, "input": input }),
+    )
+    .await?;
     Ok(paid::ok_both(paid::id_only(take(data, "updateReport"))))
 }
 
+const REPORT_DELETE: &str = "mutation ReportDelete($id: Int!) { deleteReport(id: $id) { id } }";
 /// `DELETE /api/report/{id}` (PAYMENT_REPORT_DELETE).
 pub async fn delete(
     State(state): State<AppState>,
@@ -155,7 +171,6 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> PaidResult {
     let auth = authenticate(&state, &headers).await?;
-    let doc = "mutation ReportDelete($id: Int!) { deleteReport(id: $id) { id } }";
-    let data = run(&state, auth, doc, json!({ "id": path_id(&id)? })).await?;
+    let data = run(&state, auth, REPORT_DELETE, json!({ "id": path_id(&id)? })).await?;
     Ok(paid::ok_both(paid::id_only(take(data, "deleteReport"))))
 }

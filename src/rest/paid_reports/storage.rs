@@ -19,6 +19,13 @@ use crate::{
     state::AppState,
 };
 
+/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
+pub(crate) const DOCUMENTS: &[&str] = &[UPLOAD_TOKEN, DOWNLOAD_URL, COPY_FILE];
+
+const UPLOAD_TOKEN: &str = "query Token($type: String) { uploadToken(type: $type) }";
+const DOWNLOAD_URL: &str = "query Url($name: String!) { downloadUrl(reportName: $name) }";
+const COPY_FILE: &str = "mutation Copy($key: String!) { copyFile(key: $key) }";
+
 /// `GET /api/qiniu/token` (GET_QINIU_TOKEN): `type` default/private; answers `qiniu_token`
 /// beside `status`, as the seed shows.
 pub async fn upload_token(
@@ -32,13 +39,7 @@ pub async fn upload_token(
         .string("type")?
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| "default".into());
-    let data = run(
-        &state,
-        auth,
-        "query Token($type: String) { uploadToken(type: $type) }",
-        json!({ "type": kind }),
-    )
-    .await?;
+    let data = run(&state, auth, UPLOAD_TOKEN, json!({ "type": kind })).await?;
     Ok(Json(json!({ "status": 0, "qiniu_token": take(data, "uploadToken") })).into_response())
 }
 
@@ -54,13 +55,7 @@ pub async fn download_url(
         .string("report_name")?
         .filter(|n| !n.trim().is_empty())
         .ok_or_else(|| AppError::field("report_name", "report_name 不能为空"))?;
-    let data = run(
-        &state,
-        auth,
-        "query Url($name: String!) { downloadUrl(reportName: $name) }",
-        json!({ "name": name }),
-    )
-    .await?;
+    let data = run(&state, auth, DOWNLOAD_URL, json!({ "name": name })).await?;
     Ok(paid::ok(take(data, "downloadUrl")))
 }
 
@@ -81,12 +76,6 @@ pub async fn copy_file(
         }
     }
     let key = key.ok_or_else(|| AppError::field("key", "key 不能为空"))?;
-    let data = run(
-        &state,
-        auth,
-        "mutation Copy($key: String!) { copyFile(key: $key) }",
-        json!({ "key": key }),
-    )
-    .await?;
+    let data = run(&state, auth, COPY_FILE, json!({ "key": key })).await?;
     Ok(paid::ok(json!({ "message": take(data, "copyFile") })))
 }

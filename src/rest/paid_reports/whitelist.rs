@@ -21,12 +21,36 @@ use crate::{
     xlsx::{self, Cell},
 };
 
+use const_format::concatcp;
+
+/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
+pub(crate) const DOCUMENTS: &[&str] = &[
+    WHITE_LIST,
+    WHITE_ADD,
+    WHITE_INFO,
+    WHITE_EDIT,
+    WHITE_IMPORT,
+    WHITE_CONVERT,
+    WHITE_EXPORT,
+    TEMPLATE,
+];
+
+const TEMPLATE: &str = "query Template { whitelistTemplate }";
+
 const ENTRY_FIELDS: &str = "fragment Entry on WhitelistEntry {
   id given_user: givenUser given_position: givenPosition given_company: givenCompany mobile
   read_count: readCount residue_count: residueCount last_modify_author: lastModifyAuthor
   updated_at: updatedAt state
 }";
 
+const WHITE_LIST: &str = concatcp!(
+    "query WhiteList($report: Int!, $search: String, $page: Int, $limit: Int) {
+           whitelist(reportId: $report, search: $search, page: $page, pageSize: $limit) {
+             totalCount page pageSize items { ...Entry }
+           }
+         } ",
+    ENTRY_FIELDS
+);
 /// `GET /api/report/{id}/white` (REPORT_WHITE_LIST): `search`, `page`, `limit`.
 pub async fn list(
     State(state): State<AppState>,
@@ -42,17 +66,12 @@ pub async fn list(
         "page": q.int("page")?.filter(|p| *p >= 1),
         "limit": q.int("limit")?.filter(|l| *l >= 1),
     });
-    let doc = format!(
-        "query WhiteList($report: Int!, $search: String, $page: Int, $limit: Int) {{
-           whitelist(reportId: $report, search: $search, page: $page, pageSize: $limit) {{
-             totalCount page pageSize items {{ ...Entry }}
-           }}
-         }} {ENTRY_FIELDS}"
-    );
-    let data = run(&state, auth, &doc, vars).await?;
+    let data = run(&state, auth, WHITE_LIST, vars).await?;
     Ok(paid::ok_both(paid::laravel_page(take(data, "whitelist"))))
 }
 
+const WHITE_ADD: &str = "mutation WhiteAdd($report: Int!, $input: WhitelistEntryInput!) {
+        addWhitelistEntry(reportId: $report, input: $input) { id } }";
 /// `POST /api/report/{id}/white` (REPORT_WHITE_ADD).
 pub async fn add(
     State(state): State<AppState>,
@@ -69,16 +88,19 @@ pub async fn add(
         field("mobile", "mobile", Kind::Str, false),
         field("state", "state", Kind::Int, false),
     ])?;
-    let doc = "mutation WhiteAdd($report: Int!, $input: WhitelistEntryInput!) {
-        addWhitelistEntry(reportId: $report, input: $input) { id } }";
     let vars = json!({ "report": path_id(&id)?, "input": input });
-    let data = run(&state, auth, doc, vars).await?;
+    let data = run(&state, auth, WHITE_ADD, vars).await?;
     Ok(paid::ok_both(paid::id_only(take(
         data,
         "addWhitelistEntry",
     ))))
 }
 
+const WHITE_INFO: &str =
+    "query WhiteInfo($report: Int!, $id: Int!) { whitelistEntry(reportId: $report, id: $id) {
+        id given_user: givenUser given_position: givenPosition given_company: givenCompany mobile
+        read_count: readCount residue_count: residueCount state
+    } }";
 /// `GET /api/report/{id}/white/{white_id}` (REPORT_WHITE_INFO).
 pub async fn detail(
     State(state): State<AppState>,
@@ -86,16 +108,14 @@ pub async fn detail(
     Path((id, white_id)): Path<(String, String)>,
 ) -> PaidResult {
     let auth = authenticate(&state, &headers).await?;
-    let doc =
-        "query WhiteInfo($report: Int!, $id: Int!) { whitelistEntry(reportId: $report, id: $id) {
-        id given_user: givenUser given_position: givenPosition given_company: givenCompany mobile
-        read_count: readCount residue_count: residueCount state
-    } }";
     let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)? });
-    let data = run(&state, auth, doc, vars).await?;
+    let data = run(&state, auth, WHITE_INFO, vars).await?;
     Ok(paid::ok(take(data, "whitelistEntry")))
 }
 
+const WHITE_EDIT: &str =
+    "mutation WhiteEdit($report: Int!, $id: Int!, $input: UpdateWhitelistEntryInput!) {
+        updateWhitelistEntry(reportId: $report, id: $id, input: $input) { id } }";
 /// `PUT /api/report/{id}/white/{white_id}` (REPORT_WHITE_EDIT): records who and when.
 pub async fn update(
     State(state): State<AppState>,
@@ -111,16 +131,17 @@ pub async fn update(
         field("residue_count", "residueCount", Kind::Int, false),
         field("state", "state", Kind::Int, false),
     ])?;
-    let doc = "mutation WhiteEdit($report: Int!, $id: Int!, $input: UpdateWhitelistEntryInput!) {
-        updateWhitelistEntry(reportId: $report, id: $id, input: $input) { id } }";
     let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)?, "input": input });
-    let data = run(&state, auth, doc, vars).await?;
+    let data = run(&state, auth, WHITE_EDIT, vars).await?;
     Ok(paid::ok_both(paid::id_only(take(
         data,
         "updateWhitelistEntry",
     ))))
 }
 
+const WHITE_IMPORT: &str = "mutation WhiteImport($report: Int!, $file: Upload!) {
+        importWhitelist(reportId: $report, file: $file) { total success repeat error errors { row reason } }
+    }";
 /// `POST /api/report/{id}/excel` (REPORT_WHITE_IMPORT): multipart `file`; answers
 /// `{total, success, repeat, error}` and the failing rows.
 pub async fn import(
@@ -131,14 +152,15 @@ pub async fn import(
 ) -> PaidResult {
     let auth = authenticate(&state, &headers).await?;
     let report = path_id(&id)?;
-    let doc = "mutation WhiteImport($report: Int!, $file: Upload!) {
-        importWhitelist(reportId: $report, file: $file) { total success repeat error errors { row reason } }
-    }";
     let vars = json!({ "report": report, "file": null });
-    let data = run_upload(&state, auth, doc, vars, multipart).await?;
+    let data = run_upload(&state, auth, WHITE_IMPORT, vars, multipart).await?;
     Ok(paid::ok_both(take(data, "importWhitelist")))
 }
 
+const WHITE_CONVERT: &str = "mutation WhiteConvert($file: Upload!) { convertWhitelistSheet(file: $file) {
+        rows { given_user: givenUser given_position: givenPosition given_company: givenCompany mobile read_count: readCount }
+        errors { row reason }
+    } }";
 /// `POST /api/white/example` (WHITE_EXPORT_CONVERT): the sheet's rows, not saved. Rows that
 /// fail are listed under `errors` beside `data`.
 pub async fn convert(
@@ -147,11 +169,14 @@ pub async fn convert(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> PaidResult {
     let auth = authenticate(&state, &headers).await?;
-    let doc = "mutation WhiteConvert($file: Upload!) { convertWhitelistSheet(file: $file) {
-        rows { given_user: givenUser given_position: givenPosition given_company: givenCompany mobile read_count: readCount }
-        errors { row reason }
-    } }";
-    let data = run_upload(&state, auth, doc, json!({ "file": null }), multipart).await?;
+    let data = run_upload(
+        &state,
+        auth,
+        WHITE_CONVERT,
+        json!({ "file": null }),
+        multipart,
+    )
+    .await?;
     let mut converted = take(data, "convertWhitelistSheet");
     let mut body = json!({ "status": 0, "data": converted["rows"].take() });
     if converted["errors"]
@@ -190,13 +215,7 @@ async fn workbook(
 /// `GET /api/white/example` (WHITE_LIST_EXAMPLE): the template, with one example row.
 pub async fn template(State(state): State<AppState>, headers: HeaderMap) -> PaidResult {
     let auth = authenticate(&state, &headers).await?;
-    let data = run(
-        &state,
-        auth,
-        "query Template { whitelistTemplate }",
-        json!({}),
-    )
-    .await?;
+    let data = run(&state, auth, TEMPLATE, json!({})).await?;
     let headers: Vec<&'static str> = match &data["whitelistTemplate"] {
         Value::Array(h) if h.len() == crate::reports::service::TEMPLATE_HEADERS.len() => {
             crate::reports::service::TEMPLATE_HEADERS.to_vec()
@@ -247,6 +266,8 @@ const EXPORT_COLUMNS: &[(&str, &str)] = &[
     ("updated_at", "修改时间"),
 ];
 
+const WHITE_EXPORT: &str = concatcp!("query WhiteExport($report: Int!, $ids: [Int!]) { whitelistRows(reportId: $report, ids: $ids) { ...Entry } }
+         ", ENTRY_FIELDS);
 /// `GET /api/report/{id}/excel` (REPORT_WHITE_EXPORT): the whitelist (or the given entries) as
 /// a spreadsheet.
 pub async fn export(
@@ -258,11 +279,13 @@ pub async fn export(
     let auth = authenticate(&state, &headers).await?;
     let report = path_id(&id)?;
     let ids = export_ids(raw.as_deref())?;
-    let doc = format!(
-        "query WhiteExport($report: Int!, $ids: [Int!]) {{ whitelistRows(reportId: $report, ids: $ids) {{ ...Entry }} }}
-         {ENTRY_FIELDS}"
-    );
-    let data = run(&state, auth, &doc, json!({ "report": report, "ids": ids })).await?;
+    let data = run(
+        &state,
+        auth,
+        WHITE_EXPORT,
+        json!({ "report": report, "ids": ids }),
+    )
+    .await?;
     let rows: Vec<Vec<Cell>> = data["whitelistRows"]
         .as_array()
         .map(Vec::as_slice)

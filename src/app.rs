@@ -2,13 +2,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use async_graphql::{http::GraphiQLSource, ErrorExtensions};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::{
-    extract::State,
-    http::{HeaderMap, StatusCode},
+    extract::DefaultBodyLimit,
+    http::StatusCode,
     middleware,
-    response::{Html, IntoResponse},
     routing::{get, post},
     Router,
 };
@@ -21,8 +18,7 @@ use tower_http::{
 use crate::{
     auth::service::jwt_keys,
     config::Config,
-    db, graphql, ops, rest,
-    rest::operation::authenticate,
+    db, graphiql, graphql, ops, rest,
     state::{AppState, Core},
     storage::{s3::S3, LocalDisk, Storage},
 };
@@ -76,11 +72,20 @@ fn storage_backend(config: &Config) -> anyhow::Result<Arc<dyn Storage>> {
 /// The route table: GraphQL, the playground, and every legacy URL.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/graphql", post(graphql_handler))
-        .route("/graphiql", get(graphiql))
+        .route(
+            "/graphql",
+            // Multipart requests carry files: the upload limit; `execute` holds JSON to the
+            // smaller one.
+            post(graphql::http::execute).layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES)),
+        )
+        .route("/graphiql", get(graphiql::page))
+        .route("/graphiql/graphiql.js", get(graphiql::script))
+        .route("/graphiql/graphiql.css", get(graphiql::style))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .route("/openapi.json", get(rest::openapi::openapi_json))
+        .route("/docs", get(rest::openapi::docs))
         .merge(rest::router())
         // Per matched route: the route pattern labels the metrics.
         .route_layer(middleware::from_fn_with_state(state.clone(), ops::track))
@@ -92,82 +97,8 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(middleware::from_fn(rest::envelope_refusals))
         // A request id on every request (a client's own `x-request-id` is kept), echoed back.
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-}
-
-/// `POST /graphql`. Bad credentials answer an `UNAUTHENTICATED` error and run nothing.
-async fn graphql_handler(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    match authenticate(&state, &headers).await {
-        Ok(auth) => {
-            let request = graphql::prepare(request.into_inner(), &state.core, auth);
-            let operation = operation_label(
-                request
-                    .operation_name
-                    .as_deref()
-                    .or_else(|| document_operation_name(&request.query)),
-            );
-            let started = std::time::Instant::now();
-            let response = state.schema.execute(request).await;
-            let metrics = &state.metrics;
-            metrics.observe(
-                "opsgraph_graphql_duration_seconds",
-                &[("operation", &operation)],
-                started.elapsed(),
-            );
-            for e in &response.errors {
-                let code = e
-                    .extensions
-                    .as_ref()
-                    .and_then(|x| x.get("code"))
-                    .map(|c| c.to_string().trim_matches('"').to_owned())
-                    .unwrap_or_else(|| "GRAPHQL_VALIDATION".into());
-                metrics.count("opsgraph_graphql_errors_total", &[("code", &code)]);
-            }
-            response.into()
-        }
-        Err(err) => {
-            let mut error = async_graphql::ServerError::new(err.to_string(), None);
-            error.extensions = err.extend().extensions;
-            async_graphql::Response::from_errors(vec![error]).into()
-        }
-    }
-}
-
-/// The name of a document's first operation (`query Name …`), without parsing it.
-fn document_operation_name(query: &str) -> Option<&str> {
-    let rest = query.trim_start();
-    let rest = ["query", "mutation", "subscription"]
-        .iter()
-        .find_map(|k| rest.strip_prefix(k))?
-        .trim_start();
-    let end = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    (end > 0).then(|| &rest[..end])
-}
-
-/// A GraphQL operation name as a metrics label: client-chosen, so only plain names of sane
-/// length are kept.
-fn operation_label(name: Option<&str>) -> String {
-    match name {
-        Some(n)
-            if (1..=64).contains(&n.len())
-                && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
-        {
-            n.to_owned()
-        }
-        Some(_) => "other".to_owned(),
-        None => "anonymous".to_owned(),
-    }
-}
-
-/// `GET /graphiql`: the playground, with a header editor for the token.
-async fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
 }

@@ -72,6 +72,29 @@ pub struct Config {
     )]
     pub graphql_max_complexity: usize,
 
+    /// Maximum aliased fields in one GraphQL document.
+    #[arg(
+        long,
+        env = "OPSGRAPH_GRAPHQL_MAX_ALIASES",
+        default_value_t = 15,
+        global = true
+    )]
+    pub graphql_max_aliases: usize,
+
+    /// Maximum lexical tokens in one GraphQL document (checked before parsing).
+    #[arg(
+        long,
+        env = "OPSGRAPH_GRAPHQL_MAX_TOKENS",
+        default_value_t = 1_000,
+        global = true
+    )]
+    pub graphql_max_tokens: usize,
+
+    /// Whether GraphQL introspection (`__schema`, the playground's docs) is served; by default
+    /// on, except in the `production` environment.
+    #[arg(long, env = "OPSGRAPH_GRAPHQL_INTROSPECTION", global = true)]
+    pub graphql_introspection: Option<bool>,
+
     /// Base URL of the public bucket: report covers and files are answered as URLs on it.
     #[arg(
         long,
@@ -174,6 +197,9 @@ impl Config {
             db_max_connections: None,
             graphql_max_depth: 10,
             graphql_max_complexity: 5_000,
+            graphql_max_aliases: 15,
+            graphql_max_tokens: 1_000,
+            graphql_introspection: None,
             public_domain: "http://s.laoyaoba.com".into(),
             private_domain: "https://privte.laoyaoba.com/uploads".into(),
             qiniu_access_key: None,
@@ -187,6 +213,12 @@ impl Config {
             log_format: "text".into(),
             storage_dir: "data/storage".into(),
         }
+    }
+
+    /// Whether introspection is served.
+    pub fn introspection(&self) -> bool {
+        self.graphql_introspection
+            .unwrap_or(self.environment != "production")
     }
 
     /// The JWT issuer this deployment signs with and accepts.

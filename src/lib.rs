@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod graphiql;
 pub mod graphql;
 pub mod market;
 pub mod merchants;

@@ -38,6 +38,11 @@ enum Command {
         #[arg(default_value = "operations.json")]
         path: PathBuf,
     },
+    /// Writes the REST layer's OpenAPI 3.1 document (also served at `/openapi.json`).
+    ExportOpenapi {
+        #[arg(default_value = "openapi.json")]
+        path: PathBuf,
+    },
     /// Creates a superuser staff account and prints a legacy API key for it.
     CreateAdmin {
         #[arg(long)]
@@ -80,6 +85,12 @@ async fn main() -> anyhow::Result<()> {
             let operations = opsgraph::rest::operation::catalogue()?;
             std::fs::write(&path, serde_json::to_vec_pretty(&operations)?)?;
             tracing::info!(path = %path.display(), "operations written");
+            Ok(())
+        }
+        Command::ExportOpenapi { path } => {
+            let document = opsgraph::rest::openapi::document();
+            std::fs::write(&path, serde_json::to_vec_pretty(&document)?)?;
+            tracing::info!(path = %path.display(), "OpenAPI document written");
             Ok(())
         }
         Command::CreateAdmin {

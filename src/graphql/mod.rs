@@ -1,6 +1,8 @@
 //! The one GraphQL schema: each domain contributes a query and a mutation object, merged here.
 
 pub mod guard_input;
+pub mod http;
+pub mod limits;
 pub mod loader;
 pub mod money;
 pub mod page;
@@ -52,19 +54,36 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// The schema with its limits but without data: enough for the SDL.
 pub fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(
+    let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .limit_depth(config.graphql_max_depth)
     .limit_complexity(config.graphql_max_complexity)
+    // Suggestions ("Did you mean …?") would spell the schema out to a caller who may not
+    // introspect it.
+    .disable_suggestions()
+    .extension(limits::Limits {
+        max_depth: config.graphql_max_depth,
+        max_aliases: config.graphql_max_aliases,
+        max_tokens: config.graphql_max_tokens,
+        max_directives: MAX_DIRECTIVES,
+        introspection: config.introspection(),
+    })
     .extension(guard_input::RejectNulFactory)
     // Automatic persisted queries: after the first request an SPA may send only the query's
     // SHA-256 (Apollo's protocol). Each instance keeps its own cache; a miss answers
     // `PersistedQueryNotFound` and the client resends the text.
-    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
+    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)));
+    if config.introspection() {
+        builder
+    } else {
+        builder.disable_introspection()
+    }
 }
+
+/// Directives one document may carry (GraphQL Armor's default).
+const MAX_DIRECTIVES: usize = 50;
 
 /// The live schema over `core`.
 pub fn build(core: Arc<Core>) -> AppSchema {

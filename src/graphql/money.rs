@@ -25,6 +25,12 @@ impl ScalarType for Money {
             .ok_or_else(|| InputValueError::custom("Money must be a number of yuan"))
     }
 
+    /// Checked while validating the request, so a bad amount is the caller's error, refused
+    /// before anything runs, not a failure of the resolver that reads it.
+    fn is_valid(value: &Value) -> bool {
+        Self::parse(value.clone()).is_ok()
+    }
+
     fn to_value(&self) -> Value {
         if self.0 % 100 == 0 {
             Value::Number(Number::from(self.0 / 100))

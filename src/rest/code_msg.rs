@@ -46,3 +46,9 @@ impl IntoResponse for CodeMsgError {
 
 /// The handlers' result.
 pub type CodeMsgResult = Result<Response, CodeMsgError>;
+
+/// The schema of `{code, msg}` failures.
+pub fn error_schema() -> serde_json::Value {
+    use crate::rest::schema::{int, object, string};
+    object(&[("code", int()), ("msg", string())])
+}

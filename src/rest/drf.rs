@@ -112,3 +112,26 @@ pub fn object(value: Value) -> Response {
 pub fn created(value: Value) -> Response {
     (StatusCode::CREATED, Json(value)).into_response()
 }
+
+/// The schema of a DRF page of `item`s.
+pub fn page_schema(item: Value) -> Value {
+    use crate::rest::schema::{array, int, nullable, object, string};
+    object(&[
+        ("count", int()),
+        ("next", nullable(string())),
+        ("previous", nullable(string())),
+        ("results", array(item)),
+    ])
+}
+
+/// The schema of DRF's error bodies: `{"detail": …}`, `{"<field>": ["…"]}`, or the purchase's
+/// `{"message": …}`.
+pub fn error_schema() -> Value {
+    json!({
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": {
+            "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" } }],
+        },
+    })
+}

@@ -14,12 +14,14 @@ use serde_json::{json, Map, Value};
 
 use super::{
     code_msg::CodeMsgResult,
+    doc::{Access, Doc},
     operation::{authenticate, run, take},
-    params::{field, Fields, Kind},
+    params::{field, FieldSpec, Fields, Kind},
+    schema::{array, from_document, int, int_of, map_of, nullable, object, string},
     Route,
 };
 use crate::{
-    auth::Auth,
+    auth::{Auth, Permission},
     error::AppError,
     state::AppState,
     xlsx::{self, Cell},
@@ -40,13 +42,210 @@ pub(crate) const DOCUMENTS: &[&str] = &[
 
 /// The routes of this family.
 pub fn routes() -> Vec<Route> {
+    let ok = |data: Value| object(&[("data", data), ("msg", string()), ("code", int_of(&[0]))]);
+    let done = object(&[("code", int_of(&[0])), ("msg", string())]);
     vec![
-        Route::new(Method::GET, "/custommanage/", get(index)),
-        Route::new(Method::GET, "/custommanage/list", get(list)),
-        Route::new(Method::POST, "/custommanage/edit", post(edit)),
-        Route::new(Method::POST, "/custommanage/restaurant/add", post(add)),
+        Route::new(
+            Method::GET,
+            "/custommanage/",
+            get(index),
+            Doc::new(
+                "Geography, stations, managers and quote sheets, keyed by id",
+                Access::Staff(Permission::MerchantIndex),
+            )
+            .answer(200, ok(index_schema())),
+        ),
+        Route::new(
+            Method::GET,
+            "/custommanage/list",
+            get(list),
+            Doc::new(
+                "Merchant search; `export=1` answers every matching row as an .xlsx \
+                 (needs MERCHANT_EXPORT)",
+                Access::Staff(Permission::MerchantList),
+            )
+            .query("firstMenu", int(), "First-level area id (0: all)")
+            .query("secondMenu", int(), "Second-level area id (0: all)")
+            .query("stationMenu", string(), "Service station id (0: all)")
+            .query("check_out", int(), "Review state; 0 is unreviewed")
+            .query("city", string(), "City code (0: all)")
+            .query("crtManeger", int(), "Account manager id (0: all)")
+            .query("saleManager", int(), "Sales manager id (0: all)")
+            .query(
+                "salemenu",
+                string(),
+                "Quote sheet id (also `saleMenu`; 0: all)",
+            )
+            .query("pay_method", int(), "Settlement cycle (0: all)")
+            .query("settle_way", int(), "Settlement way (0: all)")
+            .query(
+                "search_text",
+                string(),
+                "KID, SID, company, shop, contact or phone",
+            )
+            .query("customer_type", int(), "Merchant type (0: all)")
+            .query("address_label_id", int(), "Label id; -1 is none (0: all)")
+            .query(
+                "export",
+                int_of(&[0, 1]),
+                "1: the whole result as a spreadsheet",
+            )
+            .query("page", int(), "Page number, from 1")
+            .query("num", int(), "Rows per page (default 10)")
+            .answer(
+                200,
+                object(&[
+                    ("code", int_of(&[0])),
+                    ("data", array(row_schema())),
+                    ("count", int()),
+                ]),
+            )
+            .xlsx()
+            .errors(&[400]),
+        ),
+        Route::new(
+            Method::POST,
+            "/custommanage/edit",
+            post(edit),
+            Doc::new(
+                "Edit a shop's section, or with `status` a quote-sheet binding",
+                Access::Staff(Permission::MerchantEdit),
+            )
+            .fields(EDIT_BINDING_FIELDS)
+            .fields(EDIT_FIELDS)
+            .answer(200, done)
+            .errors(&[400, 404, 409]),
+        ),
+        Route::new(
+            Method::POST,
+            "/custommanage/restaurant/add",
+            post(add),
+            Doc::new(
+                "Create a shop (and its merchant account unless `kid` names one)",
+                Access::Staff(Permission::MerchantCreate),
+            )
+            .fields(ADD_FIELDS)
+            // The seed's page sometimes sends the account as `KID` ([`add`] reads it).
+            .fields(&[field("KID", "kid", Kind::Str, false)])
+            .answer(200, ok(object(&[("KID", string()), ("SID", string())])))
+            .errors(&[400, 404, 409]),
+        ),
     ]
 }
+
+/// The index answer's `data`.
+fn index_schema() -> Value {
+    let ix = |path: &str| from_document(MERCHANT_INDEX, &format!("merchantIndex.{path}"));
+    let employee = map_of(object(&[
+        ("district_code", ix("createEmployees.districtCode")),
+        ("name", ix("createEmployees.name")),
+    ]));
+    let streets = array(map_of(ix("cities.areas.streets.name")));
+    object(&[
+        ("sale_employee", employee.clone()),
+        (
+            "district",
+            array(object(&[
+                ("code", ix("cities.code")),
+                ("name", ix("cities.name")),
+            ])),
+        ),
+        (
+            "station",
+            map_of(object(&[
+                ("distribute_city_ids", ix("stations.distributeCityIds")),
+                ("key_url", ix("stations.keyUrl")),
+                ("district_code", ix("stations.districtCode")),
+                ("name", ix("stations.name")),
+            ])),
+        ),
+        ("create_employee", employee),
+        (
+            "city",
+            map_of(object(&[
+                (
+                    "area",
+                    map_of(object(&[
+                        ("street", streets.clone()),
+                        ("name", ix("cities.areas.name")),
+                    ])),
+                ),
+                ("name", ix("cities.name")),
+            ])),
+        ),
+        (
+            "station_salemenu",
+            array(object(&[
+                ("stations_id", ix("stationQuoteSheets.station.id")),
+                ("salemenu_id", ix("stationQuoteSheets.quoteSheet.id")),
+                ("salemenu_name", ix("stationQuoteSheets.quoteSheet.name")),
+                ("stations_name", ix("stationQuoteSheets.station.name")),
+            ])),
+        ),
+        ("salemenu", map_of(ix("quoteSheets.name"))),
+        (
+            "area",
+            map_of(object(&[
+                ("child", streets),
+                ("district_code", ix("cities.areas.districtCode")),
+                ("name", ix("cities.areas.name")),
+            ])),
+        ),
+    ])
+}
+
+/// A list row, as [`legacy_row`] shapes it.
+fn row_schema() -> Value {
+    let row = |path: &str| from_document(MERCHANT_LIST, &format!("merchants.items.{path}"));
+    // `name` of a nested object, null when the object is.
+    let name_of = |path: &str| {
+        let name = row(&format!("{path}.name"));
+        if row(path).get("anyOf").is_some() {
+            nullable(name)
+        } else {
+            name
+        }
+    };
+    object(&[
+        ("check_out", row("checkOut")),
+        ("user_id", row("accountId")),
+        ("address_label", name_of("addressLabel")),
+        ("create_time", row("createTime")),
+        ("KID", row("kid")),
+        ("customer_type", row("customerType")),
+        ("cname", row("companyName")),
+        ("create_employee_phone", string()),
+        ("resname", row("shopName")),
+        ("telephone", row("receiverTelephone")),
+        ("pay_method", row("payMethodDisplay")),
+        ("sales_employee_phone", string()),
+        ("addr_detail", row("address")),
+        ("settle_way", row("settleWayDisplay")),
+        ("create_employee_name", string()),
+        ("finance_status", row("financeStatus")),
+        ("whitelist", row("whitelist")),
+        ("keycustomer", row("keycustomer")),
+        ("area_l2", name_of("areaLevel2")),
+        ("city", name_of("city")),
+        ("area_l1", name_of("areaLevel1")),
+        ("sales_employee_name", string()),
+        ("service_station", array(row("serviceStations.name"))),
+        ("username", row("username")),
+        ("point", row("point")),
+        ("balance", row("balance")),
+        ("name", row("receiverName")),
+        ("SID", row("sid")),
+    ])
+}
+
+/// The binding fields of an edit (read one by one by [`edit`]).
+const EDIT_BINDING_FIELDS: &[FieldSpec] = &[
+    field("id", "sid", Kind::Str, true),
+    field("status", "status", Kind::Str, false),
+    field("record_id", "recordId", Kind::Int, false),
+    field("salemenu_id", "quoteSheetId", Kind::Str, false),
+    field("service_station_id", "serviceStationId", Kind::Str, false),
+];
 
 fn ok(body: Value) -> Response {
     Json(body).into_response()
@@ -414,80 +613,84 @@ async fn edit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
         }
         return Ok(ok(json!({ "code": 0, "msg": "success" })));
     }
-    let mut input = fields.input(&[
-        field("new_cname", "companyName", Kind::Str, false),
-        field("telephone", "telephone", Kind::Str, false),
-        field("settle_way", "settleWay", Kind::Int, false),
-        field("paymentName", "payerName", Kind::Str, false),
-        field("paymentTelephone", "payerTelephone", Kind::Str, false),
-        field("check_out", "checkOut", Kind::Flag, false),
-        field("freezeState", "financeStatus", Kind::Int, false),
-        field("white", "whitelist", Kind::Flag, false),
-        field("shopName", "shopName", Kind::Str, false),
-        field("address_label_id", "addressLabelId", Kind::Int, false),
-        field("receiver", "receiverName", Kind::Str, false),
-        field("receiverPhone", "receiverTelephone", Kind::Str, false),
-        field("originalArea", "districtCode", Kind::Str, false),
-        field("firstArea", "areaLevel1Id", Kind::BigInt, false),
-        field("secondArea", "areaLevel2Id", Kind::BigInt, false),
-        field("shopAddress", "address", Kind::Str, false),
-        field("lat", "lat", Kind::Float, false),
-        field("lng", "lng", Kind::Float, false),
-        field("map_address", "mapAddress", Kind::Str, false),
-        field("creatEmployeeValue", "createEmployeeId", Kind::Int, false),
-        field("saleEmployeeValue", "saleEmployeeId", Kind::Int, false),
-        field("is_credit", "isCredit", Kind::Flag, false),
-        field("credit_limit", "creditLimit", Kind::Float, false),
-        field("effective_date", "effectiveDate", Kind::Str, false),
-        field("begin_day", "beginDay", Kind::Int, false),
-        field("settle_day", "settleDay", Kind::Int, false),
-        field("settle_date_type", "settleDateType", Kind::Int, false),
-        field("pay_method", "payMethod", Kind::Int, false),
-        field("settle_remind", "settleRemind", Kind::Int, false),
-    ])?;
+    let mut input = fields.input(EDIT_FIELDS)?;
     input["sid"] = Value::String(sid);
     run(&state, auth, EDIT, json!({ "input": input })).await?;
     Ok(ok(json!({ "code": 0, "msg": "success" })))
 }
 
+const EDIT_FIELDS: &[FieldSpec] = &[
+    field("new_cname", "companyName", Kind::Str, false),
+    field("telephone", "telephone", Kind::Str, false),
+    field("settle_way", "settleWay", Kind::Int, false),
+    field("paymentName", "payerName", Kind::Str, false),
+    field("paymentTelephone", "payerTelephone", Kind::Str, false),
+    field("check_out", "checkOut", Kind::Flag, false),
+    field("freezeState", "financeStatus", Kind::Int, false),
+    field("white", "whitelist", Kind::Flag, false),
+    field("shopName", "shopName", Kind::Str, false),
+    field("address_label_id", "addressLabelId", Kind::Int, false),
+    field("receiver", "receiverName", Kind::Str, false),
+    field("receiverPhone", "receiverTelephone", Kind::Str, false),
+    field("originalArea", "districtCode", Kind::Str, false),
+    field("firstArea", "areaLevel1Id", Kind::BigInt, false),
+    field("secondArea", "areaLevel2Id", Kind::BigInt, false),
+    field("shopAddress", "address", Kind::Str, false),
+    field("lat", "lat", Kind::Float, false),
+    field("lng", "lng", Kind::Float, false),
+    field("map_address", "mapAddress", Kind::Str, false),
+    field("creatEmployeeValue", "createEmployeeId", Kind::Int, false),
+    field("saleEmployeeValue", "saleEmployeeId", Kind::Int, false),
+    field("is_credit", "isCredit", Kind::Flag, false),
+    field("credit_limit", "creditLimit", Kind::Float, false),
+    field("effective_date", "effectiveDate", Kind::Str, false),
+    field("begin_day", "beginDay", Kind::Int, false),
+    field("settle_day", "settleDay", Kind::Int, false),
+    field("settle_date_type", "settleDateType", Kind::Int, false),
+    field("pay_method", "payMethod", Kind::Int, false),
+    field("settle_remind", "settleRemind", Kind::Int, false),
+];
+
 const ADD: &str =
     "mutation Add($input: CreateShopInput!) { createShop(input: $input) { KID: kid SID: sid } }";
+const ADD_FIELDS: &[FieldSpec] = &[
+    field("kid", "kid", Kind::Str, false),
+    field("username", "username", Kind::Str, false),
+    field("password", "password", Kind::Str, false),
+    field("payer_name", "payerName", Kind::Str, false),
+    field("payer_telephone", "payerTelephone", Kind::Str, false),
+    field("telephone", "telephone", Kind::Str, false),
+    field("pay_method", "payMethod", Kind::Int, false),
+    field("settle_way", "settleWay", Kind::Int, false),
+    field("finance_status", "financeStatus", Kind::Int, false),
+    field("whitelist", "whitelist", Kind::Flag, false),
+    field("company_name", "companyName", Kind::Str, false),
+    field("customer_type", "customerType", Kind::Int, false),
+    field("restaurant_name", "shopName", Kind::Str, false),
+    field("receiver_name", "receiverName", Kind::Str, false),
+    field("receiver_telephone", "receiverTelephone", Kind::Str, false),
+    field("district_code", "districtCode", Kind::Str, false),
+    field("area_level1", "areaLevel1Id", Kind::BigInt, false),
+    field("area_level2", "areaLevel2Id", Kind::BigInt, false),
+    field("restaurant_address", "address", Kind::Str, false),
+    field("create_employee_id", "createEmployeeId", Kind::Int, false),
+    field("sale_employee_id", "saleEmployeeId", Kind::Int, false),
+    field("salemenu_ids", "quoteSheetIds", Kind::StrList, false),
+    field("check_out", "checkOut", Kind::Flag, false),
+    field("is_credit", "isCredit", Kind::Flag, false),
+    field("credit_limit", "creditLimit", Kind::Float, false),
+    field("lat", "lat", Kind::Float, false),
+    field("lng", "lng", Kind::Float, false),
+    field("map_address", "mapAddress", Kind::Str, false),
+    field("settle_date_type", "settleDateType", Kind::Int, false),
+    field("address_label_id", "addressLabelId", Kind::Int, false),
+];
+
 /// `POST /custommanage/restaurant/add`: answers `{KID, SID}`.
 async fn add(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> CodeMsgResult {
     let auth = authenticate(&state, &headers).await?;
     let fields = Fields::from_body(&headers, &body)?;
-    let mut input = fields.input(&[
-        field("kid", "kid", Kind::Str, false),
-        field("username", "username", Kind::Str, false),
-        field("password", "password", Kind::Str, false),
-        field("payer_name", "payerName", Kind::Str, false),
-        field("payer_telephone", "payerTelephone", Kind::Str, false),
-        field("telephone", "telephone", Kind::Str, false),
-        field("pay_method", "payMethod", Kind::Int, false),
-        field("settle_way", "settleWay", Kind::Int, false),
-        field("finance_status", "financeStatus", Kind::Int, false),
-        field("whitelist", "whitelist", Kind::Flag, false),
-        field("company_name", "companyName", Kind::Str, false),
-        field("customer_type", "customerType", Kind::Int, false),
-        field("restaurant_name", "shopName", Kind::Str, false),
-        field("receiver_name", "receiverName", Kind::Str, false),
-        field("receiver_telephone", "receiverTelephone", Kind::Str, false),
-        field("district_code", "districtCode", Kind::Str, false),
-        field("area_level1", "areaLevel1Id", Kind::BigInt, false),
-        field("area_level2", "areaLevel2Id", Kind::BigInt, false),
-        field("restaurant_address", "address", Kind::Str, false),
-        field("create_employee_id", "createEmployeeId", Kind::Int, false),
-        field("sale_employee_id", "saleEmployeeId", Kind::Int, false),
-        field("salemenu_ids", "quoteSheetIds", Kind::StrList, false),
-        field("check_out", "checkOut", Kind::Flag, false),
-        field("is_credit", "isCredit", Kind::Flag, false),
-        field("credit_limit", "creditLimit", Kind::Float, false),
-        field("lat", "lat", Kind::Float, false),
-        field("lng", "lng", Kind::Float, false),
-        field("map_address", "mapAddress", Kind::Str, false),
-        field("settle_date_type", "settleDateType", Kind::Int, false),
-        field("address_label_id", "addressLabelId", Kind::Int, false),
-    ])?;
+    let mut input = fields.input(ADD_FIELDS)?;
     // The seed's page sends the account as `kid`, sometimes also as `KID`; a blank one is none.
     if input
         .get("kid")

@@ -3,17 +3,21 @@
 //! family's envelope. No business rule lives here.
 
 pub mod code_msg;
+pub mod doc;
 pub mod drf;
 pub mod kids_coding;
 pub mod merchants;
+pub mod openapi;
 pub mod operation;
 pub mod paid;
 pub mod paid_reports;
 pub mod params;
+pub mod schema;
 
 use axum::{
-    extract::{DefaultBodyLimit, OriginalUri},
-    http::{Method, StatusCode},
+    extract::{DefaultBodyLimit, OriginalUri, Request},
+    http::{header, Method, StatusCode},
+    middleware::Next,
     response::{IntoResponse, Response},
     routing::MethodRouter,
     Json, Router,
@@ -24,6 +28,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::{
     app::{MAX_BODY_BYTES, MAX_UPLOAD_BODY_BYTES},
+    rest::doc::Doc,
     state::AppState,
 };
 
@@ -34,25 +39,24 @@ pub struct Route {
     /// The axum pattern (`/api/report/{id}`), also the OpenAPI path.
     pub path: String,
     pub handler: MethodRouter<AppState>,
-    /// Takes a spreadsheet upload: the larger body limit applies.
-    pub upload: bool,
+    /// What the route promises.
+    pub doc: Doc,
 }
 
 impl Route {
     /// A route serving `method` on `path` with `handler` (a method router for that method).
-    pub fn new(method: Method, path: impl Into<String>, handler: MethodRouter<AppState>) -> Self {
+    pub fn new(
+        method: Method,
+        path: impl Into<String>,
+        handler: MethodRouter<AppState>,
+        doc: Doc,
+    ) -> Self {
         Route {
             method,
             path: path.into(),
             handler,
-            upload: false,
+            doc,
         }
-    }
-
-    /// Marks the route as taking an upload.
-    pub fn upload(mut self) -> Self {
-        self.upload = true;
-        self
     }
 }
 
@@ -77,7 +81,7 @@ pub fn documents() -> Vec<&'static str> {
 /// body both capped, so neither a `Bytes` handler nor a streaming one reads past it).
 pub fn router() -> Router<AppState> {
     routes().into_iter().fold(Router::new(), |router, route| {
-        let limit = if route.upload {
+        let limit = if route.doc.takes_upload() {
             MAX_UPLOAD_BODY_BYTES
         } else {
             MAX_BODY_BYTES
@@ -91,26 +95,104 @@ pub fn router() -> Router<AppState> {
     })
 }
 
-/// A refusal from outside any handler (unknown URL, wrong method) in the envelope of the
-/// family the path belongs to.
-fn refusal(path: &str, status: StatusCode, message: &str) -> Response {
-    let body = if path.starts_with("/api/") {
-        json!({ "status": 1, "error": message, "errors": {} })
-    } else if path.starts_with("/custommanage") {
-        json!({ "code": status.as_u16(), "msg": message })
-    } else {
-        json!({ "detail": message })
+/// The legacy families, told apart by URL: each has its own envelope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// `/server/userinfo/`, `/market/`, `/program_face2face/`, `/userinfo/`: DRF.
+    KidsCoding,
+    /// `/custommanage/`: `{code, msg, data}`.
+    Merchants,
+    /// `/api/`: `{status, data}`.
+    PaidReports,
+}
+
+impl Family {
+    /// The family of a legacy URL; none for opsgraph's own (`/graphql`, `/healthz`, …).
+    pub fn of_legacy(path: &str) -> Option<Family> {
+        const ROOTS: &[&str] = &[
+            "/api/",
+            "/custommanage",
+            "/server/",
+            "/market/",
+            "/program_face2face/",
+            "/userinfo/",
+        ];
+        ROOTS
+            .iter()
+            .any(|r| path.starts_with(r))
+            .then(|| Family::of(path))
+    }
+
+    /// The family a path belongs to (DRF's envelope for a path of none).
+    pub fn of(path: &str) -> Family {
+        if path.starts_with("/api/") {
+            Family::PaidReports
+        } else if path.starts_with("/custommanage") {
+            Family::Merchants
+        } else {
+            Family::KidsCoding
+        }
+    }
+
+    /// A refusal in this family's envelope, for answers given outside any handler.
+    pub fn refusal(self, status: StatusCode, message: &str) -> Response {
+        let body = match self {
+            Family::PaidReports => json!({ "status": 1, "error": message, "errors": {} }),
+            Family::Merchants => json!({ "code": status.as_u16(), "msg": message }),
+            Family::KidsCoding => json!({ "detail": message }),
+        };
+        (status, Json(body)).into_response()
+    }
+
+    /// The schema of this family's failure bodies.
+    pub fn error_schema(self) -> serde_json::Value {
+        match self {
+            Family::PaidReports => paid::error_schema(),
+            Family::Merchants => code_msg::error_schema(),
+            Family::KidsCoding => drf::error_schema(),
+        }
+    }
+}
+
+/// Middleware: a refusal given before any handler ran (a body over the limit, a timeout, a body
+/// or path axum could not read) comes as plain text from the layer or extractor; each family's
+/// clients, and GraphQL's, get it in their own envelope instead, with its status kept.
+pub async fn envelope_refusals(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (message, code) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("Request body is too large.", "PAYLOAD_TOO_LARGE"),
+        StatusCode::REQUEST_TIMEOUT => ("The request took too long.", "TIMEOUT"),
+        _ => (
+            status.canonical_reason().unwrap_or("Request refused."),
+            "BAD_REQUEST",
+        ),
     };
-    (status, Json(body)).into_response()
+    if path == "/graphql" {
+        let body = json!({ "data": null, "errors": [{ "message": message, "extensions": { "code": code } }] });
+        return (status, Json(body)).into_response();
+    }
+    match Family::of_legacy(&path) {
+        Some(family) => family.refusal(status, message),
+        None => response,
+    }
 }
 
 /// The answer for a URL no route serves.
 pub async fn not_found(OriginalUri(uri): OriginalUri) -> Response {
-    refusal(uri.path(), StatusCode::NOT_FOUND, "Not found.")
+    Family::of(uri.path()).refusal(StatusCode::NOT_FOUND, "Not found.")
 }
 
 /// The answer for a route called with a method it does not serve.
 pub async fn method_not_allowed(method: Method, OriginalUri(uri): OriginalUri) -> Response {
     let message = format!("Method \"{method}\" not allowed.");
-    refusal(uri.path(), StatusCode::METHOD_NOT_ALLOWED, &message)
+    Family::of(uri.path()).refusal(StatusCode::METHOD_NOT_ALLOWED, &message)
 }

@@ -79,3 +79,46 @@ pub fn laravel_page(mut page: Value) -> Value {
         "data": page.get_mut("items").map(Value::take).unwrap_or(Value::Array(vec![])),
     })
 }
+
+/// The schema of `{status: 0, data}`.
+pub fn ok_schema(data: Value) -> Value {
+    use crate::rest::schema::{int_of, object};
+    object(&[("status", int_of(&[0])), ("data", data)])
+}
+
+/// The schema of `{status: 0, data, date}`.
+pub fn ok_both_schema(data: Value) -> Value {
+    use crate::rest::schema::{int_of, object};
+    object(&[
+        ("status", int_of(&[0])),
+        ("data", data.clone()),
+        ("date", data),
+    ])
+}
+
+/// The schema of [`id_only`].
+pub fn id_only_schema() -> Value {
+    crate::rest::schema::object(&[("id", crate::rest::schema::int())])
+}
+
+/// The schema of a Laravel page of `item`s.
+pub fn laravel_page_schema(item: Value) -> Value {
+    use crate::rest::schema::{array, int, object};
+    object(&[
+        ("current_page", int()),
+        ("last_page", int()),
+        ("per_page", int()),
+        ("total", int()),
+        ("data", array(item)),
+    ])
+}
+
+/// The schema of `{status: 1, error, errors}`.
+pub fn error_schema() -> Value {
+    use crate::rest::schema::{int_of, map_of, object, string};
+    object(&[
+        ("status", int_of(&[1])),
+        ("error", string()),
+        ("errors", map_of(string())),
+    ])
+}

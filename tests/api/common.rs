@@ -86,6 +86,15 @@ impl Cleanup {
 impl TestApp {
     /// A fresh database on `backend`, migrated, with the demo data if `demo`.
     pub async fn start(backend: Backend, demo_data: bool) -> Self {
+        Self::start_with(backend, demo_data, |_| {}).await
+    }
+
+    /// [`TestApp::start`] with settings changed by `configure`.
+    pub async fn start_with(
+        backend: Backend,
+        demo_data: bool,
+        configure: impl FnOnce(&mut Config),
+    ) -> Self {
         let (url, cleanup) = match &backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -129,6 +138,7 @@ impl TestApp {
         config.qiniu_secret_key = Some("1234567890".into());
         let storage = tempfile::tempdir().expect("storage dir");
         config.storage_dir = storage.path().display().to_string();
+        configure(&mut config);
         let (router, state) = app::build(config).await.expect("app builds");
         if demo_data {
             demo::seed(&state.core.db).await.expect("demo data");
@@ -154,6 +164,34 @@ impl TestApp {
         }
     }
 
+    /// Sends one request through the router; answers status, headers and raw body. A REST
+    /// answer is checked against the OpenAPI document: its status must be documented for the
+    /// route, and a JSON body must match the documented schema.
+    pub async fn request(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let method = request.method().clone();
+        let path = request.uri().path().to_owned();
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        crate::documented::check(&method, &path, status, &headers, &bytes);
+        (status, headers, bytes)
+    }
+
     /// Sends one request; answers status, headers and the body as JSON (or as a string).
     pub async fn send(
         &self,
@@ -173,20 +211,9 @@ impl TestApp {
         if let Some(ct) = content_type {
             req = req.header(header::CONTENT_TYPE, ct);
         }
-        let response = self
-            .router
-            .clone()
-            .oneshot(req.body(Body::from(body)).expect("request"))
-            .await
-            .expect("router answers");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
+        let (status, headers, bytes) = self
+            .request(req.body(Body::from(body)).expect("request"))
+            .await;
         let value = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         (status, headers, value)
@@ -204,20 +231,7 @@ impl TestApp {
             .header(header::AUTHORIZATION, auth)
             .body(Body::empty())
             .expect("request");
-        let response = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("router answers");
-        let (status, headers) = (response.status(), response.headers().clone());
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        (status, headers, bytes.to_vec())
+        self.request(req).await
     }
 
     /// `GET path`.

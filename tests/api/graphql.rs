@@ -49,21 +49,6 @@ async fn payers_query_with_nested_objects_and_codes() {
 }
 
 #[tokio::test]
-async fn depth_and_complexity_limits_refuse_queries() {
-    each_db(|app| async move {
-        // 11 levels of nesting through the introspection types.
-        let deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }";
-        let v = app.graphql(Some(STAFF), deep, json!({})).await;
-        assert_eq!(v["data"], serde_json::Value::Null);
-        assert!(v["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{v}");
-        let wide: String = (0..2600).map(|i| format!("a{i}: viewer {{ kind }} ")).collect();
-        let v = app.graphql(Some(STAFF), &format!("{{ {wide} }}"), json!({})).await;
-        assert!(v["errors"][0]["message"].as_str().unwrap().contains("too complex"), "{v}");
-    })
-    .await;
-}
-
-#[tokio::test]
 async fn a_page_costs_the_same_statements_whatever_its_size() {
     each_db(|app| async move {
         // More payers than the largest page, each with a teacher and a student.

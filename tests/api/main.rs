@@ -2,7 +2,9 @@
 
 mod auth;
 mod common;
+mod documented;
 mod graphql;
+mod limits;
 mod market;
 mod merchants;
 mod ops;

@@ -35,3 +35,48 @@ async fn health_readiness_request_ids_and_metrics() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_playground_is_served_from_the_binary() {
+    each_db(|app| async move {
+        let (status, headers, page) = app.get_bytes("/graphiql", STAFF).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+        assert_eq!(
+            headers["content-security-policy"],
+            "default-src 'self'; style-src 'self' 'unsafe-inline'"
+        );
+        let page = String::from_utf8(page).unwrap();
+        assert!(page.contains("/graphiql/graphiql.js") && page.contains("/graphiql/graphiql.css"));
+        assert!(
+            !page.contains("http://") && !page.contains("https://"),
+            "no outside address: {page}"
+        );
+        for (path, kind) in [
+            ("/graphiql/graphiql.js", "text/javascript; charset=utf-8"),
+            ("/graphiql/graphiql.css", "text/css; charset=utf-8"),
+        ] {
+            let (status, headers, body) = app.get_bytes(path, STAFF).await;
+            assert_eq!(
+                (status, headers["content-type"].to_str().unwrap()),
+                (StatusCode::OK, kind)
+            );
+            assert!(body.len() > 10_000, "{path}");
+            assert_eq!(headers["x-content-type-options"], "nosniff");
+            // Revalidation is cheap: the same ETag answers 304 without a body.
+            let etag = headers["etag"].to_str().unwrap().to_owned();
+            let req = axum::http::Request::builder()
+                .uri(path)
+                .header("if-none-match", &etag)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let (status, _, body) = app.request(req).await;
+            assert_eq!(
+                (status, body.len()),
+                (StatusCode::NOT_MODIFIED, 0),
+                "{path}"
+            );
+        }
+    })
+    .await;
+}

@@ -218,6 +218,16 @@ async fn report_create_refuses_bad_input_and_writes_nothing() {
             assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()));
             assert!(v["errors"].get(field).is_some(), "{field}: {v}");
         }
+        // An amount past what money can hold is refused before anything runs.
+        let mut huge = base.clone();
+        huge["price"] = json!(1e13);
+        let (status, v) = app.post_json("/api/report", Some(&auth), huge).await;
+        assert_eq!(
+            (status, v["status"].clone()),
+            (StatusCode::BAD_REQUEST, json!(1)),
+            "{v}"
+        );
+        assert!(v["error"].as_str().unwrap().contains("Money"), "{v}");
         let (status, v) = app
             .post_raw("/api/report", Some(&auth), r#"{"title": "#)
             .await;

@@ -14,9 +14,11 @@ use super::page_vars;
 use crate::{
     error::AppError,
     rest::{
+        doc::{Access, Doc},
         drf::{self, DrfError, DrfResult},
         operation::{authenticate, run, take},
         params::Fields,
+        schema::{absent_when_null, element, from_document, int, int_of, object, string},
         Route,
     },
     state::AppState,
@@ -39,40 +41,139 @@ pub(crate) const DOCUMENTS: &[&str] = &[
 
 /// The routes, under both prefixes, and the member's UserInfo.
 pub fn routes() -> Vec<Route> {
+    // `category_detail` is left out, not null, for products without a category.
+    let shape = |document, path| absent_when_null(from_document(document, path), "category_detail");
+    let page = |d: Doc| {
+        d.query(
+            "page",
+            int(),
+            "Page number, from 1; another value is 404 `Invalid page.`",
+        )
+        .query(
+            "page_size",
+            int(),
+            "Rows per page (default 10, at most 100)",
+        )
+    };
+    // Examples are the demo's: product 1, the member's prop 129.
+    let pk =
+        |d: Doc, what, example: &str| d.path("pk", string(), json!(example), what).errors(&[404]);
     let mut routes = Vec::new();
     for prefix in ["/market", "/program_face2face/market"] {
         let at = |path: &str| format!("{prefix}{path}");
+        let purchase_doc = || {
+            pk(
+                Doc::new("Buy a product with diamonds", Access::Member),
+                "The product's pk",
+                "1",
+            )
+            .answer(200, object(&[("message", string())]))
+            .errors(&[400])
+        };
+        let prop_doc = |summary| {
+            pk(Doc::new(summary, Access::Member), "The prop's pk", "129")
+                .answer(200, shape(USE_PRODUCT, "useProduct"))
+                .errors(&[400])
+        };
         routes.extend([
-            Route::new(M::GET, at("/exchange_products/"), get(product_list)),
-            Route::new(M::GET, at("/exchange_products/{pk}/"), get(product_detail)),
+            Route::new(
+                M::GET,
+                at("/exchange_products/"),
+                get(product_list),
+                page(Doc::new("Products on sale", Access::Public))
+                    .query("_type", int_of(&[0, 1]), "0 physical, 1 virtual")
+                    .query("name", string(), "Substring of the name")
+                    .answer(
+                        200,
+                        drf::page_schema(element(shape(PRODUCT_LIST, "exchangeProducts.items"))),
+                    )
+                    .errors(&[400, 404]),
+            ),
+            Route::new(
+                M::GET,
+                at("/exchange_products/{pk}/"),
+                get(product_detail),
+                pk(
+                    Doc::new("A product", Access::Public),
+                    "The product's pk",
+                    "1",
+                )
+                .answer(200, shape(PRODUCT_DETAIL, "exchangeProduct")),
+            ),
             // The seed's app calls the purchase with GET; POST is served too.
             Route::new(
                 M::GET,
                 at("/exchange_products/purchase/{pk}/"),
                 get(purchase),
+                purchase_doc(),
             ),
             Route::new(
                 M::POST,
                 at("/exchange_products/purchase/{pk}/"),
                 post(purchase),
+                purchase_doc(),
             ),
-            Route::new(M::GET, at("/exchange_product_order/"), get(order_list)),
+            Route::new(
+                M::GET,
+                at("/exchange_product_order/"),
+                get(order_list),
+                page(Doc::new("The caller's exchange orders", Access::Member))
+                    .answer(
+                        200,
+                        drf::page_schema(element(shape(ORDER_LIST, "exchangeOrders.items"))),
+                    )
+                    .errors(&[404]),
+            ),
             Route::new(
                 M::GET,
                 at("/exchange_product_order/{order_number}/"),
                 get(order_detail),
+                Doc::new("One of the caller's exchange orders", Access::Member)
+                    .path(
+                        "order_number",
+                        string(),
+                        json!("17003298818986925262490011"),
+                        "The 26-digit order number",
+                    )
+                    .answer(200, shape(ORDER_DETAIL, "exchangeOrder"))
+                    .errors(&[400, 404]),
             ),
-            Route::new(M::GET, at("/user_products/"), get(user_products)),
-            Route::new(M::PUT, at("/use_product/{pk}/"), put(use_product)),
-            Route::new(M::PUT, at("/unuse_product/{pk}/"), put(unuse_product)),
+            Route::new(
+                M::GET,
+                at("/user_products/"),
+                get(user_products),
+                page(Doc::new("The caller's props", Access::Member))
+                    .query("_type", int_of(&[0, 1]), "0 physical, 1 virtual")
+                    .query("status", int_of(&[0, 1]), "0 unused, 1 in use")
+                    .answer(
+                        200,
+                        drf::page_schema(element(shape(USER_PRODUCTS, "myProducts.items"))),
+                    )
+                    .errors(&[400, 404]),
+            ),
+            Route::new(
+                M::PUT,
+                at("/use_product/{pk}/"),
+                put(use_product),
+                prop_doc("Use a prop (others of its kind stop being used)"),
+            ),
+            Route::new(
+                M::PUT,
+                at("/unuse_product/{pk}/"),
+                put(unuse_product),
+                prop_doc("Stop using a prop"),
+            ),
         ]);
     }
-    routes.push(Route::new(M::GET, "/userinfo/", get(user_info)));
-    routes.push(Route::new(
-        M::GET,
-        "/program_face2face/userinfo/",
-        get(user_info),
-    ));
+    for path in ["/userinfo/", "/program_face2face/userinfo/"] {
+        routes.push(Route::new(
+            M::GET,
+            path,
+            get(user_info),
+            Doc::new("The member, with the props in use", Access::Member)
+                .answer(200, shape(USER_INFO, "me")),
+        ));
+    }
     routes
 }
 

@@ -10,11 +10,14 @@ use serde_json::json;
 
 use super::page_vars;
 use crate::{
+    auth::Permission,
     error::AppError,
     rest::{
+        doc::{Access, Doc},
         drf::{self, DrfResult},
         operation::{authenticate, run, take},
-        params::{field, Fields, Kind, REQUIRED},
+        params::{field, FieldSpec, Fields, Kind, REQUIRED},
+        schema::{boolean, element, from_document, int, string},
         Route,
     },
     state::AppState,
@@ -28,25 +31,98 @@ pub(crate) const DOCUMENTS: &[&str] =
 
 /// The routes of this family.
 pub fn routes() -> Vec<Route> {
+    let payer = || element(from_document(PAYER_LIST, "payers.items"));
+    let visit = || element(from_document(VISIT_RECORDS, "visitRecords.items"));
+    let page = |d: Doc| {
+        d.query(
+            "page",
+            int(),
+            "Page number, from 1; another value is 404 `Invalid page.`",
+        )
+        .query(
+            "page_size",
+            int(),
+            "Rows per page (default 10, at most 100)",
+        )
+    };
     vec![
-        Route::new(M::GET, "/server/userinfo/payer_list/", get(payer_list)),
+        Route::new(
+            M::GET,
+            "/server/userinfo/payer_list/",
+            get(payer_list),
+            page(Doc::new("Paid users", Access::Staff(Permission::PayerList)))
+                .query(
+                    "kw",
+                    string(),
+                    "Substring of the phone, name, real name, bound account or WeChat nickname",
+                )
+                .query("star", boolean(), "Starred (`True`/`False`, `1`/`0`)")
+                .query("course", int(), "Enrolled in this course (pk)")
+                .query("extent", string(), "Learn-progress name")
+                .answer(200, drf::page_schema(payer()))
+                .errors(&[400, 404]),
+        ),
         Route::new(
             M::POST,
             "/server/userinfo/payer_update/",
             post(payer_update),
+            Doc::new(
+                "Partial update of a paid user",
+                Access::Staff(Permission::PayerUpdate),
+            )
+            .fields(PAYER_UPDATE_FIELDS)
+            .answer(200, payer())
+            .errors(&[400, 404]),
         ),
         Route::new(
             M::GET,
             "/server/userinfo/visit_records/",
             get(visit_records),
+            page(Doc::new(
+                "Visit records of a contact",
+                Access::Staff(Permission::VisitRecordList),
+            ))
+            .required_query(
+                "contact",
+                string(),
+                json!("tester001"),
+                "The paid user's username",
+            )
+            .answer(200, drf::page_schema(visit()))
+            .errors(&[400, 404]),
         ),
         Route::new(
             M::POST,
             "/server/userinfo/visit_record_create/",
             post(visit_record_create),
+            Doc::new(
+                "Record a visit",
+                Access::Staff(Permission::VisitRecordCreate),
+            )
+            .fields(VISIT_CREATE_FIELDS)
+            .answer(201, visit())
+            .errors(&[400, 404]),
         ),
     ]
 }
+
+const PAYER_UPDATE_FIELDS: &[FieldSpec] = &[
+    field("username", "username", Kind::Str, true),
+    field("star", "star", Kind::Bool, false),
+    field("realname", "realname", Kind::Str, false),
+    field("age", "age", Kind::Int, false),
+    field("sex", "sex", Kind::Str, false),
+    field("city", "city", Kind::Str, false),
+    field("remark", "remark", Kind::Str, false),
+    field("follow_up", "followUp", Kind::Str, false),
+    field("deep_consume", "deepConsume", Kind::Str, false),
+];
+
+const VISIT_CREATE_FIELDS: &[FieldSpec] = &[
+    field("contact", "contact", Kind::Str, true),
+    field("detail", "detail", Kind::Str, false),
+    field("visit_time", "visitTime", Kind::Str, false),
+];
 
 /// A payer with the legacy keys.
 const PAYER_FIELDS: &str = "fragment PayerFields on Payer {
@@ -107,17 +183,7 @@ const PAYER_UPDATE: &str = concatcp!(
 /// `POST /server/userinfo/payer_update/`: a partial update named by `username`.
 async fn payer_update(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> DrfResult {
     let auth = authenticate(&state, &headers).await?;
-    let input = Fields::from_body(&headers, &body)?.input(&[
-        field("username", "username", Kind::Str, true),
-        field("star", "star", Kind::Bool, false),
-        field("realname", "realname", Kind::Str, false),
-        field("age", "age", Kind::Int, false),
-        field("sex", "sex", Kind::Str, false),
-        field("city", "city", Kind::Str, false),
-        field("remark", "remark", Kind::Str, false),
-        field("follow_up", "followUp", Kind::Str, false),
-        field("deep_consume", "deepConsume", Kind::Str, false),
-    ])?;
+    let input = Fields::from_body(&headers, &body)?.input(PAYER_UPDATE_FIELDS)?;
     let data = run(&state, auth, PAYER_UPDATE, json!({ "input": input })).await?;
     Ok(drf::object(take(data, "updatePayer")))
 }
@@ -162,11 +228,7 @@ async fn visit_record_create(
     body: Bytes,
 ) -> DrfResult {
     let auth = authenticate(&state, &headers).await?;
-    let input = Fields::from_body(&headers, &body)?.input(&[
-        field("contact", "contact", Kind::Str, true),
-        field("detail", "detail", Kind::Str, false),
-        field("visit_time", "visitTime", Kind::Str, false),
-    ])?;
+    let input = Fields::from_body(&headers, &body)?.input(VISIT_CREATE_FIELDS)?;
     let data = run(&state, auth, VISIT_RECORD_CREATE, json!({ "input": input })).await?;
     Ok(drf::created(take(data, "createVisitRecord")))
 }

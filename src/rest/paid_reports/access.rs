@@ -1,17 +1,44 @@
 //! `POST /api/access/token`: the JWT login.
 
-use axum::{body::Bytes, extract::State, http::HeaderMap};
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, Method},
+    routing::post,
+};
 use serde_json::json;
 
 use crate::{
     auth::Auth,
     rest::{
+        doc::{Access, Doc},
         operation::{run, take},
         paid::{self, PaidResult},
-        params::Fields,
+        params::{field, Fields, Kind},
+        schema::from_document,
+        Route,
     },
     state::AppState,
 };
+
+/// The login route.
+pub(super) fn routes() -> Vec<Route> {
+    vec![Route::new(
+        Method::POST,
+        "/api/access/token",
+        post(access_token),
+        Doc::new(
+            "A JWT for an account (username or mobile) and password",
+            Access::Login,
+        )
+        .fields(&[
+            field("account", "account", Kind::Str, true),
+            field("password", "password", Kind::Str, true),
+        ])
+        .answer(200, paid::ok_schema(from_document(ACCESS_TOKEN, "login")))
+        .errors(&[400, 429]),
+    )]
+}
 
 /// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
 pub(crate) const DOCUMENTS: &[&str] = &[ACCESS_TOKEN];

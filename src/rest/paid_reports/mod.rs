@@ -7,13 +7,14 @@ mod reports;
 mod storage;
 mod whitelist;
 
-use axum::{
-    extract::Multipart,
-    http::Method,
-    routing::{delete, get, post, put},
-};
+use axum::extract::Multipart;
+use serde_json::json;
 
-use crate::{error::AppError, rest::Route, state::AppState};
+use crate::{
+    error::AppError,
+    rest::{doc::Doc, schema::int, Route},
+    state::AppState,
+};
 
 /// The GraphQL documents this family runs.
 pub(crate) fn documents() -> Vec<&'static str> {
@@ -27,54 +28,30 @@ pub(crate) fn documents() -> Vec<&'static str> {
     .concat()
 }
 
-/// The routes of this family. Spreadsheet uploads get the larger upload body limit.
+/// The routes of this family.
 pub fn routes() -> Vec<Route> {
-    use Method as M;
-    vec![
-        Route::new(M::POST, "/api/access/token", post(access::access_token)),
-        Route::new(M::GET, "/api/report", get(reports::list)),
-        Route::new(M::POST, "/api/report", post(reports::create)),
-        Route::new(
-            M::GET,
-            "/api/report/downloadurl",
-            get(storage::download_url),
-        ),
-        Route::new(M::GET, "/api/report/{id}", get(reports::detail)),
-        Route::new(M::PUT, "/api/report/{id}", put(reports::update)),
-        Route::new(M::DELETE, "/api/report/{id}", delete(reports::delete)),
-        Route::new(M::GET, "/api/report/{id}/white", get(whitelist::list)),
-        Route::new(M::POST, "/api/report/{id}/white", post(whitelist::add)),
-        Route::new(
-            M::GET,
-            "/api/report/{id}/white/{white_id}",
-            get(whitelist::detail),
-        ),
-        Route::new(
-            M::PUT,
-            "/api/report/{id}/white/{white_id}",
-            put(whitelist::update),
-        ),
-        Route::new(M::GET, "/api/customer", get(orders::customers)),
-        Route::new(M::GET, "/api/customer/{id}", get(orders::customer)),
-        Route::new(
-            M::GET,
-            "/api/customer/{id}/order",
-            get(orders::customer_orders),
-        ),
-        Route::new(M::GET, "/api/order", get(orders::orders)),
-        Route::new(M::GET, "/api/order/{number}", get(orders::order)),
-        Route::new(
-            M::GET,
-            "/api/report/{id}/customer",
-            get(orders::report_customers),
-        ),
-        Route::new(M::GET, "/api/qiniu/token", get(storage::upload_token)),
-        Route::new(M::GET, "/api/qiniu/copyfile", get(storage::copy_file)),
-        Route::new(M::POST, "/api/report/{id}/excel", post(whitelist::import)).upload(),
-        Route::new(M::GET, "/api/report/{id}/excel", get(whitelist::export)),
-        Route::new(M::POST, "/api/white/example", post(whitelist::convert)).upload(),
-        Route::new(M::GET, "/api/white/example", get(whitelist::template)),
+    [
+        access::routes(),
+        reports::routes(),
+        whitelist::routes(),
+        orders::routes(),
+        storage::routes(),
     ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// A report's `{id}` in the path.
+fn report_id(doc: Doc) -> Doc {
+    doc.path("id", int(), json!(1), "The report's id")
+        .errors(&[404])
+}
+
+/// The Laravel page parameters.
+fn paged(doc: Doc) -> Doc {
+    doc.query("page", int(), "Page number, from 1")
+        .query("limit", int(), "Rows per page")
 }
 
 /// A path id: anything but a positive number is not found.

@@ -3,25 +3,136 @@
 
 use axum::{
     extract::{Path, RawQuery, State},
-    http::HeaderMap,
+    http::{HeaderMap, Method},
     response::IntoResponse,
+    routing::get,
     Json,
 };
 use serde_json::{json, Map, Value};
 
-use super::path_id;
+use super::{paged, path_id, report_id};
 use crate::{
-    auth::Auth,
+    auth::{Auth, Permission},
     error::AppError,
     rest::{
+        doc::{Access, Doc},
         operation::{authenticate, run, take},
         paid::{self, PaidResult},
         params::Fields,
+        schema::{
+            array, date, from_document, int, int_of, nullable, object, string, with, without,
+        },
+        Route,
     },
     state::AppState,
 };
 
 use const_format::concatcp;
+
+/// The customer and order routes.
+pub(super) fn routes() -> Vec<Route> {
+    let order_rows = || order_list_schema(array(order_schema()));
+    vec![
+        Route::new(
+            Method::GET,
+            "/api/customer",
+            get(customers),
+            Doc::new(
+                "Customers who paid (or were whitelisted) in a period",
+                Access::Staff(Permission::PaymentCustomerList),
+            )
+            .query(
+                "type",
+                int_of(&[1, 2]),
+                "1 order users (default), 2 whitelist users",
+            )
+            .required_query("start_date", date(), json!("2022-06-16"), "First China day")
+            .query("end_date", date(), "Last China day (default today)")
+            .query("mobile", string(), "Exactly this mobile")
+            .answer(200, paid::ok_both_schema(array(customer_schema(true))))
+            .errors(&[400]),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/customer/{id}",
+            get(customer),
+            Doc::new(
+                "A customer's totals",
+                Access::Staff(Permission::PaymentCustomerTotal),
+            )
+            .path("id", int(), json!(612381), "The customer's id")
+            .answer(
+                200,
+                paid::ok_schema(without(customer_schema(false), &["avatar", "payment_time"])),
+            )
+            .errors(&[404]),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/customer/{id}/order",
+            get(customer_orders),
+            paged(Doc::new(
+                "A customer's orders",
+                Access::Staff(Permission::PaymentCustomerInfo),
+            ))
+            .path("id", int(), json!(612381), "The customer's id")
+            .answer(200, order_rows())
+            .errors(&[400, 404]),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/order",
+            get(orders),
+            paged(Doc::new(
+                "Orders in a period",
+                Access::Staff(Permission::PaymentOrderList),
+            ))
+            .required_query("start_date", date(), json!("2022-03-06"), "First China day")
+            .query("end_date", date(), "Last China day (default today)")
+            .query("state", int(), "Order state (0: all)")
+            .query("usage_expend_status", int(), "Usage state")
+            .query("number", string(), "Prefix of the order number")
+            .query(
+                "third_trade_num",
+                string(),
+                "Prefix of the payment's trade number",
+            )
+            .answer(200, order_rows())
+            .errors(&[400]),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/order/{number}",
+            get(order),
+            Doc::new(
+                "An order with its invoice",
+                Access::Staff(Permission::PaymentOrderInfo),
+            )
+            .path(
+                "number",
+                string(),
+                json!("423132323232372212"),
+                "The order number",
+            )
+            .answer(200, order_info_schema())
+            .errors(&[404]),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/report/{id}/customer",
+            get(report_customers),
+            paged(report_id(Doc::new(
+                "A report's users",
+                Access::Staff(Permission::GetReportCustomer),
+            )))
+            .answer(
+                200,
+                paid::ok_both_schema(paid::laravel_page_schema(report_customer_schema())),
+            )
+            .errors(&[400]),
+        ),
+    ]
+}
 
 /// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
 pub(crate) const DOCUMENTS: &[&str] = &[
@@ -70,6 +181,93 @@ fn legacy_order(o: &Value) -> Value {
             "quantity_count": u["quantityCount"], "available_count": u["availableCount"], "expend_status": u["expendStatus"],
         }) },
     })
+}
+
+/// The schema of [`legacy_order`].
+pub(super) fn order_schema() -> Value {
+    let o = |path: &str| from_document(ORDERS, &format!("orders.items.{path}"));
+    object(&[
+        ("id", o("id")),
+        ("number", o("number")),
+        ("order_title", o("title")),
+        ("total", string()),
+        ("size", o("size")),
+        ("state", o("state")),
+        ("checkout_at", o("checkoutAt")),
+        ("expire_at", o("expireAt")),
+        ("paid_at", o("paidAt")),
+        ("fulfilled_at", o("fulfilledAt")),
+        (
+            "trade_info",
+            object(&[
+                ("third_trade_num", o("tradeInfo.thirdTradeNum")),
+                ("third_trade_identity", o("tradeInfo.thirdTradeIdentity")),
+                ("payment_source", o("tradeInfo.paymentSource")),
+                ("payment_channel", o("tradeInfo.paymentChannel")),
+            ]),
+        ),
+        (
+            "order_item",
+            nullable(object(&[
+                ("id", o("orderItem.id")),
+                ("title", o("orderItem.title")),
+                ("cover", o("orderItem.cover")),
+                ("price", string()),
+            ])),
+        ),
+        (
+            "customer_info",
+            nullable(object(&[
+                ("id", o("customer.id")),
+                ("nick_name", o("customer.nickName")),
+                ("avatar", o("customer.avatar")),
+                ("mobile", o("customer.mobile")),
+            ])),
+        ),
+        (
+            "order_item_usage",
+            nullable(object(&[
+                ("quantity_count", o("usage.quantityCount")),
+                ("available_count", o("usage.availableCount")),
+                ("expend_status", o("usage.expendStatus")),
+            ])),
+        ),
+    ])
+}
+
+/// The schema of the order-list envelope around `rows`.
+pub(super) fn order_list_schema(rows: Value) -> Value {
+    object(&[
+        ("status", int_of(&[0])),
+        ("current_page", int()),
+        ("last_page", int()),
+        ("total", int()),
+        ("date", rows.clone()),
+        ("data", rows),
+    ])
+}
+
+/// The schema of an order with its `invoice_info` (an empty invoice has `""` for its time).
+pub(super) fn order_info_schema() -> Value {
+    let i = |path: &str| from_document(ORDER_INFO, &format!("order.invoice.{path}"));
+    let invoice = object(&[
+        ("state", i("state")),
+        ("create_time", json!({ "type": ["integer", "string"] })),
+        ("is_vat", i("isVat")),
+        ("invoice_title", i("invoiceTitle")),
+        ("invoice_amount", i("invoiceAmount")),
+        ("invoice_tax_num", i("invoiceTaxNum")),
+        ("vat_name", i("vatName")),
+        ("vat_mail_address", i("vatMailAddress")),
+        ("vat_company_name", i("vatCompanyName")),
+        ("vat_company_address", i("vatCompanyAddress")),
+        ("vat_company_mobile", i("vatCompanyMobile")),
+        ("vat_telphone", i("vatTelphone")),
+        ("vat_bank_name", i("vatBankName")),
+        ("vat_bank_accoun", i("vatBankAccount")),
+        ("invoice_option", i("invoiceOption")),
+    ]);
+    order_list_schema(with(order_schema(), &[("invoice_info", invoice)]))
 }
 
 /// The order-list envelope: paging beside `status`, the rows under `date` (and `data`).
@@ -122,6 +320,48 @@ fn legacy_customer(c: &Value, total_as_text: bool) -> Map<String, Value> {
     m.insert("last_review_at".into(), c["lastReviewAt"].clone());
     m.insert("regist_at".into(), c["registAt"].clone());
     m
+}
+
+/// The schema of [`legacy_customer`].
+pub(super) fn customer_schema(total_as_text: bool) -> Value {
+    let c = |field: &str| from_document(CUSTOMER, &format!("customer.{field}"));
+    object(&[
+        ("user_id", c("id")),
+        ("nick_name", c("nickName")),
+        ("avatar", c("avatar")),
+        ("mobile", c("mobile")),
+        ("payment_time", c("paymentCount")),
+        ("payment_count", c("paymentCount")),
+        (
+            "payment_total",
+            if total_as_text {
+                string()
+            } else {
+                c("paymentTotal")
+            },
+        ),
+        ("last_payment_at", c("lastPaymentAt")),
+        ("last_login_at", c("lastLoginAt")),
+        ("last_review_at", c("lastReviewAt")),
+        ("regist_at", c("registAt")),
+    ])
+}
+
+/// The schema of a report-user row.
+pub(super) fn report_customer_schema() -> Value {
+    let r = |path: &str| from_document(REPORT_CUSTOMERS, &format!("reportCustomers.items.{path}"));
+    object(&[
+        ("user_id", r("customer.id")),
+        ("nick_name", r("customer.nickName")),
+        ("avatar", r("customer.avatar")),
+        ("mobile", r("customer.mobile")),
+        ("occurred_count", r("occurredCount")),
+        ("residue_count", r("residueCount")),
+        ("last_payment_at", r("customer.lastPaymentAt")),
+        ("last_login_at", r("customer.lastLoginAt")),
+        ("last_review_at", r("customer.lastReviewAt")),
+        ("regist_at", r("customer.registAt")),
+    ])
 }
 
 const CUSTOMER_FIELDS: &str = "fragment CustomerFields on Customer {

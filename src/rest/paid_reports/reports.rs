@@ -3,20 +3,104 @@
 use axum::{
     body::Bytes,
     extract::{Path, RawQuery, State},
-    http::HeaderMap,
+    http::{HeaderMap, Method},
+    routing::{get, post, put},
 };
 use serde_json::{json, Value};
 
-use super::path_id;
+use super::{paged, path_id, report_id};
 use crate::{
+    auth::Permission,
     error::AppError,
     rest::{
+        doc::{fields_schema, Access, Doc},
         operation::{authenticate, run, take},
         paid::{self, PaidResult},
-        params::{field, Fields, Kind},
+        params::{field, FieldSpec, Fields, Kind},
+        schema::{array, date, element, from_document, int, string},
+        Route,
     },
     state::AppState,
 };
+
+/// The report routes.
+pub(super) fn routes() -> Vec<Route> {
+    let report_body = || {
+        let mut body = fields_schema(REPORT_FIELDS);
+        body["properties"]["file"] = fields_schema(FILE_FIELDS);
+        body["properties"]["white_list"] = array(fields_schema(WHITE_ENTRY_FIELDS));
+        body
+    };
+    let written = paid::ok_both_schema(paid::id_only_schema());
+    vec![
+        Route::new(
+            Method::GET,
+            "/api/report",
+            get(list),
+            paged(Doc::new(
+                "Reports",
+                Access::Staff(Permission::PaymentReportList),
+            ))
+            .query("title", string(), "Substring of the title")
+            .query("type_id", int(), "Report type")
+            .query("start_ctime", date(), "Created on or after this China day")
+            .query("end_ctime", date(), "Created on or before this China day")
+            .query("status", int(), "0 pending, 1 on sale, 2 off sale")
+            .answer(
+                200,
+                paid::ok_schema(paid::laravel_page_schema(element(from_document(
+                    REPORT_LIST,
+                    "reports.items",
+                )))),
+            )
+            .errors(&[400]),
+        ),
+        Route::new(
+            Method::POST,
+            "/api/report",
+            post(create),
+            Doc::new(
+                "Create a report with its file and whitelist",
+                Access::Staff(Permission::PaymentReportAdd),
+            )
+            .json_body(report_body())
+            .answer(200, written.clone())
+            .errors(&[400, 409]),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/report/{id}",
+            get(detail),
+            report_id(Doc::new(
+                "A report",
+                Access::Staff(Permission::PaymentReportInfo),
+            ))
+            .answer(200, paid::ok_schema(from_document(REPORT_INFO, "report"))),
+        ),
+        Route::new(
+            Method::PUT,
+            "/api/report/{id}",
+            put(update),
+            report_id(Doc::new(
+                "Change a report (a `white_list` is not applied)",
+                Access::Staff(Permission::PaymentReportModify),
+            ))
+            .json_body(report_body())
+            .answer(200, written.clone())
+            .errors(&[400]),
+        ),
+        Route::new(
+            Method::DELETE,
+            "/api/report/{id}",
+            axum::routing::delete(delete),
+            report_id(Doc::new(
+                "Delete a report",
+                Access::Staff(Permission::PaymentReportDelete),
+            ))
+            .answer(200, written),
+        ),
+    ]
+}
 
 /// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
 pub(crate) const DOCUMENTS: &[&str] = &[
@@ -58,30 +142,46 @@ pub async fn list(
     Ok(paid::ok(paid::laravel_page(take(data, "reports"))))
 }
 
+/// A report's own fields.
+pub(super) const REPORT_FIELDS: &[FieldSpec] = &[
+    field("title", "title", Kind::Str, false),
+    field("cover", "cover", Kind::Str, false),
+    field("type_id", "typeId", Kind::Int, false),
+    field("intro", "intro", Kind::Str, false),
+    field("directory", "directory", Kind::Str, false),
+    field("price", "price", Kind::Float, false),
+    field("read_count", "readCount", Kind::Int, false),
+    field("status", "status", Kind::Int, false),
+    field("publish_time", "publishTime", Kind::Str, false),
+    field("short_intro", "shortIntro", Kind::Str, false),
+];
+
+/// The report's `file` object.
+pub(super) const FILE_FIELDS: &[FieldSpec] = &[
+    field("file_name", "fileName", Kind::Str, false),
+    field("src", "src", Kind::Str, false),
+    field("format", "format", Kind::Str, false),
+    field("size", "size", Kind::BigInt, false),
+];
+
+/// An entry of the report's `white_list`.
+pub(super) const WHITE_ENTRY_FIELDS: &[FieldSpec] = &[
+    field("given_user", "givenUser", Kind::Str, false),
+    field("given_position", "givenPosition", Kind::Str, false),
+    field("given_company", "givenCompany", Kind::Str, false),
+    field("mobile", "mobile", Kind::Str, false),
+    field("read_count", "readCount", Kind::Int, false),
+    field("state", "state", Kind::Int, false),
+];
+
 /// The report fields of a body, as GraphQL input (`file` and `white_list` nested).
 fn report_input(fields: &Fields) -> Result<Value, AppError> {
-    let mut input = fields.input(&[
-        field("title", "title", Kind::Str, false),
-        field("cover", "cover", Kind::Str, false),
-        field("type_id", "typeId", Kind::Int, false),
-        field("intro", "intro", Kind::Str, false),
-        field("directory", "directory", Kind::Str, false),
-        field("price", "price", Kind::Float, false),
-        field("read_count", "readCount", Kind::Int, false),
-        field("status", "status", Kind::Int, false),
-        field("publish_time", "publishTime", Kind::Str, false),
-        field("short_intro", "shortIntro", Kind::Str, false),
-    ])?;
+    let mut input = fields.input(REPORT_FIELDS)?;
     if let Some(file) = fields.0.get("file") {
         let Value::Object(file) = file else {
             return Err(AppError::field("file", "file 必须是对象"));
         };
-        input["file"] = Fields(file.clone()).input(&[
-            field("file_name", "fileName", Kind::Str, false),
-            field("src", "src", Kind::Str, false),
-            field("format", "format", Kind::Str, false),
-            field("size", "size", Kind::BigInt, false),
-        ])?;
+        input["file"] = Fields(file.clone()).input(FILE_FIELDS)?;
     }
     if let Some(list) = fields.0.get("white_list") {
         let Value::Array(list) = list else {
@@ -95,14 +195,7 @@ fn report_input(fields: &Fields) -> Result<Value, AppError> {
                     "white_list 的每一项必须是对象",
                 ));
             };
-            entries.push(Fields(item.clone()).input(&[
-                field("given_user", "givenUser", Kind::Str, false),
-                field("given_position", "givenPosition", Kind::Str, false),
-                field("given_company", "givenCompany", Kind::Str, false),
-                field("mobile", "mobile", Kind::Str, false),
-                field("read_count", "readCount", Kind::Int, false),
-                field("state", "state", Kind::Int, false),
-            ])?);
+            entries.push(Fields(item.clone()).input(WHITE_ENTRY_FIELDS)?);
         }
         input["whiteList"] = Value::Array(entries);
     }

@@ -3,21 +3,94 @@
 
 use axum::{
     extract::{RawQuery, State},
-    http::HeaderMap,
+    http::{HeaderMap, Method},
     response::IntoResponse,
+    routing::get,
     Json,
 };
 use serde_json::json;
 
 use crate::{
+    auth::Permission,
     error::AppError,
     rest::{
+        doc::{Access, Doc},
         operation::{authenticate, run, take},
         paid::{self, PaidResult},
         params::Fields,
+        schema::{from_document, int_of, object, string, string_of},
+        Route,
     },
     state::AppState,
 };
+
+/// The storage routes.
+pub(super) fn routes() -> Vec<Route> {
+    vec![
+        Route::new(
+            Method::GET,
+            "/api/report/downloadurl",
+            get(download_url),
+            Doc::new(
+                "A signed download URL of a report file",
+                Access::Staff(Permission::GetReportDownloadurl),
+            )
+            .required_query(
+                "report_name",
+                string(),
+                json!("report/demo.pdf"),
+                "The file's key",
+            )
+            .answer(
+                200,
+                paid::ok_schema(from_document(DOWNLOAD_URL, "downloadUrl")),
+            )
+            .errors(&[400]),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/qiniu/token",
+            get(upload_token),
+            Doc::new(
+                "A Qiniu upload token",
+                Access::Staff(Permission::GetQiniuToken),
+            )
+            .query(
+                "type",
+                string_of(&["default", "private"]),
+                "The bucket (default: the public one)",
+            )
+            .answer(
+                200,
+                object(&[
+                    ("status", int_of(&[0])),
+                    ("qiniu_token", from_document(UPLOAD_TOKEN, "uploadToken")),
+                ]),
+            )
+            .errors(&[400]),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/qiniu/copyfile",
+            get(copy_file),
+            Doc::new(
+                "Copy a file from the public bucket to the private one",
+                Access::Staff(Permission::GetQiniuToken),
+            )
+            .required_query(
+                "key",
+                string(),
+                json!("report/demo.pdf"),
+                "The object (also `file` or `report_name`)",
+            )
+            .answer(
+                200,
+                paid::ok_schema(object(&[("message", from_document(COPY_FILE, "copyFile"))])),
+            )
+            .errors(&[400, 404]),
+        ),
+    ]
+}
 
 /// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
 pub(crate) const DOCUMENTS: &[&str] = &[UPLOAD_TOKEN, DOWNLOAD_URL, COPY_FILE];

@@ -4,24 +4,156 @@
 use axum::{
     body::{Body, Bytes},
     extract::{multipart::MultipartRejection, Multipart, Path, RawQuery, State},
-    http::{header, HeaderMap, HeaderValue},
+    http::{header, HeaderMap, HeaderValue, Method},
     response::{IntoResponse, Response},
+    routing::{get, post, put},
 };
 use serde_json::{json, Value};
 
-use super::{path_id, run_upload};
+use super::{paged, path_id, report_id, run_upload};
 use crate::{
+    auth::Permission,
     error::AppError,
     rest::{
+        doc::{Access, Doc},
         operation::{authenticate, run, take},
         paid::{self, PaidResult},
-        params::{field, Fields, Kind},
+        params::{field, FieldSpec, Fields, Kind},
+        schema::{element, from_document, int, int_of, object, string},
+        Route,
     },
     state::AppState,
     xlsx::{self, Cell},
 };
 
 use const_format::concatcp;
+
+/// The whitelist routes.
+pub(super) fn routes() -> Vec<Route> {
+    let written = || paid::ok_both_schema(paid::id_only_schema());
+    let entry_id = |doc: Doc| doc.path("white_id", int(), json!(1), "The entry's id");
+    let converted = {
+        let rows = from_document(WHITE_CONVERT, "convertWhitelistSheet.rows");
+        let mut body = object(&[("status", int_of(&[0])), ("data", rows)]);
+        // Rows that fail are listed beside `data`, only when there are any.
+        body["properties"]["errors"] = from_document(WHITE_CONVERT, "convertWhitelistSheet.errors");
+        body
+    };
+    vec![
+        Route::new(
+            Method::GET,
+            "/api/report/{id}/white",
+            get(list),
+            paged(report_id(Doc::new(
+                "A report's whitelist",
+                Access::Staff(Permission::ReportWhiteList),
+            )))
+            .query(
+                "search",
+                string(),
+                "Substring of the name, position, company or mobile",
+            )
+            .answer(
+                200,
+                paid::ok_both_schema(paid::laravel_page_schema(element(from_document(
+                    WHITE_LIST,
+                    "whitelist.items",
+                )))),
+            )
+            .errors(&[400]),
+        ),
+        Route::new(
+            Method::POST,
+            "/api/report/{id}/white",
+            post(add),
+            report_id(Doc::new(
+                "Add a whitelist entry",
+                Access::Staff(Permission::ReportWhiteAdd),
+            ))
+            .fields(ADD_FIELDS)
+            .answer(200, written())
+            .errors(&[400, 409]),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/report/{id}/white/{white_id}",
+            get(detail),
+            entry_id(report_id(Doc::new(
+                "A whitelist entry",
+                Access::Staff(Permission::ReportWhiteInfo),
+            )))
+            .answer(
+                200,
+                paid::ok_schema(from_document(WHITE_INFO, "whitelistEntry")),
+            ),
+        ),
+        Route::new(
+            Method::PUT,
+            "/api/report/{id}/white/{white_id}",
+            put(update),
+            entry_id(report_id(Doc::new(
+                "Change a whitelist entry",
+                Access::Staff(Permission::ReportWhiteEdit),
+            )))
+            .fields(EDIT_FIELDS)
+            .answer(200, written())
+            .errors(&[400]),
+        ),
+        Route::new(
+            Method::POST,
+            "/api/report/{id}/excel",
+            post(import),
+            report_id(Doc::new(
+                "Import a whitelist sheet (like the template)",
+                Access::Staff(Permission::ReportWhiteImport),
+            ))
+            .upload("file")
+            .answer(
+                200,
+                paid::ok_both_schema(from_document(WHITE_IMPORT, "importWhitelist")),
+            )
+            .errors(&[400]),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/report/{id}/excel",
+            get(export),
+            report_id(Doc::new(
+                "Export the whitelist (or the given entries) as a sheet",
+                Access::Staff(Permission::ReportWhiteExport),
+            ))
+            .query(
+                "id",
+                string(),
+                "Entry ids: `[100,101]`, `100,101`, or repeated `id[]`",
+            )
+            .xlsx()
+            .errors(&[400]),
+        ),
+        Route::new(
+            Method::POST,
+            "/api/white/example",
+            post(convert),
+            Doc::new(
+                "Read a whitelist sheet without saving it",
+                Access::Staff(Permission::WhiteExportConvert),
+            )
+            .upload("file")
+            .answer(200, converted)
+            .errors(&[400]),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/white/example",
+            get(template),
+            Doc::new(
+                "The whitelist template",
+                Access::Staff(Permission::WhiteListExample),
+            )
+            .xlsx(),
+        ),
+    ]
+}
 
 /// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
 pub(crate) const DOCUMENTS: &[&str] = &[
@@ -70,6 +202,16 @@ pub async fn list(
     Ok(paid::ok_both(paid::laravel_page(take(data, "whitelist"))))
 }
 
+/// The fields of a new entry.
+pub(super) const ADD_FIELDS: &[FieldSpec] = &[
+    field("given_user", "givenUser", Kind::Str, false),
+    field("given_position", "givenPosition", Kind::Str, false),
+    field("given_company", "givenCompany", Kind::Str, false),
+    field("read_count", "readCount", Kind::Int, false),
+    field("mobile", "mobile", Kind::Str, false),
+    field("state", "state", Kind::Int, false),
+];
+
 const WHITE_ADD: &str = "mutation WhiteAdd($report: Int!, $input: WhitelistEntryInput!) {
         addWhitelistEntry(reportId: $report, input: $input) { id } }";
 /// `POST /api/report/{id}/white` (REPORT_WHITE_ADD).
@@ -80,14 +222,7 @@ pub async fn add(
     body: Bytes,
 ) -> PaidResult {
     let auth = authenticate(&state, &headers).await?;
-    let input = Fields::from_body(&headers, &body)?.input(&[
-        field("given_user", "givenUser", Kind::Str, false),
-        field("given_position", "givenPosition", Kind::Str, false),
-        field("given_company", "givenCompany", Kind::Str, false),
-        field("read_count", "readCount", Kind::Int, false),
-        field("mobile", "mobile", Kind::Str, false),
-        field("state", "state", Kind::Int, false),
-    ])?;
+    let input = Fields::from_body(&headers, &body)?.input(ADD_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "input": input });
     let data = run(&state, auth, WHITE_ADD, vars).await?;
     Ok(paid::ok_both(paid::id_only(take(
@@ -113,6 +248,15 @@ pub async fn detail(
     Ok(paid::ok(take(data, "whitelistEntry")))
 }
 
+/// The fields an entry's edit may change.
+pub(super) const EDIT_FIELDS: &[FieldSpec] = &[
+    field("given_user", "givenUser", Kind::Str, false),
+    field("given_position", "givenPosition", Kind::Str, false),
+    field("given_company", "givenCompany", Kind::Str, false),
+    field("residue_count", "residueCount", Kind::Int, false),
+    field("state", "state", Kind::Int, false),
+];
+
 const WHITE_EDIT: &str =
     "mutation WhiteEdit($report: Int!, $id: Int!, $input: UpdateWhitelistEntryInput!) {
         updateWhitelistEntry(reportId: $report, id: $id, input: $input) { id } }";
@@ -124,13 +268,7 @@ pub async fn update(
     body: Bytes,
 ) -> PaidResult {
     let auth = authenticate(&state, &headers).await?;
-    let input = Fields::from_body(&headers, &body)?.input(&[
-        field("given_user", "givenUser", Kind::Str, false),
-        field("given_position", "givenPosition", Kind::Str, false),
-        field("given_company", "givenCompany", Kind::Str, false),
-        field("residue_count", "residueCount", Kind::Int, false),
-        field("state", "state", Kind::Int, false),
-    ])?;
+    let input = Fields::from_body(&headers, &body)?.input(EDIT_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)?, "input": input });
     let data = run(&state, auth, WHITE_EDIT, vars).await?;
     Ok(paid::ok_both(paid::id_only(take(

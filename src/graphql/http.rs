@@ -1,0 +1,128 @@
+//! GraphQL over HTTP: reading a request (JSON or multipart with a file), running it as its
+//! caller, and counting it for `/metrics`.
+
+use async_graphql::{
+    http::{receive_batch_body, MultipartOptions},
+    ErrorExtensions, ParseRequestError,
+};
+use async_graphql_axum::GraphQLResponse;
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::json;
+
+use crate::{rest::operation::authenticate, state::AppState};
+
+/// Files one multipart request may carry (the whitelist import takes one).
+pub const MAX_UPLOAD_FILES: usize = 1;
+
+/// One GraphQL request from a body. A batch is refused: its operations would run concurrently,
+/// multiplying what one request may cost past every per-document limit.
+async fn read_request(
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<async_graphql::Request, ParseRequestError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let multipart = content_type
+        .as_deref()
+        .is_some_and(|t| t.to_ascii_lowercase().starts_with("multipart/"));
+    if !multipart && body.len() > crate::app::MAX_BODY_BYTES {
+        return Err(ParseRequestError::PayloadTooLarge);
+    }
+    let options = MultipartOptions::default()
+        .max_file_size(crate::xlsx::UPLOAD_LIMITS.max_bytes)
+        .max_num_files(MAX_UPLOAD_FILES);
+    let reader = async_graphql::futures_util::io::Cursor::new(body);
+    receive_batch_body(content_type, reader, options)
+        .await?
+        .into_single()
+}
+
+/// A request that could not be read, as a GraphQL error with a code.
+fn refused(error: ParseRequestError) -> Response {
+    let (status, code) = match &error {
+        ParseRequestError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"),
+        ParseRequestError::UnsupportedBatch => (StatusCode::BAD_REQUEST, "BATCH_NOT_SUPPORTED"),
+        _ => (StatusCode::BAD_REQUEST, "BAD_REQUEST"),
+    };
+    let body = json!({ "data": null, "errors": [{ "message": error.to_string(), "extensions": { "code": code } }] });
+    (status, Json(body)).into_response()
+}
+
+/// `POST /graphql`: one operation, as JSON or as a GraphQL multipart request with a file.
+/// Bad credentials answer an `UNAUTHENTICATED` error and run nothing.
+pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let request = match read_request(&headers, body).await {
+        Ok(request) => request,
+        Err(e) => return refused(e),
+    };
+    match authenticate(&state, &headers).await {
+        Ok(auth) => {
+            let request = super::prepare(request, &state.core, auth);
+            let operation = operation_label(
+                request
+                    .operation_name
+                    .as_deref()
+                    .or_else(|| document_operation_name(&request.query)),
+            );
+            let started = std::time::Instant::now();
+            let response = state.schema.execute(request).await;
+            let metrics = &state.metrics;
+            metrics.observe(
+                "opsgraph_graphql_duration_seconds",
+                &[("operation", &operation)],
+                started.elapsed(),
+            );
+            for e in &response.errors {
+                let code = e
+                    .extensions
+                    .as_ref()
+                    .and_then(|x| x.get("code"))
+                    .map(|c| c.to_string().trim_matches('"').to_owned())
+                    .unwrap_or_else(|| "GRAPHQL_VALIDATION".into());
+                metrics.count("opsgraph_graphql_errors_total", &[("code", &code)]);
+            }
+            GraphQLResponse::from(response).into_response()
+        }
+        Err(err) => {
+            let mut error = async_graphql::ServerError::new(err.to_string(), None);
+            error.extensions = err.extend().extensions;
+            GraphQLResponse::from(async_graphql::Response::from_errors(vec![error])).into_response()
+        }
+    }
+}
+
+/// The name of a document's first operation (`query Name …`), without parsing it.
+fn document_operation_name(query: &str) -> Option<&str> {
+    let rest = query.trim_start();
+    let rest = ["query", "mutation", "subscription"]
+        .iter()
+        .find_map(|k| rest.strip_prefix(k))?
+        .trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+/// A GraphQL operation name as a metrics label: client-chosen, so only plain names of sane
+/// length are kept.
+fn operation_label(name: Option<&str>) -> String {
+    match name {
+        Some(n)
+            if (1..=64).contains(&n.len())
+                && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+        {
+            n.to_owned()
+        }
+        Some(_) => "other".to_owned(),
+        None => "anonymous".to_owned(),
+    }
+}

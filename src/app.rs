@@ -86,7 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(rest::openapi::openapi_json))
         .route("/docs", get(rest::openapi::docs))
-        .merge(rest::router())
+        .merge(rest::router(&state))
         // Per matched route: the route pattern labels the metrics.
         .route_layer(middleware::from_fn_with_state(state.clone(), ops::track))
         .fallback(rest::not_found)

@@ -266,7 +266,7 @@ pub async fn create_staff(
         is_active: Set(true),
         // Tokens issued in the same second as the account are valid.
         password_changed_at: Set(now.timestamp()),
-        created_at: Set(now.naive_utc()),
+        created_at: Set(crate::db::now()),
         ..Default::default()
     })
     .exec_with_returning(db)
@@ -304,7 +304,7 @@ pub async fn insert_api_key(
         key: Set(key_digest(key)),
         staff_id: Set(staff_id),
         user_info_id: Set(user_info_id),
-        created_at: Set(chrono::Utc::now().naive_utc()),
+        created_at: Set(crate::db::now()),
     })
     .exec(db)
     .await?;

@@ -257,7 +257,7 @@ pub async fn create_visit_record(
         contact: Set(contact),
         detail: Set(input.detail),
         visit_time: Set(visit_time),
-        created_at: Set(chrono::Utc::now().naive_utc()),
+        created_at: Set(crate::db::now()),
         ..Default::default()
     }
     .insert(db)

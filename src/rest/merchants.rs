@@ -8,14 +8,14 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, Method},
     response::{IntoResponse, Response},
     routing::{get, post},
-    Json,
+    Extension, Json,
 };
 use serde_json::{json, Map, Value};
 
 use super::{
     code_msg::CodeMsgResult,
     doc::{Access, Doc},
-    operation::{authenticate, run, take},
+    operation::{run, take},
     params::{field, FieldSpec, Fields, Kind},
     schema::{array, from_document, int, int_of, map_of, nullable, object, string},
     Route,
@@ -290,8 +290,7 @@ const MERCHANT_INDEX: &str = "query MerchantIndex { merchantIndex {
         stationQuoteSheets { station { id name } quoteSheet { id name } }
     } }";
 /// `GET /custommanage/`: the nested index, maps keyed by id as the seed shapes it.
-async fn index(State(state): State<AppState>, headers: HeaderMap) -> CodeMsgResult {
-    let auth = authenticate(&state, &headers).await?;
+async fn index(State(state): State<AppState>, Extension(auth): Extension<Auth>) -> CodeMsgResult {
     let ix = take(
         run(&state, auth, MERCHANT_INDEX, json!({})).await?,
         "merchantIndex",
@@ -450,8 +449,11 @@ const MERCHANT_LIST: &str = concatcp!(
 );
 /// `GET /custommanage/list`: filters, `num`/`page`; `export=1` answers an `.xlsx` of every
 /// matching row instead.
-async fn list_handler(state: AppState, headers: HeaderMap, raw: Option<String>) -> CodeMsgResult {
-    let auth = authenticate(&state, &headers).await?;
+async fn list(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    RawQuery(raw): RawQuery,
+) -> CodeMsgResult {
     let q = Fields::from_query(raw.as_deref());
     let filter = filter(&q)?;
     if q.int("export")? == Some(1) {
@@ -465,14 +467,6 @@ async fn list_handler(state: AppState, headers: HeaderMap, raw: Option<String>) 
     Ok(ok(
         json!({ "code": 0, "data": rows, "count": found["totalCount"] }),
     ))
-}
-
-async fn list(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> CodeMsgResult {
-    list_handler(state, headers, raw).await
 }
 
 /// The export's columns: legacy key and Chinese header.
@@ -558,7 +552,7 @@ async fn export(state: &AppState, auth: Auth, filter: Value) -> CodeMsgResult {
     let bytes = tokio::task::spawn_blocking(move || xlsx::write("商户", &headers, &rows))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
-    let name = format!("merchants-{}.xlsx", chrono::Utc::now().format("%Y%m%d"));
+    let name = format!("merchants-{}.xlsx", crate::db::now().format("%Y%m%d"));
     let mut response = Response::new(Body::from(bytes));
     let h = response.headers_mut();
     h.insert(
@@ -579,8 +573,12 @@ const BIND: &str = "mutation Bind($sid: String!, $record: Int, $sheet: String!, 
 const EDIT: &str = "mutation Edit($input: UpdateShopInput!) { updateShop(input: $input) { sid } }";
 /// `POST /custommanage/edit`: a section of the shop form, or with `status` a quote-sheet
 /// binding change (`deleteSSM` removes binding `record_id`).
-async fn edit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> CodeMsgResult {
-    let auth = authenticate(&state, &headers).await?;
+async fn edit(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> CodeMsgResult {
     let fields = Fields::from_body(&headers, &body)?;
     let sid = fields
         .string("id")?
@@ -687,8 +685,12 @@ const ADD_FIELDS: &[FieldSpec] = &[
 ];
 
 /// `POST /custommanage/restaurant/add`: answers `{KID, SID}`.
-async fn add(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> CodeMsgResult {
-    let auth = authenticate(&state, &headers).await?;
+async fn add(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> CodeMsgResult {
     let fields = Fields::from_body(&headers, &body)?;
     let mut input = fields.input(ADD_FIELDS)?;
     // The seed's page sends the account as `kid`, sometimes also as `KID`; a blank one is none.

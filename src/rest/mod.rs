@@ -15,9 +15,9 @@ pub mod params;
 pub mod schema;
 
 use axum::{
-    extract::{DefaultBodyLimit, OriginalUri, Request},
+    extract::{DefaultBodyLimit, OriginalUri, Request, State},
     http::{header, Method, StatusCode},
-    middleware::Next,
+    middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::MethodRouter,
     Json, Router,
@@ -28,7 +28,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::{
     app::{MAX_BODY_BYTES, MAX_UPLOAD_BODY_BYTES},
-    rest::doc::Doc,
+    auth::Auth,
+    error::AppError,
+    rest::doc::{Access, Doc},
     state::AppState,
 };
 
@@ -79,7 +81,7 @@ pub fn documents() -> Vec<&'static str> {
 
 /// The router of every legacy URL, each with its body limit (axum's extractors and the raw
 /// body both capped, so neither a `Bytes` handler nor a streaming one reads past it).
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     routes().into_iter().fold(Router::new(), |router, route| {
         let limit = if route.doc.takes_upload() {
             MAX_UPLOAD_BODY_BYTES
@@ -89,10 +91,47 @@ pub fn router() -> Router<AppState> {
         let handler = route
             .handler
             .layer::<_, Infallible>(DefaultBodyLimit::max(limit))
-            .layer::<_, Infallible>(RequestBodyLimitLayer::new(limit));
+            .layer::<_, Infallible>(RequestBodyLimitLayer::new(limit))
+            // Outermost: the caller is known and admitted before anything reads the body.
+            .layer::<_, Infallible>(middleware::from_fn_with_state(
+                (state.clone(), route.doc.access),
+                admit,
+            ));
         // Routes on one path merge into one method router.
         router.route(&route.path, handler)
     })
+}
+
+/// Middleware of every legacy route: resolves the caller once and admits it per the route's
+/// [`Access`], so 401 and 403 come before any parameter is read (a refused caller learns
+/// nothing of the route's validation). Handlers get the caller as an `Extension<Auth>`. The
+/// resolvers' guards check again below: REST and GraphQL share them.
+async fn admit(
+    State((state, access)): State<(AppState, Access)>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let checked = match access {
+        // The login reads a password, not credentials.
+        Access::Login => Ok(Auth::default()),
+        _ => operation::authenticate(&state, request.headers())
+            .await
+            .and_then(|auth| {
+                let refused = match access {
+                    Access::Member => auth.member().err(),
+                    Access::Staff(permission) => auth.require(permission).err(),
+                    Access::Public | Access::Login => None,
+                };
+                refused.map_or(Ok(auth), Err)
+            }),
+    };
+    match checked {
+        Ok(auth) => {
+            request.extensions_mut().insert(auth);
+            next.run(request).await
+        }
+        Err(e) => Family::of(request.uri().path()).error(e),
+    }
 }
 
 /// The legacy families, told apart by URL: each has its own envelope.
@@ -131,6 +170,15 @@ impl Family {
             Family::Merchants
         } else {
             Family::KidsCoding
+        }
+    }
+
+    /// An error in this family's envelope.
+    pub fn error(self, error: AppError) -> Response {
+        match self {
+            Family::KidsCoding => drf::DrfError(error).into_response(),
+            Family::Merchants => code_msg::CodeMsgError(error).into_response(),
+            Family::PaidReports => paid::PaidError(error).into_response(),
         }
     }
 

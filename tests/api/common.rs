@@ -53,6 +53,48 @@ where
     }
 }
 
+/// A fresh, empty database on `backend`: its URL, and what removes it once the test is over.
+/// SQLite is a file in a temporary directory (kept alive by the handle); PostgreSQL is a new
+/// database on the `TEST_DATABASE_URL` server, so tests never see each other's rows.
+pub async fn fresh_database(backend: &Backend) -> (String, Cleanup) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("test.sqlite").display()
+            );
+            (
+                url,
+                Cleanup {
+                    pg: None,
+                    _dir: Some(std::sync::Arc::new(dir)),
+                },
+            )
+        }
+        Backend::Postgres(admin_url) => {
+            let name = format!("opsgraph_test_{}_{}", std::process::id(), rand_suffix());
+            let admin = Database::connect(admin_url.as_str())
+                .await
+                .expect("PostgreSQL reachable");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            let _ = admin.close().await;
+            let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+            url.set_path(&format!("/{name}"));
+            (
+                url.to_string(),
+                Cleanup {
+                    pg: Some((admin_url.clone(), name)),
+                    _dir: None,
+                },
+            )
+        }
+    }
+}
+
 /// A running application on its own database.
 pub struct TestApp {
     pub router: Router,
@@ -95,42 +137,7 @@ impl TestApp {
         demo_data: bool,
         configure: impl FnOnce(&mut Config),
     ) -> Self {
-        let (url, cleanup) = match &backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!(
-                    "sqlite://{}?mode=rwc",
-                    dir.path().join("test.sqlite").display()
-                );
-                (
-                    url,
-                    Cleanup {
-                        pg: None,
-                        _dir: Some(std::sync::Arc::new(dir)),
-                    },
-                )
-            }
-            Backend::Postgres(admin_url) => {
-                let name = format!("opsgraph_test_{}_{}", std::process::id(), rand_suffix());
-                let admin = Database::connect(admin_url.as_str())
-                    .await
-                    .expect("PostgreSQL reachable");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .expect("create test database");
-                let _ = admin.close().await;
-                let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
-                url.set_path(&format!("/{name}"));
-                (
-                    url.to_string(),
-                    Cleanup {
-                        pg: Some((admin_url.clone(), name)),
-                        _dir: None,
-                    },
-                )
-            }
-        };
+        let (url, cleanup) = fresh_database(&backend).await;
         let mut config = Config::for_database(url);
         config.db_max_connections = Some(8);
         // Qiniu's published SDK test keys: signatures can be checked against its vectors.

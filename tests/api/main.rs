@@ -11,4 +11,6 @@ mod ops;
 mod orders;
 mod payers;
 mod reports;
+mod resilience;
 mod storage;
+mod walk;

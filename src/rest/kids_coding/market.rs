@@ -6,17 +6,18 @@ use axum::{
     http::{HeaderMap, Method as M, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post, put},
-    Json,
+    Extension, Json,
 };
 use serde_json::{json, Value};
 
 use super::page_vars;
 use crate::{
+    auth::Auth,
     error::AppError,
     rest::{
         doc::{Access, Doc},
         drf::{self, DrfError, DrfResult},
-        operation::{authenticate, run, take},
+        operation::{run, take},
         params::Fields,
         schema::{absent_when_null, element, from_document, int, int_of, object, string},
         Route,
@@ -231,11 +232,11 @@ const PRODUCT_LIST: &str = concatcp!(
 /// `GET …/exchange_products/`: public; `_type` (0, 1), `name` (contains).
 async fn product_list(
     State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> DrfResult {
-    let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let (page, page_size) = page_vars(&q)?;
     let vars = json!({
@@ -255,10 +256,9 @@ const PRODUCT_DETAIL: &str = concatcp!(
 /// `GET …/exchange_products/{pk}/`: public.
 async fn product_detail(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(pk): Path<String>,
 ) -> DrfResult {
-    let auth = authenticate(&state, &headers).await?;
     let data = run(&state, auth, PRODUCT_DETAIL, json!({ "id": path_id(&pk)? })).await?;
     Ok(drf::object(without_null_categories(take(
         data,
@@ -294,10 +294,9 @@ const PURCHASE: &str =
 /// `GET|POST …/exchange_products/purchase/{pk}/`: `{"message": "兑换成功"}`.
 async fn purchase(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(pk): Path<String>,
 ) -> Result<Response, PurchaseError> {
-    let auth = authenticate(&state, &headers).await?;
     let id = pk
         .parse::<i32>()
         .map_err(|_| AppError::NotFound("商品不存在".into()))?;
@@ -318,11 +317,11 @@ const ORDER_LIST: &str = concatcp!(
 /// `GET …/exchange_product_order/`: the caller's orders.
 async fn order_list(
     State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> DrfResult {
-    let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let (page, page_size) = page_vars(&q)?;
     let vars = json!({ "page": page, "pageSize": page_size });
@@ -341,10 +340,9 @@ const ORDER_DETAIL: &str = concatcp!(
 /// `GET …/exchange_product_order/{order_number}/`: one of the caller's orders.
 async fn order_detail(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(order_number): Path<String>,
 ) -> DrfResult {
-    let auth = authenticate(&state, &headers).await?;
     let data = run(
         &state,
         auth,
@@ -371,11 +369,11 @@ const USER_PRODUCTS: &str = concatcp!(
 /// `GET …/user_products/`: the caller's props; `_type` (0, 1), `status` (0, 1).
 async fn user_products(
     State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> DrfResult {
-    let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let (page, page_size) = page_vars(&q)?;
     let vars = json!({
@@ -403,11 +401,10 @@ const UNUSE_PRODUCT: &str = concatcp!(
 /// Puts a prop in or out of use: `field` is the mutation, `document` selects it.
 async fn set_in_use(
     state: AppState,
-    headers: HeaderMap,
+    auth: Auth,
     pk: String,
     (field, document): (&str, &str),
 ) -> DrfResult {
-    let auth = authenticate(&state, &headers).await?;
     let data = run(&state, auth, document, json!({ "id": path_id(&pk)? })).await?;
     Ok(drf::object(without_null_categories(take(data, field))))
 }
@@ -415,19 +412,19 @@ async fn set_in_use(
 /// `PUT …/use_product/{pk}/`.
 async fn use_product(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(pk): Path<String>,
 ) -> DrfResult {
-    set_in_use(state, headers, pk, ("useProduct", USE_PRODUCT)).await
+    set_in_use(state, auth, pk, ("useProduct", USE_PRODUCT)).await
 }
 
 /// `PUT …/unuse_product/{pk}/`.
 async fn unuse_product(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(pk): Path<String>,
 ) -> DrfResult {
-    set_in_use(state, headers, pk, ("unuseProduct", UNUSE_PRODUCT)).await
+    set_in_use(state, auth, pk, ("unuseProduct", UNUSE_PRODUCT)).await
 }
 
 const USER_INFO: &str = concatcp!(
@@ -438,8 +435,7 @@ const USER_INFO: &str = concatcp!(
     PRODUCT_FIELDS
 );
 /// `GET /userinfo/` and `/program_face2face/userinfo/`: the member with the props in use.
-async fn user_info(State(state): State<AppState>, headers: HeaderMap) -> DrfResult {
-    let auth = authenticate(&state, &headers).await?;
+async fn user_info(State(state): State<AppState>, Extension(auth): Extension<Auth>) -> DrfResult {
     let data = run(&state, auth, USER_INFO, json!({})).await?;
     Ok(drf::object(without_null_categories(take(data, "me"))))
 }

@@ -5,17 +5,18 @@ use axum::{
     extract::{OriginalUri, RawQuery, State},
     http::{HeaderMap, Method as M},
     routing::{get, post},
+    Extension,
 };
 use serde_json::json;
 
 use super::page_vars;
 use crate::{
-    auth::Permission,
+    auth::{Auth, Permission},
     error::AppError,
     rest::{
         doc::{Access, Doc},
         drf::{self, DrfResult},
-        operation::{authenticate, run, take},
+        operation::{run, take},
         params::{field, FieldSpec, Fields, Kind, REQUIRED},
         schema::{boolean, element, from_document, int, string},
         Route,
@@ -153,11 +154,11 @@ const PAYER_LIST: &str = concatcp!(
 /// `GET /server/userinfo/payer_list/`: `kw`, `star`, `course`, `extent`, `page`, `page_size`.
 async fn payer_list(
     State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> DrfResult {
-    let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let (page, page_size) = page_vars(&q)?;
     let vars = json!({
@@ -181,8 +182,12 @@ const PAYER_UPDATE: &str = concatcp!(
     PAYER_FIELDS
 );
 /// `POST /server/userinfo/payer_update/`: a partial update named by `username`.
-async fn payer_update(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> DrfResult {
-    let auth = authenticate(&state, &headers).await?;
+async fn payer_update(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> DrfResult {
     let input = Fields::from_body(&headers, &body)?.input(PAYER_UPDATE_FIELDS)?;
     let data = run(&state, auth, PAYER_UPDATE, json!({ "input": input })).await?;
     Ok(drf::object(take(data, "updatePayer")))
@@ -199,11 +204,11 @@ const VISIT_RECORDS: &str = concatcp!(
 /// `GET /server/userinfo/visit_records/?contact=`.
 async fn visit_records(
     State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> DrfResult {
-    let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let (page, page_size) = page_vars(&q)?;
     let contact = q
@@ -224,10 +229,10 @@ const VISIT_RECORD_CREATE: &str = concatcp!(
 /// `POST /server/userinfo/visit_record_create/`: `contact`, `detail`, `visit_time`.
 async fn visit_record_create(
     State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     body: Bytes,
 ) -> DrfResult {
-    let auth = authenticate(&state, &headers).await?;
     let input = Fields::from_body(&headers, &body)?.input(VISIT_CREATE_FIELDS)?;
     let data = run(&state, auth, VISIT_RECORD_CREATE, json!({ "input": input })).await?;
     Ok(drf::created(take(data, "createVisitRecord")))

@@ -62,9 +62,7 @@ fn path_id(raw: &str) -> Result<i32, AppError> {
         .ok_or_else(|| AppError::NotFound("记录不存在".into()))
 }
 
-/// Runs an upload operation. The guard must speak first (401/403 before any 400), so a body
-/// that is not a usable upload still runs the operation, with an empty file, which the
-/// resolver refuses without writing; the body's own problem is what the caller then hears.
+/// Runs an upload operation with the request's file (the caller was admitted already).
 async fn run_upload(
     state: &AppState,
     auth: crate::auth::Auth,
@@ -72,30 +70,9 @@ async fn run_upload(
     variables: serde_json::Value,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<serde_json::Value, AppError> {
-    let (file, problem) = match file_field(multipart).await {
-        Ok(file) => (file, None),
-        Err(e) => (
-            async_graphql::UploadValue {
-                filename: String::new(),
-                content_type: None,
-                content: Default::default(),
-            },
-            Some(e),
-        ),
-    };
-    let result = crate::rest::operation::run_with_upload(
-        state,
-        auth,
-        document,
-        variables,
-        Some(("file", file)),
-    )
-    .await;
-    match (result, problem) {
-        (Err(e @ (AppError::Unauthenticated(_) | AppError::Forbidden(_))), _) => Err(e),
-        (_, Some(problem)) => Err(problem),
-        (result, None) => result,
-    }
+    let file = file_field(multipart).await?;
+    crate::rest::operation::run_with_upload(state, auth, document, variables, Some(("file", file)))
+        .await
 }
 
 /// The multipart field `file`, as an upload for GraphQL.

@@ -3,10 +3,10 @@
 
 use axum::{
     extract::{Path, RawQuery, State},
-    http::{HeaderMap, Method},
+    http::Method,
     response::IntoResponse,
     routing::get,
-    Json,
+    Extension, Json,
 };
 use serde_json::{json, Map, Value};
 
@@ -16,7 +16,7 @@ use crate::{
     error::AppError,
     rest::{
         doc::{Access, Doc},
-        operation::{authenticate, run, take},
+        operation::{run, take},
         paid::{self, PaidResult},
         params::Fields,
         schema::{
@@ -378,10 +378,9 @@ const CUSTOMERS: &str = concatcp!("query Customers($filter: CustomerFilter!, $pa
 /// `start_date` (required), `end_date` (default today), `mobile` (exact).
 pub async fn customers(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     RawQuery(raw): RawQuery,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let kind = match q.int("type")?.unwrap_or(1) {
         1 => "ORDERS",
@@ -427,10 +426,9 @@ const CUSTOMER: &str = concatcp!(
 /// `GET /api/customer/{id}` (Payment_Customer_Total).
 pub async fn customer(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let found = take(
         run(&state, auth, CUSTOMER, json!({ "id": path_id(&id)? })).await?,
         "customer",
@@ -460,11 +458,10 @@ const ORDERS: &str = concatcp!("query Orders($filter: OrderFilter!, $page: Int, 
 /// `GET /api/customer/{id}/order` (Payment_Customer_Info): `limit` (10), `page`.
 pub async fn customer_orders(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let (page, limit) = page_params(&q)?;
     run_orders(
@@ -481,10 +478,9 @@ pub async fn customer_orders(
 /// `usage_expend_status`, prefixes `number` and `third_trade_num`, `limit`, `page`.
 pub async fn orders(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     RawQuery(raw): RawQuery,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     // The seed's own curl writes `start_date=2022-03-06?state=1`: a `?` inside the query
     // string starts another parameter.
     let raw = raw.map(|r| r.replace('?', "&"));
@@ -521,10 +517,9 @@ const ORDER_INFO: &str = concatcp!("query OrderInfo($number: String!) { order(nu
 /// `GET /api/order/{number}` (Payment_Order_Info): the order with `invoice_info`.
 pub async fn order(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(number): Path<String>,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let found = take(
         run(&state, auth, ORDER_INFO, json!({ "number": number })).await?,
         "order",
@@ -554,11 +549,10 @@ const REPORT_CUSTOMERS: &str = concatcp!("query ReportCustomers($id: Int!, $page
 /// `GET /api/report/{id}/customer` (GET_REPORT_CUSTOMER): `page`, `limit` (20).
 pub async fn report_customers(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let (page, limit) = page_params(&q)?;
     let mut page = take(

@@ -5,16 +5,17 @@ use axum::{
     extract::{Path, RawQuery, State},
     http::{HeaderMap, Method},
     routing::{get, post, put},
+    Extension,
 };
 use serde_json::{json, Value};
 
 use super::{paged, path_id, report_id};
 use crate::{
-    auth::Permission,
+    auth::{Auth, Permission},
     error::AppError,
     rest::{
         doc::{fields_schema, Access, Doc},
-        operation::{authenticate, run, take},
+        operation::{run, take},
         paid::{self, PaidResult},
         params::{field, FieldSpec, Fields, Kind},
         schema::{array, date, element, from_document, int, string},
@@ -122,10 +123,9 @@ const REPORT_LIST: &str = "query ReportList($filter: ReportFilter, $page: Int, $
 /// `status`, `page`, `limit`.
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     RawQuery(raw): RawQuery,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let vars = json!({
         "filter": {
@@ -205,8 +205,12 @@ fn report_input(fields: &Fields) -> Result<Value, AppError> {
 const REPORT_CREATE: &str =
     "mutation ReportCreate($input: CreateReportInput!) { createReport(input: $input) { id } }";
 /// `POST /api/report` (PAYMENT_REPORT_ADD): the report with `file` and `white_list`.
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> PaidResult {
     let input = report_input(&Fields::from_body(&headers, &body)?)?;
     let data = run(&state, auth, REPORT_CREATE, json!({ "input": input })).await?;
     Ok(paid::ok_both(paid::id_only(take(data, "createReport"))))
@@ -219,10 +223,9 @@ const REPORT_INFO: &str = "query ReportInfo($id: Int!) { report(id: $id) {
 /// `GET /api/report/{id}` (PAYMENT_REPORT_INFO).
 pub async fn detail(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let data = run(&state, auth, REPORT_INFO, json!({ "id": path_id(&id)? })).await?;
     Ok(paid::ok(take(data, "report")))
 }
@@ -234,11 +237,11 @@ const REPORT_MODIFY: &str = "mutation ReportModify($id: Int!, $input: UpdateRepo
 /// not applied: whitelists change through their own URLs.
 pub async fn update(
     State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let id = path_id(&id)?;
     let mut input = report_input(&Fields::from_body(&headers, &body)?)?;
     if let Value::Object(map) = &mut input {
@@ -260,10 +263,9 @@ const REPORT_DELETE: &str = "mutation ReportDelete($id: Int!) { deleteReport(id:
 /// `DELETE /api/report/{id}` (PAYMENT_REPORT_DELETE).
 pub async fn delete(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let data = run(&state, auth, REPORT_DELETE, json!({ "id": path_id(&id)? })).await?;
     Ok(paid::ok_both(paid::id_only(take(data, "deleteReport"))))
 }

@@ -3,19 +3,19 @@
 
 use axum::{
     extract::{RawQuery, State},
-    http::{HeaderMap, Method},
+    http::Method,
     response::IntoResponse,
     routing::get,
-    Json,
+    Extension, Json,
 };
 use serde_json::json;
 
 use crate::{
-    auth::Permission,
+    auth::{Auth, Permission},
     error::AppError,
     rest::{
         doc::{Access, Doc},
-        operation::{authenticate, run, take},
+        operation::{run, take},
         paid::{self, PaidResult},
         params::Fields,
         schema::{from_document, int_of, object, string, string_of},
@@ -103,10 +103,9 @@ const COPY_FILE: &str = "mutation Copy($key: String!) { copyFile(key: $key) }";
 /// beside `status`, as the seed shows.
 pub async fn upload_token(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     RawQuery(raw): RawQuery,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let kind = q
         .string("type")?
@@ -119,10 +118,9 @@ pub async fn upload_token(
 /// `GET /api/report/downloadurl` (GET_REPORT_DOWNLOADURL): `report_name`; answers the signed URL.
 pub async fn download_url(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     RawQuery(raw): RawQuery,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let name = q
         .string("report_name")?
@@ -136,10 +134,9 @@ pub async fn download_url(
 /// public bucket to the private one.
 pub async fn copy_file(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     RawQuery(raw): RawQuery,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let mut key = None;
     for name in ["key", "file", "report_name"] {

@@ -7,16 +7,17 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, Method},
     response::{IntoResponse, Response},
     routing::{get, post, put},
+    Extension,
 };
 use serde_json::{json, Value};
 
 use super::{paged, path_id, report_id, run_upload};
 use crate::{
-    auth::Permission,
+    auth::{Auth, Permission},
     error::AppError,
     rest::{
         doc::{Access, Doc},
-        operation::{authenticate, run, take},
+        operation::{run, take},
         paid::{self, PaidResult},
         params::{field, FieldSpec, Fields, Kind},
         schema::{element, from_document, int, int_of, object, string},
@@ -186,11 +187,10 @@ const WHITE_LIST: &str = concatcp!(
 /// `GET /api/report/{id}/white` (REPORT_WHITE_LIST): `search`, `page`, `limit`.
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let q = Fields::from_query(raw.as_deref());
     let vars = json!({
         "report": path_id(&id)?,
@@ -217,11 +217,11 @@ const WHITE_ADD: &str = "mutation WhiteAdd($report: Int!, $input: WhitelistEntry
 /// `POST /api/report/{id}/white` (REPORT_WHITE_ADD).
 pub async fn add(
     State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let input = Fields::from_body(&headers, &body)?.input(ADD_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "input": input });
     let data = run(&state, auth, WHITE_ADD, vars).await?;
@@ -239,10 +239,9 @@ const WHITE_INFO: &str =
 /// `GET /api/report/{id}/white/{white_id}` (REPORT_WHITE_INFO).
 pub async fn detail(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path((id, white_id)): Path<(String, String)>,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)? });
     let data = run(&state, auth, WHITE_INFO, vars).await?;
     Ok(paid::ok(take(data, "whitelistEntry")))
@@ -263,11 +262,11 @@ const WHITE_EDIT: &str =
 /// `PUT /api/report/{id}/white/{white_id}` (REPORT_WHITE_EDIT): records who and when.
 pub async fn update(
     State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     Path((id, white_id)): Path<(String, String)>,
     body: Bytes,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let input = Fields::from_body(&headers, &body)?.input(EDIT_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)?, "input": input });
     let data = run(&state, auth, WHITE_EDIT, vars).await?;
@@ -284,11 +283,10 @@ const WHITE_IMPORT: &str = "mutation WhiteImport($report: Int!, $file: Upload!) 
 /// `{total, success, repeat, error}` and the failing rows.
 pub async fn import(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let report = path_id(&id)?;
     let vars = json!({ "report": report, "file": null });
     let data = run_upload(&state, auth, WHITE_IMPORT, vars, multipart).await?;
@@ -303,10 +301,9 @@ const WHITE_CONVERT: &str = "mutation WhiteConvert($file: Upload!) { convertWhit
 /// fail are listed under `errors` beside `data`.
 pub async fn convert(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let data = run_upload(
         &state,
         auth,
@@ -351,8 +348,10 @@ async fn workbook(
 }
 
 /// `GET /api/white/example` (WHITE_LIST_EXAMPLE): the template, with one example row.
-pub async fn template(State(state): State<AppState>, headers: HeaderMap) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
+pub async fn template(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> PaidResult {
     let data = run(&state, auth, TEMPLATE, json!({})).await?;
     let headers: Vec<&'static str> = match &data["whitelistTemplate"] {
         Value::Array(h) if h.len() == crate::reports::service::TEMPLATE_HEADERS.len() => {
@@ -410,11 +409,10 @@ const WHITE_EXPORT: &str = concatcp!("query WhiteExport($report: Int!, $ids: [In
 /// a spreadsheet.
 pub async fn export(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> PaidResult {
-    let auth = authenticate(&state, &headers).await?;
     let report = path_id(&id)?;
     let ids = export_ids(raw.as_deref())?;
     let data = run(

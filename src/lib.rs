@@ -6,6 +6,7 @@
 //! run a GraphQL operation and wrap; `auth/` the one auth model; `graphql/` the merged schema.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;

@@ -128,6 +128,19 @@ impl Metrics {
     }
 }
 
+tokio::task_local! {
+    /// The request id of the request this task serves, for the audit log.
+    static REQUEST_ID: String;
+}
+
+/// The `x-request-id` of the request being served, if any.
+pub fn request_id() -> Option<String> {
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .ok()
+        .filter(|id| !id.is_empty())
+}
+
 /// Middleware: counts and times every request by route pattern, and logs it without its query
 /// string (which can carry phone numbers) or any credentials.
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -144,7 +157,9 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let response = next.run(request).await;
+    let response = REQUEST_ID
+        .scope(request_id.clone(), next.run(request))
+        .await;
     let took = started.elapsed();
     let status = response.status().as_u16().to_string();
     let metrics = &state.metrics;

@@ -5,6 +5,7 @@ pub mod address_label;
 pub mod api_token;
 pub mod area_level1;
 pub mod area_level2;
+pub mod audit_log;
 pub mod course;
 pub mod course_enrollment;
 pub mod customer;

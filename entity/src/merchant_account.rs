@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One row of `merchant_account`.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "merchant_account")]
 pub struct Model {
     /// The account id (`KID` is `K` and this, zero-padded to 6 digits).
@@ -12,6 +12,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub username: String,
     /// Argon2id PHC string.
+    /// Never in an audit record or anything else serialized.
+    #[serde(skip)]
     pub password_hash: String,
     pub company_name: String,
     pub telephone: String,

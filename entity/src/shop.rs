@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One row of `shop`.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "shop")]
 pub struct Model {
     /// The shop id (`SID` is `S` and this).

@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One row of `shop_salemenu`.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "shop_salemenu")]
 pub struct Model {
     /// The binding id (`record_id` of the legacy edit form).

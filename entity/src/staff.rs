@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One row of `staff`.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "staff")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -12,6 +12,8 @@ pub struct Model {
     pub mobile: Option<String>,
     pub nickname: String,
     /// Argon2id PHC string.
+    /// Never in an audit record or anything else serialized.
+    #[serde(skip)]
     pub password_hash: String,
     pub role_id: i32,
     pub is_active: bool,

@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One row of `user_info`.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "user_info")]
 pub struct Model {
     #[sea_orm(primary_key)]

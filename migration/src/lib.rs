@@ -9,6 +9,7 @@ mod m20261122_000003_merchants;
 mod m20261122_000004_reports;
 mod m20261122_000005_unique_shop_salemenu;
 mod m20261122_000006_orders;
+mod m20261123_000007_audit_log;
 
 /// Every migration, in the order it is applied.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_reports::Migration),
             Box::new(m20261122_000005_unique_shop_salemenu::Migration),
             Box::new(m20261122_000006_orders::Migration),
+            Box::new(m20261123_000007_audit_log::Migration),
         ]
     }
 }

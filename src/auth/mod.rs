@@ -87,6 +87,8 @@ pub enum Permission {
     GetReportCustomer,
     /// Read order statistics.
     OrderStats,
+    /// Read the audit log.
+    AuditLogList,
 }
 
 impl Permission {
@@ -125,6 +127,7 @@ impl Permission {
         Permission::PaymentOrderInfo,
         Permission::GetReportCustomer,
         Permission::OrderStats,
+        Permission::AuditLogList,
     ];
 
     /// The code as stored on roles and named in the seeds.
@@ -163,6 +166,7 @@ impl Permission {
             Permission::PaymentOrderInfo => "Payment_Order_Info",
             Permission::GetReportCustomer => "GET_REPORT_CUSTOMER",
             Permission::OrderStats => "ORDER_STATS",
+            Permission::AuditLogList => "AUDIT_LOG_LIST",
         }
     }
 }

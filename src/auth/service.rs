@@ -200,6 +200,14 @@ pub async fn login(
         }
     };
     throttle.succeeded(&throttle_key);
+    let who = crate::audit::service::Actor {
+        kind: "staff",
+        id: Some(staff.id),
+        name: staff.username.clone(),
+    };
+    let record_id = staff.id.to_string();
+    crate::audit::service::record_raw(db, who, "login", "staff", record_id, Default::default())
+        .await?;
     let now = chrono::Utc::now().timestamp();
     let (token, expire_time) = keys.issue(staff.id, now)?;
     Ok(AccessToken {

@@ -15,6 +15,7 @@ use async_graphql::{
 };
 
 use crate::{
+    audit::schema::AuditQuery,
     auth::{
         schema::{AuthMutation, AuthQuery},
         Auth,
@@ -32,6 +33,7 @@ use crate::{
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     AuthQuery,
+    AuditQuery,
     PayersQuery,
     MarketQuery,
     MerchantsQuery,

@@ -254,7 +254,7 @@ impl MarketMutation {
         ctx: &Context<'_>,
         product_id: i32,
     ) -> async_graphql::Result<PurchaseResult> {
-        let order = service::purchase(&state(ctx).db, member_id(ctx)?, product_id)
+        let order = service::purchase(&state(ctx).db, caller(ctx), member_id(ctx)?, product_id)
             .await
             .extend()?;
         Ok(PurchaseResult {
@@ -267,7 +267,7 @@ impl MarketMutation {
     /// (legacy: `PUT /program_face2face/market/use_product/{pk}/`).
     #[graphql(guard = "MemberGuard")]
     async fn use_product(&self, ctx: &Context<'_>, id: i32) -> async_graphql::Result<UserProduct> {
-        service::set_prop_in_use(&state(ctx).db, member_id(ctx)?, id, true)
+        service::set_prop_in_use(&state(ctx).db, caller(ctx), member_id(ctx)?, id, true)
             .await
             .map(prop)
             .extend()
@@ -281,7 +281,7 @@ impl MarketMutation {
         ctx: &Context<'_>,
         id: i32,
     ) -> async_graphql::Result<UserProduct> {
-        service::set_prop_in_use(&state(ctx).db, member_id(ctx)?, id, false)
+        service::set_prop_in_use(&state(ctx).db, caller(ctx), member_id(ctx)?, id, false)
             .await
             .map(prop)
             .extend()

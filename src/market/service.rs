@@ -4,12 +4,14 @@ use entity::{exchange_order, exchange_product, prop_category, user_info, user_pr
 use rand::Rng;
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, SqlErr,
 };
 
 use super::types::{ProductFilter, UserProductFilter, VIRTUAL};
 use crate::{
+    audit::service::{self as audit, Change},
+    auth::Auth,
     db::{self, contains_pattern, lower_like},
     error::{AppError, AppResult},
     graphql::page::PageArgs,
@@ -198,13 +200,14 @@ fn order_number() -> String {
 /// with stock left). Any failure changes nothing.
 pub async fn purchase(
     db: &DatabaseConnection,
+    who: &Auth,
     member_id: i32,
     product_id: i32,
 ) -> AppResult<exchange_order::Model> {
     // A clash of random order numbers is astronomically rare; retry it rather than fail.
     let mut attempt = 0;
     loop {
-        match try_purchase(db, member_id, product_id).await {
+        match try_purchase(db, who, member_id, product_id).await {
             Err(AppError::Conflict(_)) if attempt < 3 => attempt += 1,
             other => return other,
         }
@@ -213,6 +216,7 @@ pub async fn purchase(
 
 async fn try_purchase(
     db: &DatabaseConnection,
+    who: &Auth,
     member_id: i32,
     product_id: i32,
 ) -> AppResult<exchange_order::Model> {
@@ -280,6 +284,18 @@ async fn try_purchase(
     if counted.rows_affected == 0 {
         return Err(unavailable("商品已下架或已售罄"));
     }
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "purchaseProduct",
+            entity: "exchange_order",
+            record_id: order.order_number.clone(),
+            before: None,
+            after: Some(&order),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(order)
 }
@@ -304,10 +320,12 @@ fn unique_as_conflict(err: DbErr) -> AppError {
 /// action: one avatar, one background) or out of use. Another member's prop is not found.
 pub async fn set_prop_in_use(
     db: &DatabaseConnection,
+    who: &Auth,
     member_id: i32,
     prop_id: i32,
     in_use: bool,
 ) -> AppResult<user_product::Model> {
+    let action = if in_use { "useProduct" } else { "unuseProduct" };
     let txn = db::begin_write(db).await?;
     // Serialize one member's prop changes: two concurrent "use" calls must not leave two
     // avatars in use. (SQLite's IMMEDIATE transaction already serializes; this locks on
@@ -322,18 +340,18 @@ pub async fn set_prop_in_use(
         .await?
         .ok_or_else(|| AppError::NotFound("Not found.".into()))?;
     if in_use {
-        let action = exchange_product::Entity::find_by_id(prop.product_id)
+        let category = exchange_product::Entity::find_by_id(prop.product_id)
             .one(&txn)
             .await?
             .and_then(|p| p.category_id);
-        let action = match action {
+        let action_of = match category {
             Some(category) => prop_category::Entity::find_by_id(category)
                 .one(&txn)
                 .await?
                 .map(|c| c.action),
             None => None,
         };
-        if let Some(action) = action {
+        if let Some(kind) = action_of {
             let same_action = exchange_product::Entity::find()
                 .select_only()
                 .column(exchange_product::Column::Id)
@@ -342,24 +360,52 @@ pub async fn set_prop_in_use(
                         prop_category::Entity::find()
                             .select_only()
                             .column(prop_category::Column::Id)
-                            .filter(prop_category::Column::Action.eq(action))
+                            .filter(prop_category::Column::Action.eq(kind))
                             .into_query(),
                     ),
                 )
                 .into_query();
-            user_product::Entity::update_many()
-                .col_expr(user_product::Column::Status, Expr::value(0))
+            let released = user_product::Entity::find()
                 .filter(user_product::Column::OwnerId.eq(member_id))
                 .filter(user_product::Column::Status.eq(1))
                 .filter(user_product::Column::Id.ne(prop_id))
                 .filter(user_product::Column::ProductId.in_subquery(same_action))
-                .exec(&txn)
+                .all(&txn)
                 .await?;
+            for other in released {
+                let mut row: user_product::ActiveModel = other.clone().into();
+                row.status = Set(0);
+                let after = row.update(&txn).await?;
+                audit_prop(&txn, who, action, &other, &after).await?;
+            }
         }
     }
+    let before = prop.clone();
     let mut row: user_product::ActiveModel = prop.into();
     row.status = Set(i16::from(in_use));
     let updated = row.update(&txn).await?;
+    audit_prop(&txn, who, action, &before, &updated).await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+async fn audit_prop(
+    txn: &impl ConnectionTrait,
+    who: &Auth,
+    action: &'static str,
+    before: &user_product::Model,
+    after: &user_product::Model,
+) -> AppResult<()> {
+    audit::record(
+        txn,
+        who,
+        Change {
+            action,
+            entity: "user_product",
+            record_id: after.id.to_string(),
+            before: Some(before),
+            after: Some(after),
+        },
+    )
+    .await
 }

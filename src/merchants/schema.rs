@@ -15,7 +15,7 @@ use super::{
     },
 };
 use crate::{
-    auth::Permission,
+    auth::{caller, Permission},
     graphql::{loader::Cached, page::PageArgs, state},
 };
 
@@ -165,7 +165,7 @@ impl MerchantsMutation {
         ctx: &Context<'_>,
         input: UpdateShopInput,
     ) -> async_graphql::Result<Merchant> {
-        service::update_shop(&state(ctx).db, input)
+        service::update_shop(&state(ctx).db, caller(ctx), input)
             .await
             .map(Merchant)
             .extend()
@@ -184,6 +184,7 @@ impl MerchantsMutation {
     ) -> async_graphql::Result<Merchant> {
         service::bind_quote_sheet(
             &state(ctx).db,
+            caller(ctx),
             &sid,
             record_id,
             &quote_sheet_id,
@@ -203,7 +204,7 @@ impl MerchantsMutation {
         sid: String,
         record_id: i32,
     ) -> async_graphql::Result<Merchant> {
-        service::unbind_quote_sheet(&state(ctx).db, &sid, record_id)
+        service::unbind_quote_sheet(&state(ctx).db, caller(ctx), &sid, record_id)
             .await
             .map(Merchant)
             .extend()
@@ -217,7 +218,9 @@ impl MerchantsMutation {
         ctx: &Context<'_>,
         input: CreateShopInput,
     ) -> async_graphql::Result<CreatedShop> {
-        let shop = service::create_shop(&state(ctx).db, input).await.extend()?;
+        let shop = service::create_shop(&state(ctx).db, caller(ctx), input)
+            .await
+            .extend()?;
         Ok(CreatedShop {
             kid: super::kid(shop.account_id),
             sid: super::sid(shop.id),

@@ -23,7 +23,8 @@ use super::{
     },
 };
 use crate::{
-    auth::password,
+    audit::service::{self as audit, Change},
+    auth::{password, Auth},
     db::{self, contains_pattern, lower_like},
     error::{AppError, AppResult},
     graphql::page::PageArgs,
@@ -434,6 +435,7 @@ fn clearable<T, U>(
 /// transaction writes both rows.
 pub async fn update_shop(
     db: &DatabaseConnection,
+    who: &Auth,
     input: UpdateShopInput,
 ) -> AppResult<shop::Model> {
     let current = shop(db, &input.sid).await?;
@@ -575,20 +577,45 @@ pub async fn update_shop(
 
     let txn = db::begin_write(db).await?;
     if company.is_some() || telephone.is_some() {
-        let mut account = merchant_account::ActiveModel {
-            id: Set(current.account_id),
-            ..Default::default()
-        };
+        let before = merchant_account::Entity::find_by_id(current.account_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::NotFound("商户账户不存在".into()))?;
+        let mut account: merchant_account::ActiveModel = before.clone().into();
         if let Some(v) = company {
             account.company_name = Set(v);
         }
         if let Some(v) = telephone {
             account.telephone = Set(v);
         }
-        account.update(&txn).await?;
+        let after = account.update(&txn).await?;
+        let record_id = after.id.to_string();
+        let change = Change {
+            action: "updateShop",
+            entity: "merchant_account",
+            record_id,
+            before: Some(&before),
+            after: Some(&after),
+        };
+        audit::record(&txn, who, change).await?;
     }
     let updated = if row.is_changed() {
-        row.update(&txn).await?
+        // The row as this transaction sees it, for the record of what changed.
+        let before = shop::Entity::find_by_id(current.id)
+            .one(&txn)
+            .await?
+            .unwrap_or(current);
+        let after = row.update(&txn).await?;
+        let record_id = super::sid(after.id);
+        let change = Change {
+            action: "updateShop",
+            entity: "shop",
+            record_id,
+            before: Some(&before),
+            after: Some(&after),
+        };
+        audit::record(&txn, who, change).await?;
+        after
     } else {
         current
     };
@@ -636,6 +663,7 @@ async fn check_quote_sheet(db: &impl ConnectionTrait, id: &str) -> AppResult<()>
 /// (by default a station that carries the sheet to the shop's city).
 pub async fn bind_quote_sheet(
     db: &DatabaseConnection,
+    who: &Auth,
     sid: &str,
     record_id: Option<i32>,
     quote_sheet: &str,
@@ -661,48 +689,76 @@ pub async fn bind_quote_sheet(
         }
         None => station_for(db, quote_sheet, &shop.district_code).await?,
     };
-    match record_id {
+    let txn = db::begin_write(db).await?;
+    let (before, after) = match record_id {
         Some(id) => {
-            let binding = shop_salemenu::Entity::find_by_id(id)
+            let before = shop_salemenu::Entity::find_by_id(id)
                 .filter(shop_salemenu::Column::ShopId.eq(shop.id))
-                .one(db)
+                .one(&txn)
                 .await?
                 .ok_or_else(|| AppError::NotFound(format!("报价单绑定 {id} 不存在")))?;
-            let mut binding: shop_salemenu::ActiveModel = binding.into();
+            let mut binding: shop_salemenu::ActiveModel = before.clone().into();
             binding.salemenu_id = Set(quote_sheet.to_owned());
             binding.service_station_id = Set(station);
-            binding.update(db).await.map_err(already_bound)?;
+            let after = binding.update(&txn).await.map_err(already_bound)?;
+            (Some(before), after)
         }
         None => {
-            shop_salemenu::ActiveModel {
+            let after = shop_salemenu::ActiveModel {
                 shop_id: Set(shop.id),
                 salemenu_id: Set(quote_sheet.to_owned()),
                 service_station_id: Set(station),
                 ..Default::default()
             }
-            .insert(db)
+            .insert(&txn)
             .await
             .map_err(already_bound)?;
+            (None, after)
         }
-    }
+    };
+    let record_id = after.id.to_string();
+    let change = Change {
+        action: "bindQuoteSheet",
+        entity: "shop_salemenu",
+        record_id,
+        before: before.as_ref(),
+        after: Some(&after),
+    };
+    audit::record(&txn, who, change).await?;
+    txn.commit().await?;
     Ok(shop)
 }
 
 /// Removes binding `record_id` from a shop (the legacy `status: deleteSSM` form).
 pub async fn unbind_quote_sheet(
     db: &DatabaseConnection,
+    who: &Auth,
     sid: &str,
     record_id: i32,
 ) -> AppResult<shop::Model> {
     let shop = shop(db, sid).await?;
-    let removed = shop_salemenu::Entity::delete_many()
-        .filter(shop_salemenu::Column::Id.eq(record_id))
+    let txn = db::begin_write(db).await?;
+    let missing = || AppError::NotFound(format!("报价单绑定 {record_id} 不存在"));
+    let binding = shop_salemenu::Entity::find_by_id(record_id)
         .filter(shop_salemenu::Column::ShopId.eq(shop.id))
-        .exec(db)
+        .one(&txn)
+        .await?
+        .ok_or_else(missing)?;
+    let removed = shop_salemenu::Entity::delete_by_id(record_id)
+        .exec(&txn)
         .await?;
     if removed.rows_affected == 0 {
-        return Err(AppError::NotFound(format!("报价单绑定 {record_id} 不存在")));
+        return Err(missing());
     }
+    let change = Change {
+        action: "unbindQuoteSheet",
+        entity: "shop_salemenu",
+        record_id: record_id.to_string(),
+        before: Some(&binding),
+        after: None,
+    };
+    audit::record(&txn, who, change).await?;
+    txn.commit().await?;
     Ok(shop)
 }
 
@@ -733,6 +789,7 @@ enum Account {
 /// one transaction, every value checked first.
 pub async fn create_shop(
     db: &DatabaseConnection,
+    who: &Auth,
     input: CreateShopInput,
 ) -> AppResult<shop::Model> {
     let shop_name = text("restaurant_name", input.shop_name, true)?.unwrap_or_default();
@@ -859,7 +916,7 @@ pub async fn create_shop(
     let account_id = match new_account {
         Account::Existing(id) => id,
         Account::New { username, hash } => {
-            merchant_account::ActiveModel {
+            let account = merchant_account::ActiveModel {
                 username: Set(username),
                 password_hash: Set(hash),
                 company_name: Set(company),
@@ -870,8 +927,17 @@ pub async fn create_shop(
             }
             .insert(&txn)
             .await
-            .map_err(taken)?
-            .id
+            .map_err(taken)?;
+            let record_id = account.id.to_string();
+            let change = Change {
+                action: "createShop",
+                entity: "merchant_account",
+                record_id,
+                before: None,
+                after: Some(&account),
+            };
+            audit::record(&txn, who, change).await?;
+            account.id
         }
     };
     let shop = shop::ActiveModel {
@@ -911,9 +977,17 @@ pub async fn create_shop(
     }
     .insert(&txn)
     .await?;
+    let change = Change {
+        action: "createShop",
+        entity: "shop",
+        record_id: super::sid(shop.id),
+        before: None,
+        after: Some(&shop),
+    };
+    audit::record(&txn, who, change).await?;
     for sheet in sheets {
         let station = station_for(&txn, &sheet, &district).await?;
-        shop_salemenu::ActiveModel {
+        let binding = shop_salemenu::ActiveModel {
             shop_id: Set(shop.id),
             salemenu_id: Set(sheet),
             service_station_id: Set(station),
@@ -921,6 +995,14 @@ pub async fn create_shop(
         }
         .insert(&txn)
         .await?;
+        let change = Change {
+            action: "createShop",
+            entity: "shop_salemenu",
+            record_id: binding.id.to_string(),
+            before: None,
+            after: Some(&binding),
+        };
+        audit::record(&txn, who, change).await?;
     }
     txn.commit().await?;
     Ok(shop)

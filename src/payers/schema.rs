@@ -13,7 +13,7 @@ use super::{
     },
 };
 use crate::{
-    auth::Permission,
+    auth::{caller, Permission},
     graphql::{
         loader::Cached,
         page::{PageArgs, MAX_PAGE_SIZE},
@@ -100,7 +100,7 @@ impl PayersMutation {
         ctx: &Context<'_>,
         input: UpdatePayerInput,
     ) -> async_graphql::Result<Payer> {
-        service::update_payer(&state(ctx).db, input)
+        service::update_payer(&state(ctx).db, caller(ctx), input)
             .await
             .map(Payer)
             .extend()
@@ -113,7 +113,7 @@ impl PayersMutation {
         ctx: &Context<'_>,
         input: CreateVisitRecordInput,
     ) -> async_graphql::Result<VisitRecord> {
-        service::create_visit_record(&state(ctx).db, input)
+        service::create_visit_record(&state(ctx).db, caller(ctx), input)
             .await
             .map(VisitRecord)
             .extend()

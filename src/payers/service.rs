@@ -12,6 +12,8 @@ use super::types::{
     CreateVisitRecordInput, PayerFilter, UpdatePayerInput, DEEP_CONSUME, FOLLOW_UP, SEX,
 };
 use crate::{
+    audit::service::{self as audit, Change},
+    auth::Auth,
     db::{contains_pattern, lower_like},
     error::{AppError, AppResult},
     graphql::page::PageArgs,
@@ -121,6 +123,7 @@ fn required<T>(field: &str, value: MaybeUndefined<T>) -> AppResult<Option<T>> {
 /// Every value is checked before anything is written; one UPDATE writes them all.
 pub async fn update_payer(
     db: &DatabaseConnection,
+    who: &Auth,
     input: UpdatePayerInput,
 ) -> AppResult<user_info::Model> {
     let username = input.username.trim().to_owned();
@@ -151,10 +154,11 @@ pub async fn update_payer(
         }
     }
 
+    let txn = crate::db::begin_write(db).await?;
     let existing = user_info::Entity::find()
         .filter(user_info::Column::Owner.eq(&username))
         .filter(user_info::Column::IsPay.eq(true))
-        .one(db)
+        .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound("Not found.".into()))?;
 
@@ -186,7 +190,21 @@ pub async fn update_payer(
     if !row.is_changed() {
         return Ok(existing);
     }
-    Ok(row.update(db).await?)
+    let updated = row.update(&txn).await?;
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "updatePayer",
+            entity: "user_info",
+            record_id: updated.id.to_string(),
+            before: Some(&existing),
+            after: Some(&updated),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 /// Visit records of `contact`, newest first.
@@ -232,6 +250,7 @@ fn parse_day(text: &str) -> Option<NaiveDate> {
 /// Records a visit.
 pub async fn create_visit_record(
     db: &DatabaseConnection,
+    who: &Auth,
     input: CreateVisitRecordInput,
 ) -> AppResult<visit_record::Model> {
     let contact = input.contact.trim().to_owned();
@@ -253,15 +272,30 @@ pub async fn create_visit_record(
             )
         })?),
     };
-    Ok(visit_record::ActiveModel {
+    let txn = crate::db::begin_write(db).await?;
+    let record = visit_record::ActiveModel {
         contact: Set(contact),
         detail: Set(input.detail),
         visit_time: Set(visit_time),
         created_at: Set(crate::db::now()),
         ..Default::default()
     }
-    .insert(db)
-    .await?)
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "createVisitRecord",
+            entity: "visit_record",
+            record_id: record.id.to_string(),
+            before: None,
+            after: Some(&record),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(record)
 }
 
 #[cfg(test)]

@@ -255,7 +255,7 @@ impl ReportsMutation {
         input: CreateReportInput,
     ) -> async_graphql::Result<Report> {
         let who = author_name(author(ctx)?).to_owned();
-        service::create_report(&state(ctx).db, input, &who)
+        service::create_report(&state(ctx).db, caller(ctx), input, &who)
             .await
             .map(Report)
             .extend()
@@ -269,7 +269,7 @@ impl ReportsMutation {
         id: i32,
         input: UpdateReportInput,
     ) -> async_graphql::Result<Report> {
-        service::update_report(&state(ctx).db, id, input)
+        service::update_report(&state(ctx).db, caller(ctx), id, input)
             .await
             .map(Report)
             .extend()
@@ -278,7 +278,7 @@ impl ReportsMutation {
     /// Deletes a report (legacy: `DELETE /api/report/{id}`).
     #[graphql(guard = "Permission::PaymentReportDelete")]
     async fn delete_report(&self, ctx: &Context<'_>, id: i32) -> async_graphql::Result<Report> {
-        service::delete_report(&state(ctx).db, id)
+        service::delete_report(&state(ctx).db, caller(ctx), id)
             .await
             .map(Report)
             .extend()
@@ -293,7 +293,7 @@ impl ReportsMutation {
         input: WhitelistEntryInput,
     ) -> async_graphql::Result<WhitelistEntry> {
         let who = author_name(author(ctx)?).to_owned();
-        service::add_whitelist_entry(&state(ctx).db, report_id, input, &who)
+        service::add_whitelist_entry(&state(ctx).db, caller(ctx), report_id, input, &who)
             .await
             .map(WhitelistEntry)
             .extend()
@@ -310,7 +310,7 @@ impl ReportsMutation {
         input: UpdateWhitelistEntryInput,
     ) -> async_graphql::Result<WhitelistEntry> {
         let who = author_name(author(ctx)?).to_owned();
-        service::update_whitelist_entry(&state(ctx).db, report_id, id, input, &who)
+        service::update_whitelist_entry(&state(ctx).db, caller(ctx), report_id, id, input, &who)
             .await
             .map(WhitelistEntry)
             .extend()
@@ -328,7 +328,7 @@ impl ReportsMutation {
         let who = author_name(author(ctx)?).to_owned();
         service::report(&state(ctx).db, report_id).await.extend()?;
         let cells = read_upload(ctx, file).await?;
-        service::import_whitelist(&state(ctx).db, report_id, cells, &who)
+        service::import_whitelist(&state(ctx).db, caller(ctx), report_id, cells, &who)
             .await
             .extend()
     }
@@ -368,6 +368,23 @@ impl ReportsMutation {
             )
             .await
             .extend()?;
+        let details = serde_json::Map::from_iter([
+            ("from".to_owned(), core.config.qiniu_bucket.clone().into()),
+            (
+                "to".to_owned(),
+                core.config.qiniu_private_bucket.clone().into(),
+            ),
+        ]);
+        crate::audit::service::record_raw(
+            &core.db,
+            caller(ctx).into(),
+            "copyFile",
+            "storage",
+            key,
+            details,
+        )
+        .await
+        .extend()?;
         Ok("File copied successfully".into())
     }
 }

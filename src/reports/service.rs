@@ -14,10 +14,13 @@ use super::types::{
     UpdateWhitelistEntryInput, WhitelistEntryInput,
 };
 use crate::{
+    audit::service::{self as audit, Change},
+    auth::Auth,
     db::{self, contains_pattern, lower_like},
     error::{AppError, AppResult},
     graphql::{money::Money, page::PageArgs},
 };
+use serde_json::{Map, Value};
 
 /// Rows written per INSERT of an import.
 const IMPORT_BATCH: usize = 500;
@@ -229,6 +232,7 @@ fn entry_row(
 /// Creates a report and its whitelist in one transaction, every value checked first.
 pub async fn create_report(
     db: &DatabaseConnection,
+    who: &Auth,
     input: CreateReportInput,
     author: &str,
 ) -> AppResult<report::Model> {
@@ -306,11 +310,33 @@ pub async fn create_report(
         .into_iter()
         .map(|e| entry_row(created.id, e, author, now))
         .collect();
+    let entries = rows.len();
     // In batches: one INSERT of thousands of rows would pass the engines' variable limits.
     for batch in rows.chunks(IMPORT_BATCH) {
         report_whitelist::Entity::insert_many(batch.to_vec())
             .exec(&txn)
             .await?;
+    }
+    let record_id = created.id.to_string();
+    let change = Change {
+        action: "createReport",
+        entity: "report",
+        record_id: record_id.clone(),
+        before: None,
+        after: Some(&created),
+    };
+    audit::record(&txn, who, change).await?;
+    if entries > 0 {
+        let details = Map::from_iter([("added".to_owned(), Value::from(entries))]);
+        audit::record_raw(
+            &txn,
+            who.into(),
+            "createReport",
+            "report_whitelist",
+            record_id,
+            details,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(created)
@@ -319,6 +345,7 @@ pub async fn create_report(
 /// Applies a partial change to a report.
 pub async fn update_report(
     db: &DatabaseConnection,
+    who: &Auth,
     id: i32,
     input: UpdateReportInput,
 ) -> AppResult<report::Model> {
@@ -369,15 +396,41 @@ pub async fn update_report(
         return Ok(current);
     }
     row.updated_at = Set(db::now());
-    Ok(row.update(db).await?)
+    let txn = db::begin_write(db).await?;
+    let updated = row.update(&txn).await?;
+    let change = Change {
+        action: "updateReport",
+        entity: "report",
+        record_id: id.to_string(),
+        before: Some(&current),
+        after: Some(&updated),
+    };
+    audit::record(&txn, who, change).await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 /// Deletes a report (kept for the orders that name it; gone from every list).
-pub async fn delete_report(db: &DatabaseConnection, id: i32) -> AppResult<report::Model> {
+pub async fn delete_report(
+    db: &DatabaseConnection,
+    who: &Auth,
+    id: i32,
+) -> AppResult<report::Model> {
     let current = report(db, id).await?;
-    let mut row: report::ActiveModel = current.into();
+    let mut row: report::ActiveModel = current.clone().into();
     row.deleted_at = Set(Some(db::now()));
-    Ok(row.update(db).await?)
+    let txn = db::begin_write(db).await?;
+    let deleted = row.update(&txn).await?;
+    let change = Change {
+        action: "deleteReport",
+        entity: "report",
+        record_id: id.to_string(),
+        before: Some(&current),
+        after: Some(&deleted),
+    };
+    audit::record(&txn, who, change).await?;
+    txn.commit().await?;
+    Ok(deleted)
 }
 
 /// One page of a report's whitelist, oldest first; `search` matches mobile, nickname, company
@@ -439,6 +492,7 @@ fn taken(mobile: &str) -> AppError {
 /// Adds one entry; a mobile already on the report's whitelist is a conflict.
 pub async fn add_whitelist_entry(
     db: &DatabaseConnection,
+    who: &Auth,
     report_id: i32,
     input: WhitelistEntryInput,
     author: &str,
@@ -447,30 +501,42 @@ pub async fn add_whitelist_entry(
     let entry = check_entry("white", input)?;
     let mobile = entry.mobile.clone();
     let row = entry_row(report_id, entry, author, db::now());
-    match row.insert(db).await {
-        Ok(m) => Ok(m),
+    let txn = db::begin_write(db).await?;
+    let added = match row.insert(&txn).await {
+        Ok(m) => m,
         Err(e)
             if matches!(
                 e.sql_err(),
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
             ) =>
         {
-            Err(taken(&mobile))
+            return Err(taken(&mobile));
         }
-        Err(e) => Err(e.into()),
-    }
+        Err(e) => return Err(e.into()),
+    };
+    let change = Change {
+        action: "addWhitelistEntry",
+        entity: "report_whitelist",
+        record_id: added.id.to_string(),
+        before: None,
+        after: Some(&added),
+    };
+    audit::record(&txn, who, change).await?;
+    txn.commit().await?;
+    Ok(added)
 }
 
 /// Applies a partial change to an entry, recording who made it and when.
 pub async fn update_whitelist_entry(
     db: &DatabaseConnection,
+    who: &Auth,
     report_id: i32,
     id: i32,
     input: UpdateWhitelistEntryInput,
     author: &str,
 ) -> AppResult<report_whitelist::Model> {
     let current = whitelist_entry(db, report_id, id).await?;
-    let mut row: report_whitelist::ActiveModel = current.into();
+    let mut row: report_whitelist::ActiveModel = current.clone().into();
     if let Some(v) = optional_text("given_user", input.given_user)? {
         row.given_user = Set(v);
     }
@@ -491,7 +557,18 @@ pub async fn update_whitelist_entry(
     }
     row.last_modify_author = Set(author.to_owned());
     row.updated_at = Set(db::now());
-    Ok(row.update(db).await?)
+    let txn = db::begin_write(db).await?;
+    let updated = row.update(&txn).await?;
+    let change = Change {
+        action: "updateWhitelistEntry",
+        entity: "report_whitelist",
+        record_id: id.to_string(),
+        before: Some(&current),
+        after: Some(&updated),
+    };
+    audit::record(&txn, who, change).await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 /// Header names a whitelist sheet may use, per field.
@@ -580,6 +657,7 @@ pub fn sheet_rows(cells: &[Vec<String>]) -> AppResult<Vec<Result<SheetRow, Impor
 /// import of the same file adds nothing.
 pub async fn import_whitelist(
     db: &DatabaseConnection,
+    who: &Auth,
     report_id: i32,
     cells: Vec<Vec<String>>,
     author: &str,
@@ -651,6 +729,24 @@ pub async fn import_whitelist(
         result.success += inserted;
         result.repeat += batch.len() as i32 - inserted;
     }
+    let details = Map::from_iter(
+        [
+            ("total", result.total),
+            ("success", result.success),
+            ("repeat", result.repeat),
+            ("error", result.error),
+        ]
+        .map(|(k, v)| (k.to_owned(), Value::from(v))),
+    );
+    audit::record_raw(
+        &txn,
+        who.into(),
+        "importWhitelist",
+        "report_whitelist",
+        report_id.to_string(),
+        details,
+    )
+    .await?;
     txn.commit().await?;
     Ok(result)
 }

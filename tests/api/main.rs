@@ -1,5 +1,6 @@
 //! Integration tests: one binary, the real router, a fresh database per test.
 
+mod audit;
 mod auth;
 mod common;
 mod documented;

@@ -1,0 +1,209 @@
+//! Recording changes and reading them back.
+
+use entity::audit_log;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::{
+    auth::{Auth, Principal},
+    error::{AppError, AppResult},
+    graphql::page::PageArgs,
+};
+
+/// What a mutation did to one record.
+pub struct Change<'a, T: Serialize> {
+    /// The GraphQL mutation (`updatePayer`), whichever interface called it.
+    pub action: &'static str,
+    /// The table.
+    pub entity: &'static str,
+    pub record_id: String,
+    /// The record before (none for a creation).
+    pub before: Option<&'a T>,
+    /// The record after (none for a deletion).
+    pub after: Option<&'a T>,
+}
+
+/// The fields that differ between `before` and `after`, each as `{before, after}`; a
+/// creation lists every field of `after`, a deletion every field of `before`.
+pub fn diff(before: Option<Value>, after: Option<Value>) -> Map<String, Value> {
+    let fields = |v: Option<Value>| match v {
+        Some(Value::Object(map)) => map,
+        Some(other) => Map::from_iter([("value".to_owned(), other)]),
+        None => Map::new(),
+    };
+    let (before, mut after) = (fields(before), fields(after));
+    let mut changes = Map::new();
+    for (key, old) in before {
+        let new = after.shift_remove(&key).unwrap_or(Value::Null);
+        if old != new {
+            changes.insert(key, serde_json::json!({ "before": old, "after": new }));
+        }
+    }
+    for (key, new) in after {
+        changes.insert(
+            key,
+            serde_json::json!({ "before": Value::Null, "after": new }),
+        );
+    }
+    changes
+}
+
+/// Who made a change.
+pub struct Actor {
+    /// `staff`, `member` or `anonymous`.
+    pub kind: &'static str,
+    pub id: Option<i32>,
+    pub name: String,
+}
+
+impl From<&Auth> for Actor {
+    fn from(auth: &Auth) -> Self {
+        match &auth.0 {
+            Some(Principal::Staff(s)) => Actor {
+                kind: "staff",
+                id: Some(s.id),
+                name: s.username.clone(),
+            },
+            Some(Principal::Member(m)) => Actor {
+                kind: "member",
+                id: Some(m.user_info_id),
+                name: m.owner.clone(),
+            },
+            None => Actor {
+                kind: "anonymous",
+                id: None,
+                name: String::new(),
+            },
+        }
+    }
+}
+
+/// Records `change` by `who`, on `db` (the change's own transaction). A change that changed
+/// nothing is not recorded.
+pub async fn record<T: Serialize>(
+    db: &impl ConnectionTrait,
+    who: &Auth,
+    change: Change<'_, T>,
+) -> AppResult<()> {
+    let json = |v: Option<&T>| -> AppResult<Option<Value>> {
+        v.map(|v| serde_json::to_value(v).map_err(|e| AppError::Internal(e.to_string())))
+            .transpose()
+    };
+    let changes = diff(json(change.before)?, json(change.after)?);
+    if changes.is_empty() && change.before.is_some() && change.after.is_some() {
+        return Ok(());
+    }
+    record_raw(
+        db,
+        who.into(),
+        change.action,
+        change.entity,
+        change.record_id,
+        changes,
+    )
+    .await
+}
+
+/// Records an action described by `details` rather than by a record's fields (an import's
+/// counts, a copied file).
+pub async fn record_raw(
+    db: &impl ConnectionTrait,
+    who: Actor,
+    action: &'static str,
+    entity: &'static str,
+    record_id: String,
+    details: Map<String, Value>,
+) -> AppResult<()> {
+    audit_log::Entity::insert(audit_log::ActiveModel {
+        at: Set(crate::db::now()),
+        actor_kind: Set(who.kind.into()),
+        actor_id: Set(who.id),
+        actor_name: Set(who.name),
+        action: Set(action.into()),
+        entity: Set(entity.into()),
+        record_id: Set(record_id),
+        changes: Set(Value::Object(details).to_string()),
+        request_id: Set(crate::ops::request_id()),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// What to list.
+#[derive(Default)]
+pub struct Filter {
+    pub actor_kind: Option<String>,
+    pub actor_id: Option<i32>,
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub record_id: Option<String>,
+    pub from: Option<chrono::NaiveDateTime>,
+    pub until: Option<chrono::NaiveDateTime>,
+}
+
+/// A page of records, newest first, and the total.
+pub async fn list(
+    db: &DatabaseConnection,
+    filter: Filter,
+    page: PageArgs,
+) -> AppResult<(u64, Vec<audit_log::Model>)> {
+    use audit_log::Column as C;
+    let mut query = audit_log::Entity::find();
+    if let Some(v) = filter.actor_kind {
+        query = query.filter(C::ActorKind.eq(v));
+    }
+    if let Some(v) = filter.actor_id {
+        query = query.filter(C::ActorId.eq(v));
+    }
+    if let Some(v) = filter.action {
+        query = query.filter(C::Action.eq(v));
+    }
+    if let Some(v) = filter.entity {
+        query = query.filter(C::Entity.eq(v));
+    }
+    if let Some(v) = filter.record_id {
+        query = query.filter(C::RecordId.eq(v));
+    }
+    if let Some(v) = filter.from {
+        query = query.filter(C::At.gte(v));
+    }
+    if let Some(v) = filter.until {
+        query = query.filter(C::At.lt(v));
+    }
+    let total = query.clone().count(db).await?;
+    page.check_in_range(total)?;
+    let rows = query
+        .order_by_desc(C::Id)
+        .offset(page.offset())
+        .limit(page.page_size)
+        .all(db)
+        .await?;
+    Ok((total, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn diff_keeps_changed_fields_only() {
+        let before = json!({ "a": 1, "b": "x", "c": null });
+        let after = json!({ "a": 1, "b": "y", "c": 3 });
+        assert_eq!(
+            Value::Object(diff(Some(before.clone()), Some(after))),
+            json!({ "b": { "before": "x", "after": "y" }, "c": { "before": null, "after": 3 } })
+        );
+        assert_eq!(
+            Value::Object(diff(None, Some(json!({ "a": 1 })))),
+            json!({ "a": { "before": null, "after": 1 } })
+        );
+        assert_eq!(diff(Some(before.clone()), Some(before)).len(), 0);
+    }
+}

@@ -166,6 +166,16 @@ pub struct Config {
     )]
     pub s3_region: String,
 
+    /// Believe the last `X-Forwarded-For` entry as the client's address (set it behind the
+    /// deployment's own load balancer, never when clients reach the server directly).
+    #[arg(
+        long,
+        env = "OPSGRAPH_TRUST_FORWARDED_FOR",
+        default_value_t = false,
+        global = true
+    )]
+    pub trust_forwarded_for: bool,
+
     /// Log lines as `text` or `json`.
     #[arg(
         long,
@@ -210,6 +220,7 @@ impl Config {
             storage: "local".into(),
             s3_endpoint: None,
             s3_region: "cn-east-1".into(),
+            trust_forwarded_for: false,
             log_format: "text".into(),
             storage_dir: "data/storage".into(),
         }

@@ -132,7 +132,9 @@ async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(bind).await?;
     tracing::info!(%bind, "opsgraph listening; GraphiQL at /graphiql");
-    axum::serve(listener, router)
+    // The peer address feeds login throttling per address.
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())

@@ -8,12 +8,13 @@
 use std::{
     collections::BTreeMap,
     fmt::Write,
+    net::{IpAddr, SocketAddr},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
 use axum::{
-    extract::{MatchedPath, Request, State},
+    extract::{ConnectInfo, MatchedPath, Request, State},
     http::StatusCode,
     middleware::Next,
     response::{IntoResponse, Response},
@@ -128,17 +129,54 @@ impl Metrics {
     }
 }
 
+/// What the rules below both interfaces may need to know of the request being served.
+#[derive(Clone, Debug, Default)]
+struct RequestContext {
+    /// Its `x-request-id`.
+    id: String,
+    /// The client's address: the peer, or behind a trusted proxy the address it reports.
+    client: Option<IpAddr>,
+}
+
 tokio::task_local! {
-    /// The request id of the request this task serves, for the audit log.
-    static REQUEST_ID: String;
+    /// The request this task serves (the audit log names it, login throttling counts by it).
+    static REQUEST: RequestContext;
 }
 
 /// The `x-request-id` of the request being served, if any.
 pub fn request_id() -> Option<String> {
-    REQUEST_ID
-        .try_with(Clone::clone)
+    REQUEST
+        .try_with(|r| r.id.clone())
         .ok()
         .filter(|id| !id.is_empty())
+}
+
+/// The client address of the request being served, if known.
+pub fn client_addr() -> Option<IpAddr> {
+    REQUEST.try_with(|r| r.client).ok().flatten()
+}
+
+/// The client's address. `X-Forwarded-For` is believed only when configured: behind the
+/// deployment's own proxy, whose entry is the last one (the ones before it come from the client
+/// and may be forged); otherwise any client could pick the address it is throttled under.
+fn client_of(request: &Request, trust_forwarded_for: bool) -> Option<IpAddr> {
+    if trust_forwarded_for {
+        let forwarded = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .last();
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
 }
 
 /// Middleware: counts and times every request by route pattern, and logs it without its query
@@ -157,9 +195,11 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let response = REQUEST_ID
-        .scope(request_id.clone(), next.run(request))
-        .await;
+    let context = RequestContext {
+        id: request_id.clone(),
+        client: client_of(&request, state.core.config.trust_forwarded_for),
+    };
+    let response = REQUEST.scope(context, next.run(request)).await;
     let took = started.elapsed();
     let status = response.status().as_u16().to_string();
     let metrics = &state.metrics;

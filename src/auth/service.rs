@@ -176,12 +176,18 @@ pub async fn login(
         )
         .one(db)
         .await?;
-    // Throttled by account (its id when it exists, so username and mobile share one count).
-    let throttle_key = match &found {
+    // Throttled by account (its id when it exists, so username and mobile share one count)
+    // and by client address.
+    let account_key = match &found {
         Some(s) => format!("staff:{}", s.id),
         None => format!("name:{}", account.to_lowercase()),
     };
-    if throttle.blocked(&throttle_key) {
+    let address_key = crate::ops::client_addr().map(|a| format!("addr:{a}"));
+    let blocked = throttle.blocked(&account_key, super::throttle::MAX_FAILURES)
+        || address_key
+            .as_deref()
+            .is_some_and(|k| throttle.blocked(k, super::throttle::MAX_ADDRESS_FAILURES));
+    if blocked {
         return Err(AppError::Rule {
             code: "RATE_LIMITED",
             message: "登录失败次数过多, 请 15 分钟后再试".into(),
@@ -195,11 +201,14 @@ pub async fn login(
     let staff = match found {
         Some(s) if ok && s.is_active => s,
         _ => {
-            throttle.failed(&throttle_key);
+            throttle.failed(&account_key);
+            if let Some(k) = &address_key {
+                throttle.failed(k);
+            }
             return Err(AppError::Unauthenticated(BAD_CREDENTIALS.into()));
         }
     };
-    throttle.succeeded(&throttle_key);
+    throttle.succeeded(&account_key);
     let who = crate::audit::service::Actor {
         kind: "staff",
         id: Some(staff.id),

@@ -1,6 +1,8 @@
-//! Login throttling: after too many failed logins for one account within a window, further
-//! attempts are refused until the window moves on, whether the password is right or not.
-//! Per instance (memory); a deployment of several instances multiplies the allowance.
+//! Login throttling: after too many failed logins for one account, or from one client address,
+//! within a window, further attempts are refused until the window moves on, whether the
+//! password is right or not. An address gets a larger allowance than an account (an office
+//! behind one NAT shares it). Per instance (memory); a deployment of several instances
+//! multiplies the allowance.
 
 use std::{
     collections::HashMap,
@@ -10,6 +12,8 @@ use std::{
 
 /// Failed attempts one account may make within [`WINDOW`].
 pub const MAX_FAILURES: usize = 5;
+/// Failed attempts one client address may make within [`WINDOW`], whatever the accounts.
+pub const MAX_ADDRESS_FAILURES: usize = 20;
 /// How long a failure counts.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Accounts tracked at most (the oldest are forgotten first), so guessing names cannot grow
@@ -23,21 +27,21 @@ pub struct LoginThrottle {
 }
 
 impl LoginThrottle {
-    /// Whether `account` has used up its attempts.
-    pub fn blocked(&self, account: &str) -> bool {
+    /// Whether `key` has made `allowed` failures within the window.
+    pub fn blocked(&self, key: &str, allowed: usize) -> bool {
         let Ok(mut map) = self.failures.lock() else {
             return false;
         };
-        match map.get_mut(account) {
+        match map.get_mut(key) {
             Some(times) => {
                 times.retain(|t| t.elapsed() < WINDOW);
-                times.len() >= MAX_FAILURES
+                times.len() >= allowed
             }
             None => false,
         }
     }
 
-    /// Records a failed attempt.
+    /// Records a failed attempt under `account` (an account or address key).
     pub fn failed(&self, account: &str) {
         let Ok(mut map) = self.failures.lock() else {
             return;
@@ -53,7 +57,8 @@ impl LoginThrottle {
             .push(Instant::now());
     }
 
-    /// Forgets the failures of an account that logged in.
+    /// Forgets the failures of an account that logged in (not of its address: one known
+    /// password must not reset the count of guesses at others from there).
     pub fn succeeded(&self, account: &str) {
         if let Ok(mut map) = self.failures.lock() {
             map.remove(account);

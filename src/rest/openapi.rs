@@ -75,6 +75,10 @@ fn status_text(status: u16) -> &'static str {
 /// Every failure status of a route: its own, and those of the layers in front of it.
 pub fn error_statuses(doc: &Doc) -> Vec<u16> {
     let mut statuses = doc.errors.clone();
+    // Any input can be bad (a NUL character anywhere is refused, for one).
+    if !doc.params.is_empty() || doc.body.is_some() {
+        statuses.push(400);
+    }
     // A bad `Authorization` header is refused even on public routes; a login can fail.
     statuses.push(401);
     if matches!(doc.access, Access::Member | Access::Staff(_)) {

@@ -19,12 +19,20 @@ pub trait Storage: Send + Sync {
     async fn copy(&self, from_bucket: &str, key: &str, to_bucket: &str) -> AppResult<()>;
 }
 
-/// A key as a relative path: no absolute paths, no `..`, nothing empty.
+/// The longest key Qiniu accepts, bytes.
+pub const MAX_KEY_BYTES: usize = 750;
+/// The longest segment between slashes: a file name on the local disk.
+const MAX_SEGMENT_BYTES: usize = 255;
+
+/// A key as a relative path: no absolute paths, no `..`, nothing empty, no longer than Qiniu
+/// allows or a segment than a file name may be.
 pub fn checked_key(key: &str) -> AppResult<&str> {
     let key = key.trim_start_matches('/');
     let path = Path::new(key);
     let ok = !key.is_empty()
+        && key.len() <= MAX_KEY_BYTES
         && !key.contains('\0')
+        && key.split('/').all(|s| s.len() <= MAX_SEGMENT_BYTES)
         && path.components().all(|c| matches!(c, Component::Normal(_)));
     if ok {
         Ok(key)
@@ -71,9 +79,18 @@ impl Storage for LocalDisk {
     }
 
     async fn get(&self, bucket: &str, key: &str) -> AppResult<Option<Vec<u8>>> {
+        use std::io::ErrorKind;
         match tokio::fs::read(self.path(bucket, key)?).await {
             Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            // `a.pdf/b` under a file `a.pdf`, or a directory's key: no such object either.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::NotFound | ErrorKind::NotADirectory | ErrorKind::IsADirectory
+                ) =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(io(e)),
         }
     }
@@ -94,7 +111,17 @@ mod tests {
     fn keys_stay_inside_the_bucket() {
         assert!(checked_key("uploads/a.pdf").is_ok());
         assert!(checked_key("/a.pdf").is_ok());
-        for bad in ["", "../etc/passwd", "a/../../b", "a\0b", "./a"] {
+        let long = "k".repeat(MAX_KEY_BYTES + 1);
+        let long_segment = format!("a/{}", "s".repeat(256));
+        for bad in [
+            "",
+            "../etc/passwd",
+            "a/../../b",
+            "a\0b",
+            "./a",
+            &long,
+            &long_segment,
+        ] {
             assert!(checked_key(bad).is_err(), "{bad}");
         }
     }

@@ -374,3 +374,91 @@ async fn failed_logins_are_throttled_per_account() {
     })
     .await;
 }
+
+/// A login from `addr` (the peer address the server sees), with headers.
+async fn login_from(
+    app: &TestApp,
+    addr: [u8; 4],
+    forwarded: Option<&str>,
+    account: &str,
+    password: &str,
+) -> StatusCode {
+    let mut req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/access/token")
+        .header("content-type", "application/json");
+    if let Some(f) = forwarded {
+        req = req.header("x-forwarded-for", f);
+    }
+    let mut req = req
+        .body(axum::body::Body::from(
+            json!({ "account": account, "password": password }).to_string(),
+        ))
+        .unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            addr, 40000,
+        ))));
+    app.request(req).await.0
+}
+
+#[tokio::test]
+async fn failed_logins_are_throttled_per_address_too() {
+    each_db(|app| async move {
+        let guesser = [10, 0, 0, 7];
+        // Twenty guesses at twenty accounts: no account reaches its own limit...
+        for i in 0..20 {
+            assert_eq!(
+                login_from(&app, guesser, None, &format!("user{i}"), "guess").await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        // ...but the address has reached its: even a right password waits there.
+        assert_eq!(
+            login_from(&app, guesser, None, "admin", "123456").await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        // A forged X-Forwarded-For changes nothing unless the deployment trusts it.
+        assert_eq!(
+            login_from(&app, guesser, Some("203.0.113.9"), "admin", "123456").await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(
+            login_from(&app, [10, 0, 0, 8], None, "admin", "123456").await,
+            StatusCode::OK
+        );
+    })
+    .await;
+    for backend in crate::common::backends() {
+        let app = TestApp::start_with(backend, true, |c| c.trust_forwarded_for = true).await;
+        let proxy = [10, 0, 0, 1];
+        for i in 0..20 {
+            let status = login_from(
+                &app,
+                proxy,
+                Some(&format!("198.51.100.{i}, 203.0.113.5")),
+                &format!("user{i}"),
+                "x",
+            )
+            .await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        }
+        // Behind the proxy, the address is its last entry: 203.0.113.5 is throttled, others not.
+        assert_eq!(
+            login_from(&app, proxy, Some("203.0.113.5"), "admin", "123456").await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(
+            login_from(
+                &app,
+                proxy,
+                Some("203.0.113.5, 203.0.113.6"),
+                "admin",
+                "123456"
+            )
+            .await,
+            StatusCode::OK
+        );
+        app.finish().await;
+    }
+}

@@ -159,6 +159,11 @@ impl TestApp {
         }
     }
 
+    /// Drops the test's database (for tests that start apps themselves).
+    pub async fn finish(self) {
+        self.cleanup.clone().run().await;
+    }
+
     fn cleanup_handle(&self) -> Cleanup {
         self.cleanup.clone()
     }

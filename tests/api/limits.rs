@@ -197,5 +197,7 @@ async fn introspection_is_off_in_production_unless_switched_on() {
             r["data"]["__schema"]["queryType"]["name"], "QueryRoot",
             "{r}"
         );
+        production.finish().await;
+        switched.finish().await;
     }
 }

@@ -4,6 +4,7 @@ mod audit;
 mod auth;
 mod common;
 mod documented;
+mod fuzz;
 mod graphql;
 mod limits;
 mod market;

@@ -33,6 +33,7 @@ pub const MAX_UPLOAD_BODY_BYTES: usize = crate::xlsx::UPLOAD_LIMITS.max_bytes + 
 /// Connects, migrates, loads the signing keys and builds the router.
 pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let (db, statements) = db::connect(&config).await?;
+    let replica = db::connect_replica(&config, &statements).await?;
     let jwt = jwt_keys(&db, &config).await?;
     let storage = storage_backend(&config)?;
     let core = Arc::new(Core {
@@ -43,9 +44,17 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         storage,
         login_throttle: Default::default(),
     });
+    // The replica's core differs from the primary's in its database only.
+    let reader = replica.clone().map(|db| {
+        Arc::new(Core {
+            db,
+            ..(*core).clone()
+        })
+    });
     let state = AppState {
-        schema: graphql::build(core.clone()),
+        schema: graphql::build(core.clone(), reader),
         core,
+        replica,
         metrics: Default::default(),
     };
     Ok((router(state.clone()), state))

@@ -18,6 +18,11 @@ pub struct Config {
     )]
     pub database_url: String,
 
+    /// A read replica of the database (PostgreSQL streaming replica, say): GraphQL queries and
+    /// the legacy GET routes read from it, mutations and everything they read go to the primary.
+    #[arg(long, env = "DATABASE_REPLICA_URL", global = true)]
+    pub database_replica_url: Option<String>,
+
     /// Address the HTTP server listens on; the legacy clients' curls use port 8000.
     #[arg(
         long,
@@ -200,6 +205,7 @@ impl Config {
     pub fn for_database(database_url: impl Into<String>) -> Self {
         Config {
             database_url: database_url.into(),
+            database_replica_url: None,
             bind: ([127, 0, 0, 1], 8000).into(),
             jwt_secret: None,
             token_ttl_secs: 86_400,

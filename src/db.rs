@@ -33,12 +33,35 @@ impl StatementCounter {
 
 /// Opens the pool (creating a SQLite file if needed) and applies pending migrations.
 pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
-    let url = &config.database_url;
+    let counter = StatementCounter::default();
+    let db = open(&config.database_url, config, &counter).await?;
+    Migrator::up(&db, None).await?;
+    Ok((db, counter))
+}
+
+/// The read replica's pool, if one is configured. It is not migrated: the primary's
+/// migrations reach it by replication.
+pub async fn connect_replica(
+    config: &Config,
+    counter: &StatementCounter,
+) -> anyhow::Result<Option<DatabaseConnection>> {
+    match &config.database_replica_url {
+        Some(url) => Ok(Some(open(url, config, counter).await?)),
+        None => Ok(None),
+    }
+}
+
+/// A pool on `url`, counting its statements into `counter`.
+async fn open(
+    url: &str,
+    config: &Config,
+    counter: &StatementCounter,
+) -> anyhow::Result<DatabaseConnection> {
     let sqlite = url.starts_with("sqlite:");
     if sqlite {
         create_sqlite_parent_dir(url)?;
     }
-    let mut opts = ConnectOptions::new(url.clone());
+    let mut opts = ConnectOptions::new(url.to_owned());
     opts.max_connections(
         config
             .db_max_connections
@@ -56,13 +79,11 @@ pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, Sta
             .create_if_missing(true)
     });
     let mut db = Database::connect(opts).await?;
-    let counter = StatementCounter::default();
     let inner = counter.0.clone();
     db.set_metric_callback(move |_| {
         inner.fetch_add(1, Ordering::Relaxed);
     });
-    Migrator::up(&db, None).await?;
-    Ok((db, counter))
+    Ok(db)
 }
 
 fn create_sqlite_parent_dir(url: &str) -> anyhow::Result<()> {

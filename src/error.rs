@@ -113,7 +113,6 @@ impl From<sea_orm::DbErr> for AppError {
         if text.contains("0x00") || text.contains("22021") {
             return AppError::bad_input("Null characters are not allowed.");
         }
-        tracing::error!(error = %text, "database error");
         AppError::Internal(text)
     }
 }
@@ -127,10 +126,51 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
     }
 }
 
+/// What a caller sees of an internal error.
+pub const INTERNAL: &str = "internal server error";
+
+/// Logs an internal error's detail, which the caller never sees, with phone numbers and other
+/// long digit runs masked. A detail that is already the generic text was logged where it began.
+pub fn log_internal(detail: &str) {
+    if detail != INTERNAL {
+        tracing::error!(detail = %redact(detail), "internal error");
+    }
+}
+
+/// `text` with every run of 7 or more digits masked but its first 3 and last 2
+/// (`138******36`): database errors quote the values they choke on, phone numbers among them.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= 7 {
+            out.push_str(&run[..3]);
+            out.extend(std::iter::repeat_n('*', run.len() - 5));
+            out.push_str(&run[run.len() - 2..]);
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
         let message = match self {
-            AppError::Internal(_) => "internal server error".to_owned(),
+            AppError::Internal(detail) => {
+                log_internal(detail);
+                INTERNAL.to_owned()
+            }
             other => other.to_string(),
         };
         async_graphql::Error::new(message).extend_with(|_, e| {
@@ -142,5 +182,19 @@ impl ErrorExtensions for AppError {
                 e.set("field", field.as_str());
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn long_digit_runs_are_masked() {
+        assert_eq!(
+            redact("Key (mobile)=(13800131036) already exists; id 42"),
+            "Key (mobile)=(138******36) already exists; id 42"
+        );
+        assert_eq!(redact("2022-06-16 1234567"), "2022-06-16 123**67");
     }
 }

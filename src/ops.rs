@@ -232,10 +232,17 @@ pub async fn healthz() -> impl IntoResponse {
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let db = &state.core.db;
     let backend = db.get_database_backend();
-    let reachable = db
+    let mut reachable = db
         .query_one_raw(Statement::from_string(backend, "SELECT 1".to_owned()))
         .await
         .is_ok();
+    if let Some(replica) = &state.replica {
+        let backend = replica.get_database_backend();
+        reachable &= replica
+            .query_one_raw(Statement::from_string(backend, "SELECT 1".to_owned()))
+            .await
+            .is_ok();
+    }
     let pending = Migrator::get_pending_migrations(db).await.map(|p| p.len());
     let current = matches!(pending, Ok(0));
     let body = json!({
@@ -254,21 +261,33 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 /// `GET /metrics`: Prometheus text format, with the database pool's use.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let mut out = state.metrics.render();
-    let db = &state.core.db;
-    let (size, idle) = match db.get_database_backend() {
-        DatabaseBackend::Postgres => {
-            let pool = db.get_postgres_connection_pool();
-            (pool.size(), pool.num_idle() as u32)
-        }
-        DatabaseBackend::Sqlite => {
-            let pool = db.get_sqlite_connection_pool();
-            (pool.size(), pool.num_idle() as u32)
-        }
-        _ => (0, 0),
-    };
     let _ = writeln!(out, "# TYPE opsgraph_db_pool_connections gauge");
-    let _ = writeln!(out, "opsgraph_db_pool_connections{{state=\"open\"}} {size}");
-    let _ = writeln!(out, "opsgraph_db_pool_connections{{state=\"idle\"}} {idle}");
+    let pools = [
+        ("primary", Some(&state.core.db)),
+        ("replica", state.replica.as_ref()),
+    ];
+    for (name, db) in pools {
+        let Some(db) = db else { continue };
+        let (size, idle) = match db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                let pool = db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle() as u32)
+            }
+            DatabaseBackend::Sqlite => {
+                let pool = db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle() as u32)
+            }
+            _ => (0, 0),
+        };
+        let _ = writeln!(
+            out,
+            "opsgraph_db_pool_connections{{pool=\"{name}\",state=\"open\"}} {size}"
+        );
+        let _ = writeln!(
+            out,
+            "opsgraph_db_pool_connections{{pool=\"{name}\",state=\"idle\"}} {idle}"
+        );
+    }
     let _ = writeln!(out, "# TYPE opsgraph_db_statements_total counter");
     let _ = writeln!(
         out,

@@ -9,7 +9,9 @@ use crate::{
 };
 
 /// The services below both interfaces: database, signing keys, configuration.
-/// GraphQL resolvers reach it through the schema's data (`graphql::state`).
+/// GraphQL resolvers reach it through the schema's data (`graphql::state`). A copy whose `db`
+/// is the read replica serves queries when one is configured (`graphql::replica`).
+#[derive(Clone)]
 pub struct Core {
     pub db: DatabaseConnection,
     pub jwt: JwtKeys,
@@ -18,13 +20,15 @@ pub struct Core {
     /// Where report files, covers and exports live.
     pub storage: Arc<dyn Storage>,
     /// Failed logins per account.
-    pub login_throttle: crate::auth::throttle::LoginThrottle,
+    pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
 }
 
 /// The router's state: the core and the one schema both interfaces run on.
 #[derive(Clone)]
 pub struct AppState {
     pub core: Arc<Core>,
+    /// The read replica's pool, when one is configured (for `/metrics` and `/readyz`).
+    pub replica: Option<sea_orm::DatabaseConnection>,
     pub schema: AppSchema,
     /// Request and operation counters for `/metrics`.
     pub metrics: crate::ops::SharedMetrics,

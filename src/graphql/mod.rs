@@ -6,8 +6,11 @@ pub mod limits;
 pub mod loader;
 pub mod money;
 pub mod page;
+pub mod replica;
 
 use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
 
 use async_graphql::{
     extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
@@ -73,6 +76,8 @@ pub fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptyS
         introspection: config.introspection(),
     })
     .extension(guard_input::RejectNulFactory)
+    // Before the persisted queries: it looks at the document once they have filled it in.
+    .extension(replica::ReadFromReplica)
     // Automatic persisted queries: after the first request an SPA may send only the query's
     // SHA-256 (Apollo's protocol). Each instance keeps its own cache; a miss answers
     // `PersistedQueryNotFound` and the client resends the text.
@@ -88,18 +93,30 @@ pub fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptyS
 const MAX_DIRECTIVES: usize = 50;
 
 /// The live schema over `core`.
-pub fn build(core: Arc<Core>) -> AppSchema {
-    builder(&core.config).data(core).finish()
+/// The live schema over `core`, reading queries from `reader` (the replica) when there is one.
+pub fn build(core: Arc<Core>, reader: Option<Arc<Core>>) -> AppSchema {
+    let builder = builder(&core.config).data(core);
+    match reader {
+        Some(reader) => builder.data(replica::Reader(reader)).finish(),
+        None => builder.finish(),
+    }
 }
 
 /// Adds what one request needs, whichever interface it came through: the caller, and fresh
 /// dataloaders of every domain.
 pub fn prepare(request: async_graphql::Request, core: &Core, auth: Auth) -> async_graphql::Request {
-    let request = request.data(auth);
-    let request = crate::payers::loaders::attach(request, &core.db);
-    let request = crate::market::loaders::attach(request, &core.db);
-    let request = crate::merchants::loaders::attach(request, &core.db);
-    crate::orders::loaders::attach(request, &core.db)
+    attach_loaders(request.data(auth), &core.db)
+}
+
+/// Fresh dataloaders of every domain, reading from `db`.
+fn attach_loaders(
+    request: async_graphql::Request,
+    db: &DatabaseConnection,
+) -> async_graphql::Request {
+    let request = crate::payers::loaders::attach(request, db);
+    let request = crate::market::loaders::attach(request, db);
+    let request = crate::merchants::loaders::attach(request, db);
+    crate::orders::loaders::attach(request, db)
 }
 
 /// The SDL, as checked in at `schema.graphql`.

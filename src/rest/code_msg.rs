@@ -22,6 +22,9 @@ impl From<AppError> for CodeMsgError {
 
 impl IntoResponse for CodeMsgError {
     fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self.0 {
+            crate::error::log_internal(detail);
+        }
         let (status, code, msg) = match self.0 {
             AppError::BadInput { message, .. } | AppError::Rule { message, .. } => {
                 (StatusCode::BAD_REQUEST, 1, message)

@@ -22,6 +22,9 @@ impl From<AppError> for DrfError {
 
 impl IntoResponse for DrfError {
     fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self.0 {
+            crate::error::log_internal(detail);
+        }
         let (status, body) = match self.0 {
             AppError::BadInput {
                 field: Some(field),

@@ -22,6 +22,9 @@ impl From<AppError> for PaidError {
 
 impl IntoResponse for PaidError {
     fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self.0 {
+            crate::error::log_internal(detail);
+        }
         let mut errors = Map::new();
         let (status, message) = match self.0 {
             AppError::BadInput { field, message } => {

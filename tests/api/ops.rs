@@ -30,7 +30,7 @@ async fn health_readiness_request_ids_and_metrics() {
         assert!(text.contains("route=\"/market/exchange_products/{pk}/\""), "{text}");
         assert!(text.contains("opsgraph_graphql_duration_seconds_count{operation=\"Broken\"} 1"), "{text}");
         assert!(text.contains("opsgraph_graphql_errors_total{code=\"NOT_FOUND\"} 1"), "{text}");
-        assert!(text.contains("opsgraph_db_pool_connections{state=\"open\"}"), "{text}");
+        assert!(text.contains("opsgraph_db_pool_connections{pool=\"primary\",state=\"open\"}"), "{text}");
         assert!(!text.contains("13800131036"), "no phone number in metrics");
     })
     .await;
@@ -79,4 +79,77 @@ async fn the_playground_is_served_from_the_binary() {
         }
     })
     .await;
+}
+
+#[tokio::test]
+async fn queries_read_the_replica_and_mutations_the_primary() {
+    for backend in crate::common::backends() {
+        // A "replica" that differs from the primary, so each answer shows where it was read.
+        let replica = crate::common::TestApp::start(backend.clone(), true).await;
+        replica
+            .exec("UPDATE user_info SET realname = '副本' WHERE owner = 'tester001'")
+            .await;
+        let url = replica.state.core.config.database_url.clone();
+        let app = crate::common::TestApp::start_with(backend, true, |c| {
+            c.database_replica_url = Some(url)
+        })
+        .await;
+
+        let (_, page) = app
+            .get("/server/userinfo/payer_list/?kw=tester001", Some(STAFF))
+            .await;
+        assert_eq!(
+            page["results"][0]["realname"], "副本",
+            "REST reads the replica"
+        );
+        let q = r#"{ payers(filter: {kw: "tester001"}) { items { realname } } }"#;
+        let v = app.graphql(Some(STAFF), q, json!({})).await;
+        assert_eq!(
+            v["data"]["payers"]["items"][0]["realname"], "副本",
+            "GraphQL queries too"
+        );
+
+        // A mutation writes to, and answers from, the primary.
+        let (status, updated) = app
+            .post_json(
+                "/server/userinfo/payer_update/",
+                Some(STAFF),
+                json!({ "username": "tester001", "remark": "主库" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            (updated["realname"].clone(), updated["remark"].clone()),
+            (json!(null), json!("主库"))
+        );
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM user_info WHERE remark = '主库'")
+                .await,
+            1
+        );
+        assert_eq!(
+            replica
+                .scalar("SELECT COUNT(*) FROM user_info WHERE remark = '主库'")
+                .await,
+            0
+        );
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM audit_log").await,
+            1,
+            "the audit entry is on the primary"
+        );
+
+        let (status, ready) = app.get("/readyz", None).await;
+        assert_eq!(
+            (status, ready["database"].clone()),
+            (StatusCode::OK, json!("ok"))
+        );
+        let (_, _, text) = app.send(Method::GET, "/metrics", None, None, vec![]).await;
+        assert!(text
+            .as_str()
+            .unwrap()
+            .contains("opsgraph_db_pool_connections{pool=\"replica\",state=\"open\"}"));
+        app.finish().await;
+        replica.finish().await;
+    }
 }

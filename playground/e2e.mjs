@@ -113,12 +113,21 @@ try {
   await setText(QUERY, '{ viewer { kind name } }');
   await runAndWaitFor('"viewer": null');
 
+  step.name = 'the REST reference at /docs renders /openapi.json offline';
+  const spec = await (await page.request.get(`${base}/openapi.json`)).json();
+  const operations = Object.values(spec.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+  await page.goto(`${base}/docs`, { waitUntil: 'load' });
+  await page.waitForFunction((n) => document.querySelectorAll('#ops details').length === n, operations, { timeout: 15_000 })
+    .catch(async () => {
+      throw new Error(`/docs shows ${await page.locator('#ops details').count()} of ${operations} operations`);
+    });
+
   step.name = 'nothing external, no errors';
   if (external.length) throw new Error(`external requests attempted: ${external.join(', ')}`);
   if (problems.length) throw new Error(problems.join('\n'));
   if (!schemaLoaded) throw new Error('the playground never loaded the schema');
   const secs = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`graphiql e2e ok: schema loaded, staff viewer with the Token header, headers kept across two reloads, null viewer without; ${localRequests} local requests, 0 external, ${secs}s`);
+  console.log(`graphiql e2e ok: /docs lists ${operations} operations, schema loaded, staff viewer with the Token header, headers kept across two reloads, null viewer without; ${localRequests} local requests, 0 external, ${secs}s`);
   await context.close();
   rmSync(profile, { recursive: true, force: true });
 } catch (e) {

@@ -6,7 +6,7 @@ use entity::{api_token, role, role_permission, setting, staff, user_info};
 use rand::RngCore;
 use sea_orm::{
     sea_query::ExprTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QuerySelect, Set,
+    QueryFilter, Set,
 };
 
 use super::{jwt::JwtKeys, password, Auth, MemberIdentity, Principal, StaffIdentity};
@@ -66,35 +66,20 @@ pub async fn authenticate(
     }
     if scheme.eq_ignore_ascii_case("bearer") {
         let claims = keys.verify(credential)?;
-        let staff = load_staff(db, claims.aud).await?;
-        match staff {
-            Some(s) if claims.iat >= s.0.password_changed_at => Ok(Auth(Some(s.1))),
+        match resolve(db, Lookup::Staff(claims.aud)).await? {
+            Some(Resolved::Staff {
+                principal,
+                password_changed_at,
+            }) if claims.iat >= password_changed_at => Ok(Auth(Some(principal))),
             _ => Err(AppError::Unauthenticated("Invalid token.".into())),
         }
     } else if scheme.eq_ignore_ascii_case("token") {
-        let Some(key) = api_token::Entity::find_by_id(key_digest(credential))
-            .one(db)
-            .await?
-        else {
-            return Err(AppError::Unauthenticated("Invalid token.".into()));
-        };
-        if let Some(staff_id) = key.staff_id {
-            return match load_staff(db, staff_id).await? {
-                Some((_, principal)) => Ok(Auth(Some(principal))),
-                None => Err(AppError::Unauthenticated(
-                    "User inactive or deleted.".into(),
-                )),
-            };
-        }
-        let member = match key.user_info_id {
-            Some(id) => user_info::Entity::find_by_id(id).one(db).await?,
-            None => None,
-        };
-        match member {
-            Some(m) => Ok(Auth(Some(Principal::Member(MemberIdentity {
-                user_info_id: m.id,
-                owner: m.owner,
-            })))),
+        match resolve(db, Lookup::Key(key_digest(credential))).await? {
+            Some(Resolved::Staff { principal, .. }) => Ok(Auth(Some(principal))),
+            Some(Resolved::Member(member)) => Ok(Auth(Some(Principal::Member(member)))),
+            Some(Resolved::InactiveStaff) => Err(AppError::Unauthenticated(
+                "User inactive or deleted.".into(),
+            )),
             None => Err(AppError::Unauthenticated("Invalid token.".into())),
         }
     } else {
@@ -102,36 +87,143 @@ pub async fn authenticate(
     }
 }
 
-/// An active staff account with its role's permissions.
-async fn load_staff(
-    db: &DatabaseConnection,
-    id: i32,
-) -> AppResult<Option<(staff::Model, Principal)>> {
-    let Some(account) = staff::Entity::find_by_id(id)
-        .filter(staff::Column::IsActive.eq(true))
-        .one(db)
-        .await?
-    else {
+/// What a credential is looked up by.
+enum Lookup {
+    /// An API key's digest.
+    Key(String),
+    /// A staff account id (a JWT's `aud`).
+    Staff(i32),
+}
+
+/// Whom a credential names.
+enum Resolved {
+    Staff {
+        principal: Principal,
+        password_changed_at: i64,
+    },
+    /// A key of a staff account that is disabled or gone.
+    InactiveStaff,
+    Member(MemberIdentity),
+}
+
+/// Resolves a credential in one statement: the key (or the account) joined to its active staff
+/// account, the account's role and permission codes (a row per code), or to its member. Every
+/// request authenticates, so this is on every request's path.
+async fn resolve(db: &DatabaseConnection, lookup: Lookup) -> AppResult<Option<Resolved>> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let mut query = Query::select();
+    query
+        .expr_as(Expr::col((staff::Entity, staff::Column::Id)), "staff_id")
+        .expr_as(
+            Expr::col((staff::Entity, staff::Column::Username)),
+            "username",
+        )
+        .expr_as(
+            Expr::col((staff::Entity, staff::Column::Nickname)),
+            "nickname",
+        )
+        .expr_as(
+            Expr::col((staff::Entity, staff::Column::PasswordChangedAt)),
+            "password_changed_at",
+        )
+        .expr_as(
+            Expr::col((role::Entity, role::Column::Superuser)),
+            "superuser",
+        )
+        .expr_as(
+            Expr::col((role_permission::Entity, role_permission::Column::Code)),
+            "code",
+        );
+    let active_staff = Expr::col((staff::Entity, staff::Column::IsActive)).eq(true);
+    match &lookup {
+        Lookup::Key(digest) => {
+            query
+                .expr_as(
+                    Expr::col((api_token::Entity, api_token::Column::StaffId)),
+                    "key_staff_id",
+                )
+                .expr_as(
+                    Expr::col((user_info::Entity, user_info::Column::Id)),
+                    "member_id",
+                )
+                .expr_as(
+                    Expr::col((user_info::Entity, user_info::Column::Owner)),
+                    "owner",
+                )
+                .from(api_token::Entity)
+                .left_join(
+                    staff::Entity,
+                    Expr::col((staff::Entity, staff::Column::Id))
+                        .equals((api_token::Entity, api_token::Column::StaffId))
+                        .and(active_staff),
+                )
+                .left_join(
+                    user_info::Entity,
+                    Expr::col((user_info::Entity, user_info::Column::Id))
+                        .equals((api_token::Entity, api_token::Column::UserInfoId)),
+                )
+                .and_where(
+                    Expr::col((api_token::Entity, api_token::Column::Key)).eq(digest.as_str()),
+                );
+        }
+        Lookup::Staff(id) => {
+            query
+                .from(staff::Entity)
+                .and_where(Expr::col((staff::Entity, staff::Column::Id)).eq(*id))
+                .and_where(active_staff);
+        }
+    }
+    query
+        .left_join(
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id))
+                .equals((staff::Entity, staff::Column::RoleId)),
+        )
+        .left_join(
+            role_permission::Entity,
+            Expr::col((role_permission::Entity, role_permission::Column::RoleId))
+                .equals((staff::Entity, staff::Column::RoleId)),
+        );
+    let rows = db.query_all(&query).await?;
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let role = role::Entity::find_by_id(account.role_id).one(db).await?;
-    let permissions: HashSet<String> = role_permission::Entity::find()
-        .select_only()
-        .column(role_permission::Column::Code)
-        .filter(role_permission::Column::RoleId.eq(account.role_id))
-        .into_tuple::<String>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let principal = Principal::Staff(StaffIdentity {
-        id: account.id,
-        username: account.username.clone(),
-        nickname: account.nickname.clone(),
-        superuser: role.is_some_and(|r| r.superuser),
-        permissions,
-    });
-    Ok(Some((account, principal)))
+    let get_i32 = |name: &str| first.try_get::<Option<i32>>("", name);
+    if let Some(id) = get_i32("staff_id")? {
+        let mut permissions = HashSet::new();
+        for row in &rows {
+            if let Some(code) = row.try_get::<Option<String>>("", "code")? {
+                permissions.insert(code);
+            }
+        }
+        let principal = Principal::Staff(StaffIdentity {
+            id,
+            username: first.try_get("", "username")?,
+            nickname: first.try_get("", "nickname")?,
+            superuser: first
+                .try_get::<Option<bool>>("", "superuser")?
+                .unwrap_or(false),
+            permissions,
+        });
+        let password_changed_at = first.try_get("", "password_changed_at")?;
+        return Ok(Some(Resolved::Staff {
+            principal,
+            password_changed_at,
+        }));
+    }
+    if let Lookup::Key(_) = lookup {
+        if get_i32("key_staff_id")?.is_some() {
+            return Ok(Some(Resolved::InactiveStaff));
+        }
+        if let Some(id) = get_i32("member_id")? {
+            let owner = first.try_get("", "owner")?;
+            return Ok(Some(Resolved::Member(MemberIdentity {
+                user_info_id: id,
+                owner,
+            })));
+        }
+    }
+    Ok(None)
 }
 
 /// What a successful login answers (the seed's `/api/access/token` data).

@@ -161,16 +161,18 @@ pub fn client_addr() -> Option<IpAddr> {
 /// and may be forged); otherwise any client could pick the address it is throttled under.
 fn client_of(request: &Request, trust_forwarded_for: bool) -> Option<IpAddr> {
     if trust_forwarded_for {
-        let forwarded = request
+        // The last entry of the last header: an unreadable one is no address at all, never a
+        // reason to believe an earlier (client-written) entry.
+        let last = request
             .headers()
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-            .last();
-        if forwarded.is_some() {
-            return forwarded;
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|a| a.trim().parse::<IpAddr>().ok());
+        if last.is_some() {
+            return last;
         }
     }
     request

@@ -43,6 +43,8 @@ enum Command {
         #[arg(default_value = "openapi.json")]
         path: PathBuf,
     },
+    /// Seeds benchmark data (`--bench --scale N`) or writes the benchmark's import sheet.
+    Seed(opsgraph::bench::SeedArgs),
     /// Creates a superuser staff account and prints a legacy API key for it.
     CreateAdmin {
         #[arg(long)]
@@ -93,6 +95,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(path = %path.display(), "OpenAPI document written");
             Ok(())
         }
+        Command::Seed(args) => opsgraph::bench::run(&cli.config, args).await,
         Command::CreateAdmin {
             username,
             password,

@@ -36,6 +36,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let replica = db::connect_replica(&config, &statements).await?;
     let jwt = jwt_keys(&db, &config).await?;
     let storage = storage_backend(&config)?;
+    let counts = db::CountCache::new(Duration::from_secs(config.count_cache_secs));
     let core = Arc::new(Core {
         db,
         jwt,
@@ -43,6 +44,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         statements,
         storage,
         login_throttle: Default::default(),
+        counts: Arc::new(counts),
     });
     // The replica's core differs from the primary's in its database only.
     let reader = replica.clone().map(|db| {

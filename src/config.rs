@@ -55,6 +55,16 @@ pub struct Config {
     )]
     pub environment: String,
 
+    /// How long a list's total may be reused, seconds (0: count on every page). Totals are
+    /// forgotten at once when this instance runs a mutation.
+    #[arg(
+        long,
+        env = "OPSGRAPH_COUNT_CACHE_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub count_cache_secs: u64,
+
     /// Size of the database connection pool (default: 16 on PostgreSQL, 4 on SQLite).
     #[arg(long, env = "OPSGRAPH_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<u32>,
@@ -211,6 +221,7 @@ impl Config {
             token_ttl_secs: 86_400,
             environment: "development".into(),
             db_max_connections: None,
+            count_cache_secs: 10,
             graphql_max_depth: 10,
             graphql_max_complexity: 5_000,
             graphql_max_aliases: 15,

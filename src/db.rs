@@ -104,6 +104,74 @@ fn create_sqlite_parent_dir(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Totals of list queries, kept a little while: a page of a large table would otherwise count
+/// the whole result on every request (the count costs fifty times the page at a million rows).
+/// A total is at most [`Config::count_cache_secs`] old; this instance forgets them all when it
+/// runs a mutation, so its own writes show at once, and other instances' within that time.
+#[derive(Default)]
+pub struct CountCache {
+    ttl: Duration,
+    entries: std::sync::Mutex<std::collections::HashMap<String, Arc<CountSlot>>>,
+}
+
+/// One total: computed by one request while the others for the same query wait for it.
+type CountSlot = tokio::sync::Mutex<Option<(u64, std::time::Instant)>>;
+
+/// Totals kept at most; a full cache starts over (the keys are the filters users type).
+const MAX_COUNTS: usize = 10_000;
+
+impl CountCache {
+    /// A cache keeping totals `ttl` long (zero: no cache).
+    pub fn new(ttl: Duration) -> Self {
+        CountCache {
+            ttl,
+            entries: Default::default(),
+        }
+    }
+
+    /// The number of rows `query` selects.
+    pub async fn count<E>(
+        &self,
+        db: &DatabaseConnection,
+        query: &sea_orm::Select<E>,
+    ) -> AppResult<u64>
+    where
+        E: sea_orm::EntityTrait,
+        E::Model: Sync,
+    {
+        use sea_orm::{PaginatorTrait, QueryTrait};
+        if self.ttl.is_zero() {
+            return Ok(query.clone().count(db).await?);
+        }
+        let key = query.build(db.get_database_backend()).to_string();
+        let slot = {
+            let Ok(mut entries) = self.entries.lock() else {
+                return Ok(query.clone().count(db).await?);
+            };
+            if entries.len() >= MAX_COUNTS && !entries.contains_key(&key) {
+                entries.clear();
+            }
+            entries.entry(key).or_default().clone()
+        };
+        let mut held = slot.lock().await;
+        if let Some((total, at)) = *held {
+            if at.elapsed() < self.ttl {
+                return Ok(total);
+            }
+        }
+        let total = query.clone().count(db).await?;
+        *held = Some((total, std::time::Instant::now()));
+        Ok(total)
+    }
+
+    /// Forgets every total (after a write).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+}
+
 /// Begins a transaction that writes. On SQLite it is `BEGIN IMMEDIATE`, so it takes the write
 /// lock up front and waits for it, instead of failing with `SQLITE_BUSY` when a read turns into
 /// a write; on PostgreSQL it is a plain `BEGIN` (Read Committed).

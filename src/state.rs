@@ -21,6 +21,8 @@ pub struct Core {
     pub storage: Arc<dyn Storage>,
     /// Failed logins per account.
     pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
+    /// Totals of list queries (shared by the primary's core and the replica's).
+    pub counts: Arc<crate::db::CountCache>,
 }
 
 /// The router's state: the core and the one schema both interfaces run on.

@@ -55,7 +55,8 @@ impl AuditQuery {
                 until: bound("until", f.until)?,
             };
             let args = PageArgs::new(page, page_size, MAX_PAGE_SIZE)?;
-            let (total, rows) = service::list(&state(ctx).db, filter, args).await?;
+            let (total, rows) =
+                service::list(&state(ctx).db, &state(ctx).counts, filter, args).await?;
             Ok::<_, AppError>(AuditPage {
                 total_count: total,
                 page: args.page,

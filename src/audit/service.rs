@@ -2,14 +2,15 @@
 
 use entity::audit_log;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::{
     auth::{Auth, Principal},
+    db::CountCache,
     error::{AppError, AppResult},
     graphql::page::PageArgs,
 };
@@ -150,6 +151,7 @@ pub struct Filter {
 /// A page of records, newest first, and the total.
 pub async fn list(
     db: &DatabaseConnection,
+    counts: &CountCache,
     filter: Filter,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<audit_log::Model>)> {
@@ -176,7 +178,7 @@ pub async fn list(
     if let Some(v) = filter.until {
         query = query.filter(C::At.lt(v));
     }
-    let total = query.clone().count(db).await?;
+    let total = counts.count(db, &query).await?;
     page.check_in_range(total)?;
     let rows = query
         .order_by_desc(C::Id)

@@ -6,7 +6,7 @@ pub mod limits;
 pub mod loader;
 pub mod money;
 pub mod page;
-pub mod replica;
+pub mod writes;
 
 use std::sync::Arc;
 
@@ -77,7 +77,7 @@ pub fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptyS
     })
     .extension(guard_input::RejectNulFactory)
     // Before the persisted queries: it looks at the document once they have filled it in.
-    .extension(replica::ReadFromReplica)
+    .extension(writes::Writes)
     // Automatic persisted queries: after the first request an SPA may send only the query's
     // SHA-256 (Apollo's protocol). Each instance keeps its own cache; a miss answers
     // `PersistedQueryNotFound` and the client resends the text.
@@ -97,7 +97,7 @@ const MAX_DIRECTIVES: usize = 50;
 pub fn build(core: Arc<Core>, reader: Option<Arc<Core>>) -> AppSchema {
     let builder = builder(&core.config).data(core);
     match reader {
-        Some(reader) => builder.data(replica::Reader(reader)).finish(),
+        Some(reader) => builder.data(writes::Reader(reader)).finish(),
         None => builder.finish(),
     }
 }

@@ -120,9 +120,10 @@ impl MarketQuery {
     ) -> async_graphql::Result<ExchangeProductPage> {
         let args = page_args(page, page_size)?;
         let filter = filter.unwrap_or_default();
-        let found = service::list_products(&state(ctx).db, &filter, false, args)
-            .await
-            .extend()?;
+        let found =
+            service::list_products(&state(ctx).db, &state(ctx).counts, &filter, false, args)
+                .await
+                .extend()?;
         product_page(ctx, args, found).await
     }
 
@@ -148,7 +149,7 @@ impl MarketQuery {
         page_size: Option<i32>,
     ) -> async_graphql::Result<ExchangeOrderPage> {
         let args = page_args(page, page_size)?;
-        let found = service::list_orders(&state(ctx).db, member_id(ctx)?, args)
+        let found = service::list_orders(&state(ctx).db, &state(ctx).counts, member_id(ctx)?, args)
             .await
             .extend()?;
         order_page(ctx, args, found).await
@@ -180,10 +181,15 @@ impl MarketQuery {
     ) -> async_graphql::Result<UserProductPage> {
         let args = page_args(page, page_size)?;
         let filter = filter.unwrap_or_default();
-        let (total, rows) =
-            service::list_user_products(&state(ctx).db, member_id(ctx)?, &filter, args)
-                .await
-                .extend()?;
+        let (total, rows) = service::list_user_products(
+            &state(ctx).db,
+            &state(ctx).counts,
+            member_id(ctx)?,
+            &filter,
+            args,
+        )
+        .await
+        .extend()?;
         prefetch_nested(ctx, std::iter::empty(), rows.iter().map(|p| p.product_id)).await?;
         Ok(UserProductPage {
             total_count: total,
@@ -213,7 +219,7 @@ impl MarketQuery {
     ) -> async_graphql::Result<ExchangeProductPage> {
         let args = page_args(page, page_size)?;
         let filter = filter.unwrap_or_default();
-        let found = service::list_products(&state(ctx).db, &filter, true, args)
+        let found = service::list_products(&state(ctx).db, &state(ctx).counts, &filter, true, args)
             .await
             .extend()?;
         product_page(ctx, args, found).await
@@ -229,7 +235,7 @@ impl MarketQuery {
         page_size: Option<i32>,
     ) -> async_graphql::Result<ExchangeOrderPage> {
         let args = page_args(page, page_size)?;
-        let found = service::list_orders_of_owner(&state(ctx).db, &owner, args)
+        let found = service::list_orders_of_owner(&state(ctx).db, &state(ctx).counts, &owner, args)
             .await
             .extend()?;
         order_page(ctx, args, found).await

@@ -5,14 +5,14 @@ use rand::Rng;
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, SqlErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, SqlErr,
 };
 
 use super::types::{ProductFilter, UserProductFilter, VIRTUAL};
 use crate::{
     audit::service::{self as audit, Change},
     auth::Auth,
-    db::{self, contains_pattern, lower_like},
+    db::{self, contains_pattern, lower_like, CountCache},
     error::{AppError, AppResult},
     graphql::page::PageArgs,
 };
@@ -46,6 +46,7 @@ fn prop_status(value: Option<i32>) -> AppResult<Option<i16>> {
 
 async fn page_of<E, M>(
     db: &DatabaseConnection,
+    counts: &CountCache,
     query: sea_orm::Select<E>,
     order_by: E::Column,
     page: PageArgs,
@@ -54,7 +55,7 @@ where
     E: EntityTrait<Model = M>,
     M: sea_orm::FromQueryResult + Send + Sync,
 {
-    let total = query.clone().count(db).await?;
+    let total = counts.count(db, &query).await?;
     page.check_in_range(total)?;
     let rows = query
         .order_by_desc(order_by)
@@ -68,6 +69,7 @@ where
 /// Products on sale, newest first (public). `all` includes those off sale (staff).
 pub async fn list_products(
     db: &DatabaseConnection,
+    counts: &CountCache,
     filter: &ProductFilter,
     all: bool,
     page: PageArgs,
@@ -92,7 +94,7 @@ pub async fn list_products(
             &pattern,
         ));
     }
-    page_of(db, query, C::Id, page).await
+    page_of(db, counts, query, C::Id, page).await
 }
 
 /// One product (public).
@@ -106,16 +108,18 @@ pub async fn product(db: &DatabaseConnection, id: i32) -> AppResult<exchange_pro
 /// Orders of one member, newest first.
 pub async fn list_orders(
     db: &DatabaseConnection,
+    counts: &CountCache,
     owner_id: i32,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<exchange_order::Model>)> {
     let query = exchange_order::Entity::find().filter(exchange_order::Column::OwnerId.eq(owner_id));
-    page_of(db, query, exchange_order::Column::Id, page).await
+    page_of(db, counts, query, exchange_order::Column::Id, page).await
 }
 
 /// Orders of the member whose owner (login name) is `owner` (staff).
 pub async fn list_orders_of_owner(
     db: &DatabaseConnection,
+    counts: &CountCache,
     owner: &str,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<exchange_order::Model>)> {
@@ -124,7 +128,7 @@ pub async fn list_orders_of_owner(
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound("Not found.".into()))?;
-    list_orders(db, member.id, page).await
+    list_orders(db, counts, member.id, page).await
 }
 
 /// One order, if it is `owner_id`'s: another member's order is as missing as an unknown one.
@@ -147,6 +151,7 @@ pub async fn order(
 /// A member's products, newest first.
 pub async fn list_user_products(
     db: &DatabaseConnection,
+    counts: &CountCache,
     owner_id: i32,
     filter: &UserProductFilter,
     page: PageArgs,
@@ -164,7 +169,7 @@ pub async fn list_user_products(
     if let Some(s) = prop_status(filter.status)? {
         query = query.filter(C::Status.eq(s));
     }
-    page_of(db, query, C::Id, page).await
+    page_of(db, counts, query, C::Id, page).await
 }
 
 /// The member and the props it has in use.

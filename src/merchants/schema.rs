@@ -91,7 +91,7 @@ async fn merchant_page(
     filter: MerchantFilter,
     args: PageArgs,
 ) -> async_graphql::Result<MerchantPage> {
-    let (total, rows) = service::search(&state(ctx).db, &filter, args)
+    let (total, rows) = service::search(&state(ctx).db, &state(ctx).counts, &filter, args)
         .await
         .extend()?;
     prefetch(ctx, &rows).await?;

@@ -10,8 +10,7 @@ use entity::{
 };
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
-    SqlErr,
+    DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, SqlErr,
 };
 
 use super::{
@@ -25,7 +24,7 @@ use super::{
 use crate::{
     audit::service::{self as audit, Change},
     auth::{password, Auth},
-    db::{self, contains_pattern, lower_like},
+    db::{self, contains_pattern, lower_like, CountCache},
     error::{AppError, AppResult},
     graphql::page::PageArgs,
 };
@@ -257,11 +256,12 @@ fn search_condition(f: &MerchantFilter) -> Condition {
 /// past the end is empty (the merchant pages ask for it after deletions), not an error.
 pub async fn search(
     db: &DatabaseConnection,
+    counts: &CountCache,
     filter: &MerchantFilter,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<shop::Model>)> {
     let query = shop::Entity::find().filter(search_condition(filter));
-    let total = query.clone().count(db).await?;
+    let total = counts.count(db, &query).await?;
     let rows = query
         .order_by_desc(shop::Column::Id)
         .offset(page.offset())

@@ -79,9 +79,10 @@ impl OrdersQuery {
         page_size: Option<i32>,
     ) -> async_graphql::Result<CustomerPage> {
         let args = page_args(page, page_size, 100)?;
-        let (total, rows) = service::list_customers(&state(ctx).db, &filter, args)
-            .await
-            .extend()?;
+        let (total, rows) =
+            service::list_customers(&state(ctx).db, &state(ctx).counts, &filter, args)
+                .await
+                .extend()?;
         Ok(CustomerPage {
             total_count: total,
             page: args.page,
@@ -106,7 +107,7 @@ impl OrdersQuery {
         page_size: Option<i32>,
     ) -> async_graphql::Result<OrderPage> {
         let args = page_args(page, page_size, 10)?;
-        let found = service::customer_orders(&state(ctx).db, customer_id, args)
+        let found = service::customer_orders(&state(ctx).db, &state(ctx).counts, customer_id, args)
             .await
             .extend()?;
         order_page(ctx, args, found).await
@@ -122,7 +123,7 @@ impl OrdersQuery {
         page_size: Option<i32>,
     ) -> async_graphql::Result<OrderPage> {
         let args = page_args(page, page_size, 10)?;
-        let found = service::list_orders(&state(ctx).db, &filter, args)
+        let found = service::list_orders(&state(ctx).db, &state(ctx).counts, &filter, args)
             .await
             .extend()?;
         order_page(ctx, args, found).await

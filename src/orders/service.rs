@@ -7,14 +7,15 @@ use chrono::{NaiveDate, TimeZone};
 use entity::{customer, order_item, order_usage, payment_order, report_whitelist};
 use sea_orm::{
     sea_query::{Expr, LikeExpr},
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order as SortOrder, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order as SortOrder, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::types::{
     Customer, CustomerFilter, CustomerKind, OrderFilter, OrderStat, ReportCustomer, StatsGroup,
 };
 use crate::{
+    db::CountCache,
     error::{AppError, AppResult},
     graphql::page::PageArgs,
 };
@@ -122,11 +123,12 @@ fn order_condition(filter: &OrderFilter, (from, until): (i64, i64)) -> AppResult
 
 async fn order_page(
     db: &DatabaseConnection,
+    counts: &CountCache,
     cond: Condition,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<payment_order::Model>)> {
     let query = payment_order::Entity::find().filter(cond);
-    let total = query.clone().count(db).await?;
+    let total = counts.count(db, &query).await?;
     let rows = query
         .order_by_desc(payment_order::Column::CheckoutAt)
         .order_by_asc(payment_order::Column::Id)
@@ -140,22 +142,24 @@ async fn order_page(
 /// Orders checked out in the filter's period, newest first (ties by id).
 pub async fn list_orders(
     db: &DatabaseConnection,
+    counts: &CountCache,
     filter: &OrderFilter,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<payment_order::Model>)> {
     let range = period(filter.start_date.as_deref(), filter.end_date.as_deref())?;
-    order_page(db, order_condition(filter, range)?, page).await
+    order_page(db, counts, order_condition(filter, range)?, page).await
 }
 
 /// A customer's orders, newest first.
 pub async fn customer_orders(
     db: &DatabaseConnection,
+    counts: &CountCache,
     customer_id: i32,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<payment_order::Model>)> {
     customer_row(db, customer_id).await?;
     let cond = Condition::all().add(payment_order::Column::CustomerId.eq(customer_id));
-    order_page(db, cond, page).await
+    order_page(db, counts, cond, page).await
 }
 
 /// One order by number.
@@ -207,6 +211,7 @@ pub async fn customer_totals(db: &DatabaseConnection, id: i32) -> AppResult<Cust
 /// Customers with payments (or whitelist entries) in the filter's period, latest first.
 pub async fn list_customers(
     db: &DatabaseConnection,
+    counts: &CountCache,
     filter: &CustomerFilter,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<Customer>)> {
@@ -229,7 +234,7 @@ pub async fn list_customers(
                     .into_query();
                 query = query.filter(payment_order::Column::CustomerId.in_subquery(ids));
             }
-            let total = query.clone().count(db).await?;
+            let total = counts.count(db, &query).await?;
             let rows: Vec<(i32, i64, i64, i64)> = query
                 .order_by(Expr::cust("MAX(paid_at)"), SortOrder::Desc)
                 .order_by_asc(payment_order::Column::CustomerId)

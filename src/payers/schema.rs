@@ -38,7 +38,7 @@ impl PayersQuery {
     ) -> async_graphql::Result<PayerPage> {
         let args = PageArgs::new(page, page_size, MAX_PAGE_SIZE).extend()?;
         let filter = filter.unwrap_or_default();
-        let (total, rows) = service::list_payers(&state(ctx).db, &filter, args)
+        let (total, rows) = service::list_payers(&state(ctx).db, &state(ctx).counts, &filter, args)
             .await
             .extend()?;
         prefetch(ctx, &rows).await?;
@@ -61,9 +61,10 @@ impl PayersQuery {
         page_size: Option<i32>,
     ) -> async_graphql::Result<VisitRecordPage> {
         let args = PageArgs::new(page, page_size, MAX_PAGE_SIZE).extend()?;
-        let (total, rows) = service::list_visit_records(&state(ctx).db, &contact, args)
-            .await
-            .extend()?;
+        let (total, rows) =
+            service::list_visit_records(&state(ctx).db, &state(ctx).counts, &contact, args)
+                .await
+                .extend()?;
         Ok(VisitRecordPage {
             total_count: total,
             page: args.page,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use entity::{course_enrollment, student, user_info, visit_record};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
 use super::types::{
@@ -14,7 +14,7 @@ use super::types::{
 use crate::{
     audit::service::{self as audit, Change},
     auth::Auth,
-    db::{contains_pattern, lower_like},
+    db::{contains_pattern, lower_like, CountCache},
     error::{AppError, AppResult},
     graphql::page::PageArgs,
 };
@@ -22,6 +22,7 @@ use crate::{
 /// One page of paid users, newest first, and how many match in all.
 pub async fn list_payers(
     db: &DatabaseConnection,
+    counts: &CountCache,
     filter: &PayerFilter,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<user_info::Model>)> {
@@ -68,7 +69,7 @@ pub async fn list_payers(
         cond = cond.add(C::LearnExtent.eq(extent));
     }
     let query = user_info::Entity::find().filter(cond);
-    let total = query.clone().count(db).await?;
+    let total = counts.count(db, &query).await?;
     page.check_in_range(total)?;
     let rows = query
         .order_by_desc(C::Id)
@@ -210,6 +211,7 @@ pub async fn update_payer(
 /// Visit records of `contact`, newest first.
 pub async fn list_visit_records(
     db: &DatabaseConnection,
+    counts: &CountCache,
     contact: &str,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<visit_record::Model>)> {
@@ -218,7 +220,7 @@ pub async fn list_visit_records(
         return Err(AppError::field("contact", "This field is required."));
     }
     let query = visit_record::Entity::find().filter(visit_record::Column::Contact.eq(contact));
-    let total = query.clone().count(db).await?;
+    let total = counts.count(db, &query).await?;
     page.check_in_range(total)?;
     let rows = query
         .order_by_desc(visit_record::Column::Id)

@@ -90,9 +90,10 @@ impl ReportsQuery {
     ) -> async_graphql::Result<ReportPage> {
         let args = page_args(page, page_size)?;
         let filter = filter.unwrap_or_default();
-        let (total, rows) = service::list_reports(&state(ctx).db, &filter, args)
-            .await
-            .extend()?;
+        let (total, rows) =
+            service::list_reports(&state(ctx).db, &state(ctx).counts, &filter, args)
+                .await
+                .extend()?;
         Ok(ReportPage {
             total_count: total,
             page: args.page,
@@ -122,10 +123,15 @@ impl ReportsQuery {
         page_size: Option<i32>,
     ) -> async_graphql::Result<WhitelistPage> {
         let args = page_args(page, page_size)?;
-        let (total, rows) =
-            service::list_whitelist(&state(ctx).db, report_id, search.as_deref(), args)
-                .await
-                .extend()?;
+        let (total, rows) = service::list_whitelist(
+            &state(ctx).db,
+            &state(ctx).counts,
+            report_id,
+            search.as_deref(),
+            args,
+        )
+        .await
+        .extend()?;
         Ok(WhitelistPage {
             total_count: total,
             page: args.page,

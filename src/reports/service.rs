@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use entity::{report, report_whitelist};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::types::{
@@ -16,7 +16,7 @@ use super::types::{
 use crate::{
     audit::service::{self as audit, Change},
     auth::Auth,
-    db::{self, contains_pattern, lower_like},
+    db::{self, contains_pattern, lower_like, CountCache},
     error::{AppError, AppResult},
     graphql::{money::Money, page::PageArgs},
 };
@@ -108,6 +108,7 @@ fn status(value: i32, allowed: &[i32]) -> AppResult<i16> {
 /// One page of reports (not deleted), newest first. A page past the end is empty, as Laravel's.
 pub async fn list_reports(
     db: &DatabaseConnection,
+    counts: &CountCache,
     filter: &ReportFilter,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<report::Model>)> {
@@ -147,7 +148,7 @@ pub async fn list_reports(
         cond = cond.add(C::PublishTime.lt(until));
     }
     let query = report::Entity::find().filter(cond);
-    let total = query.clone().count(db).await?;
+    let total = counts.count(db, &query).await?;
     let rows = query
         .order_by_desc(C::Id)
         .offset(page.offset())
@@ -437,6 +438,7 @@ pub async fn delete_report(
 /// or last modifier (any of them).
 pub async fn list_whitelist(
     db: &DatabaseConnection,
+    counts: &CountCache,
     report_id: i32,
     search: Option<&str>,
     page: PageArgs,
@@ -461,7 +463,7 @@ pub async fn list_whitelist(
         cond = cond.add(any);
     }
     let query = report_whitelist::Entity::find().filter(cond);
-    let total = query.clone().count(db).await?;
+    let total = counts.count(db, &query).await?;
     let rows = query
         .order_by_asc(C::Id)
         .offset(page.offset())

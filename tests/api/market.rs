@@ -402,7 +402,7 @@ async fn market_pages_cost_the_same_statements_whatever_their_size() {
             .await;
         }
         let mut costs = Vec::new();
-        for size in [5, 50] {
+        for size in [50, 5, 50] {
             let before = app.statements();
             let (status, body) = app
                 .get(&format!("/market/exchange_product_order/?page_size={size}"), Some(MEMBER))
@@ -411,9 +411,9 @@ async fn market_pages_cost_the_same_statements_whatever_their_size() {
             assert_eq!(body["results"].as_array().unwrap().len(), size);
             costs.push(app.statements() - before);
         }
-        assert_eq!(costs[0], costs[1], "{}", app.name());
-        // Credentials (one statement), count, page, owners, products, categories.
-        assert_eq!(costs[0], 6, "{}", app.name());
+        // Credentials (one statement), count, page, owners, products, categories; later pages
+        // reuse the total.
+        assert_eq!(costs, [6, 5, 5], "{}", app.name());
     })
     .await;
 }

@@ -682,13 +682,14 @@ async fn a_merchant_page_costs_the_same_statements_whatever_its_size() {
             assert_eq!(status, StatusCode::OK);
         }
         let mut costs = Vec::new();
-        for num in [5, 50] {
+        for num in [50, 5, 50] {
             let before = app.statements();
             let (_, body) = app.get(&format!("/custommanage/list?num={num}"), Some(&auth)).await;
             assert_eq!(body["data"].as_array().unwrap().len(), num);
             costs.push(app.statements() - before);
         }
-        assert_eq!(costs[0], costs[1], "{}", app.name());
+        // The first page pays for the total; later ones reuse it.
+        assert_eq!((costs[0] - 1, costs[1]), (costs[2], costs[2]), "{}", app.name());
     })
     .await;
 }

@@ -326,14 +326,15 @@ async fn an_order_page_costs_the_same_statements_whatever_its_size() {
             }
         }
         let mut costs = Vec::new();
-        for limit in [5, 50] {
+        for limit in [50, 5, 50] {
             let before = app.statements();
             let (status, body) = app.get(&format!("/api/order?start_date=2023-11-01&limit={limit}"), Some(&auth)).await;
             assert_eq!(status, StatusCode::OK);
             assert_eq!(body["date"].as_array().unwrap().len(), limit);
             costs.push(app.statements() - before);
         }
-        assert_eq!(costs[0], costs[1], "{}", app.name());
+        // The first page pays for the total; later ones reuse it.
+        assert_eq!((costs[0] - 1, costs[1]), (costs[2], costs[2]), "{}", app.name());
         // And through GraphQL with all four nested objects.
         let q = "query ($n: Int) { orders(filter: {startDate: \"2023-11-01\"}, pageSize: $n) { items { number orderItem { id } customer { id } usage { availableCount } invoice { state } } } }";
         let mut gql = Vec::new();

@@ -1,14 +1,15 @@
-//! Reading from the replica. When `DATABASE_REPLICA_URL` is set, a request whose document holds
-//! no mutation runs on a copy of [`Core`] whose database is the replica (resolvers and
-//! dataloaders alike); a document with a mutation runs wholly on the primary, so a mutation's
-//! own reads and its answer never lag behind its write.
+//! What follows from whether a document writes. A document with a mutation runs wholly on the
+//! primary, so its own reads and its answer never lag behind its write, and it makes this
+//! instance forget its cached list totals, so its writes show in the next page's count. When
+//! `DATABASE_REPLICA_URL` is set, a document without one runs on a copy of [`Core`] whose
+//! database is the replica (resolvers and dataloaders alike).
 
 use std::sync::Arc;
 
 use async_graphql::{
     async_trait,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
-    Request, ServerResult,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest},
+    Request, Response, ServerResult,
 };
 
 use crate::state::Core;
@@ -16,17 +17,26 @@ use crate::state::Core;
 /// Schema data: the core whose database is the read replica.
 pub struct Reader(pub Arc<Core>);
 
-/// Routes query documents to the replica.
-pub struct ReadFromReplica;
+/// Request data of a document that writes.
+struct Writing;
 
-impl ExtensionFactory for ReadFromReplica {
+/// Routes documents by whether they write.
+pub struct Writes;
+
+impl ExtensionFactory for Writes {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ReadFromReplica)
+        Arc::new(Writes)
+    }
+}
+
+fn forget_counts(ctx: &ExtensionContext<'_>) {
+    if let Some(core) = ctx.data_opt::<Arc<Core>>() {
+        core.counts.clear();
     }
 }
 
 #[async_trait::async_trait]
-impl Extension for ReadFromReplica {
+impl Extension for Writes {
     async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -35,13 +45,35 @@ impl Extension for ReadFromReplica {
     ) -> ServerResult<Request> {
         // The extensions after this one have run: an automatic persisted query's text is in.
         let request = next.run(ctx, request).await?;
+        // Unknown text (a persisted query not found) is taken as writing: the primary is safe.
+        if request.query.is_empty() || writes(&request.query) {
+            return Ok(request.data(Writing));
+        }
         match ctx.data_opt::<Reader>() {
-            Some(Reader(reader)) if !request.query.is_empty() && !writes(&request.query) => {
+            Some(Reader(reader)) => {
                 let request = request.data(reader.clone());
                 Ok(super::attach_loaders(request, &reader.db))
             }
-            _ => Ok(request),
+            None => Ok(request),
         }
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let writing = ctx.data_opt::<Writing>().is_some();
+        if writing {
+            forget_counts(ctx);
+        }
+        let response = next.run(ctx, operation_name).await;
+        // Again after: a page counted while the write was under way may hold the old total.
+        if writing {
+            forget_counts(ctx);
+        }
+        response
     }
 }
 

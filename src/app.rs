@@ -16,7 +16,7 @@ use tower_http::{
 };
 
 use crate::{
-    auth::service::jwt_keys,
+    auth::{cache::AuthCache, service::jwt_keys},
     config::Config,
     db, graphiql, graphql, ops, rest,
     state::{AppState, Core},
@@ -37,6 +37,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let jwt = jwt_keys(&db, &config).await?;
     let storage = storage_backend(&config)?;
     let counts = db::CountCache::new(Duration::from_secs(config.count_cache_secs));
+    let auth_ttl = Duration::from_secs(config.auth_cache_secs);
     let core = Arc::new(Core {
         db,
         jwt,
@@ -44,6 +45,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         statements,
         storage,
         login_throttle: Default::default(),
+        auth_cache: Arc::new(AuthCache::new(auth_ttl)),
         counts: Arc::new(counts),
     });
     // The replica's core differs from the primary's in its database only.

@@ -6,6 +6,7 @@
 //! (`#[graphql(guard = "Permission::PayerList")]`, [`MemberGuard`]); the REST layer runs those
 //! same resolvers, so it inherits every check.
 
+pub mod cache;
 pub mod jwt;
 pub mod password;
 pub mod schema;

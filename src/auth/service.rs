@@ -9,7 +9,11 @@ use sea_orm::{
     QueryFilter, Set,
 };
 
-use super::{jwt::JwtKeys, password, Auth, MemberIdentity, Principal, StaffIdentity};
+use super::{
+    cache::{AuthCache, Resolved},
+    jwt::JwtKeys,
+    password, Auth, MemberIdentity, Principal, StaffIdentity,
+};
 use crate::{
     config::Config,
     error::{AppError, AppResult},
@@ -52,6 +56,7 @@ pub async fn jwt_keys(db: &DatabaseConnection, config: &Config) -> anyhow::Resul
 pub async fn authenticate(
     db: &DatabaseConnection,
     keys: &JwtKeys,
+    cache: &AuthCache,
     header: Option<&str>,
 ) -> AppResult<Auth> {
     let Some(header) = header.map(str::trim).filter(|h| !h.is_empty()) else {
@@ -66,7 +71,7 @@ pub async fn authenticate(
     }
     if scheme.eq_ignore_ascii_case("bearer") {
         let claims = keys.verify(credential)?;
-        match resolve(db, Lookup::Staff(claims.aud)).await? {
+        match cached(db, cache, Lookup::Staff(claims.aud)).await? {
             Some(Resolved::Staff {
                 principal,
                 password_changed_at,
@@ -74,9 +79,10 @@ pub async fn authenticate(
             _ => Err(AppError::Unauthenticated("Invalid token.".into())),
         }
     } else if scheme.eq_ignore_ascii_case("token") {
-        match resolve(db, Lookup::Key(key_digest(credential))).await? {
-            Some(Resolved::Staff { principal, .. }) => Ok(Auth(Some(principal))),
-            Some(Resolved::Member(member)) => Ok(Auth(Some(Principal::Member(member)))),
+        match cached(db, cache, Lookup::Key(key_digest(credential))).await? {
+            Some(Resolved::Staff { principal, .. } | Resolved::Member(principal)) => {
+                Ok(Auth(Some(principal)))
+            }
             Some(Resolved::InactiveStaff) => Err(AppError::Unauthenticated(
                 "User inactive or deleted.".into(),
             )),
@@ -95,15 +101,24 @@ enum Lookup {
     Staff(i32),
 }
 
-/// Whom a credential names.
-enum Resolved {
-    Staff {
-        principal: Principal,
-        password_changed_at: i64,
-    },
-    /// A key of a staff account that is disabled or gone.
-    InactiveStaff,
-    Member(MemberIdentity),
+/// [`resolve`], through the cache.
+async fn cached(
+    db: &DatabaseConnection,
+    cache: &AuthCache,
+    lookup: Lookup,
+) -> AppResult<Option<Resolved>> {
+    let key = match &lookup {
+        Lookup::Key(digest) => format!("key:{digest}"),
+        Lookup::Staff(id) => format!("staff:{id}"),
+    };
+    if let Some(hit) = cache.get(&key) {
+        return Ok(Some(hit));
+    }
+    let resolved = resolve(db, lookup).await?;
+    if let Some(r) = &resolved {
+        cache.put(key, r.clone());
+    }
+    Ok(resolved)
 }
 
 /// Resolves a credential in one statement: the key (or the account) joined to its active staff
@@ -217,10 +232,10 @@ async fn resolve(db: &DatabaseConnection, lookup: Lookup) -> AppResult<Option<Re
         }
         if let Some(id) = get_i32("member_id")? {
             let owner = first.try_get("", "owner")?;
-            return Ok(Some(Resolved::Member(MemberIdentity {
+            return Ok(Some(Resolved::Member(Principal::Member(MemberIdentity {
                 user_info_id: id,
                 owner,
-            })));
+            }))));
         }
     }
     Ok(None)

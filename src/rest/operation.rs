@@ -28,7 +28,8 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Au
         Some(Ok(text)) => Some(text),
         Some(Err(_)) => return Err(AppError::Unauthenticated("Invalid token header.".into())),
     };
-    service::authenticate(&state.core.db, &state.core.jwt, header).await
+    let core = &state.core;
+    service::authenticate(&core.db, &core.jwt, &core.auth_cache, header).await
 }
 
 /// The REST layer's documents, parsed once each.

@@ -147,12 +147,16 @@ async fn bad_tokens_are_refused_everywhere() {
             assert_eq!(v["data"], Value::Null, "{token}");
             assert_eq!(v["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{token}");
         }
-        // A password change retires the tokens issued before it.
+        // A password change retires the tokens issued before it. Made here in SQL, outside the
+        // API, it reaches a running instance within OPSGRAPH_AUTH_CACHE_SECS; the test does
+        // not wait that long.
         app.exec(&format!("UPDATE staff SET password_changed_at = {} WHERE id = 1", now + 10)).await;
+        app.state.core.auth_cache.clear();
         let (status, _) = app.get("/server/userinfo/payer_list/", Some(&good_token)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         // So does disabling the account, for its API key too.
         app.exec("UPDATE staff SET is_active = false WHERE id = 1").await;
+        app.state.core.auth_cache.clear();
         let (status, _) = app.get("/server/userinfo/payer_list/", Some(STAFF)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     })
@@ -458,6 +462,38 @@ async fn failed_logins_are_throttled_per_address_too() {
             )
             .await,
             StatusCode::OK
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn resolved_credentials_are_reused_only_as_long_as_configured() {
+    for backend in crate::common::backends() {
+        // Kept (the default): a key disabled outside the API still works until the time is up.
+        let app = TestApp::start_with(backend.clone(), true, |c| c.auth_cache_secs = 3600).await;
+        assert_eq!(
+            app.get("/server/userinfo/payer_list/", Some(STAFF)).await.0,
+            StatusCode::OK
+        );
+        app.exec("UPDATE staff SET is_active = false WHERE id = 1")
+            .await;
+        assert_eq!(
+            app.get("/server/userinfo/payer_list/", Some(STAFF)).await.0,
+            StatusCode::OK
+        );
+        app.finish().await;
+        // Not kept: the change applies to the very next request.
+        let app = TestApp::start_with(backend, true, |c| c.auth_cache_secs = 0).await;
+        assert_eq!(
+            app.get("/server/userinfo/payer_list/", Some(STAFF)).await.0,
+            StatusCode::OK
+        );
+        app.exec("UPDATE staff SET is_active = false WHERE id = 1")
+            .await;
+        assert_eq!(
+            app.get("/server/userinfo/payer_list/", Some(STAFF)).await.0,
+            StatusCode::UNAUTHORIZED
         );
         app.finish().await;
     }

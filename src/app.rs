@@ -49,16 +49,17 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         counts: Arc::new(counts),
     });
     // The replica's core differs from the primary's in its database only.
-    let reader = replica.clone().map(|db| {
+    let reader = replica.map(|db| {
         Arc::new(Core {
             db,
             ..(*core).clone()
         })
     });
     let state = AppState {
-        schema: graphql::build(core.clone(), reader),
+        schema: graphql::build(core.clone()),
         core,
-        replica,
+        reader,
+        documents: Default::default(),
         metrics: Default::default(),
     };
     Ok((router(state.clone()), state))

@@ -238,7 +238,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         .query_one_raw(Statement::from_string(backend, "SELECT 1".to_owned()))
         .await
         .is_ok();
-    if let Some(replica) = &state.replica {
+    if let Some(replica) = state.reader.as_ref().map(|r| &r.db) {
         let backend = replica.get_database_backend();
         reachable &= replica
             .query_one_raw(Statement::from_string(backend, "SELECT 1".to_owned()))
@@ -266,7 +266,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let _ = writeln!(out, "# TYPE opsgraph_db_pool_connections gauge");
     let pools = [
         ("primary", Some(&state.core.db)),
-        ("replica", state.replica.as_ref()),
+        ("replica", state.reader.as_ref().map(|r| &r.db)),
     ];
     for (name, db) in pools {
         let Some(db) = db else { continue };

@@ -31,9 +31,11 @@ pub struct Core {
 #[derive(Clone)]
 pub struct AppState {
     pub core: Arc<Core>,
-    /// The read replica's pool, when one is configured (for `/metrics` and `/readyz`).
-    pub replica: Option<sea_orm::DatabaseConnection>,
+    /// The core whose database is the read replica, when one is configured: queries run on it.
+    pub reader: Option<Arc<Core>>,
     pub schema: AppSchema,
+    /// Persisted and parsed GraphQL documents.
+    pub documents: Arc<crate::graphql::request::Documents>,
     /// Request and operation counters for `/metrics`.
     pub metrics: crate::ops::SharedMetrics,
 }

@@ -1,29 +1,12 @@
-//! A schema extension that refuses NUL characters anywhere in a request (document or
-//! variables), for both interfaces. PostgreSQL cannot store them and SQLite cuts strings at
-//! them (a LIKE pattern with one matches everything): no value with one is ever meaningful.
+//! NUL characters are refused anywhere in a request (document or variables), for both
+//! interfaces. PostgreSQL cannot store them and SQLite cuts strings at them (a LIKE pattern with
+//! one matches everything): no value with one is ever meaningful.
 
-use std::sync::Arc;
-
-use async_graphql::{
-    async_trait,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
-    Request, ServerError, ServerResult,
-};
+use async_graphql::{ErrorExtensionValues, Request, ServerError};
 use serde_json::Value;
 
 /// The message of the refusal.
 pub const NUL_REFUSED: &str = "Null characters are not allowed.";
-
-/// Registers [`RejectNul`] on the schema.
-pub struct RejectNulFactory;
-
-impl ExtensionFactory for RejectNulFactory {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RejectNul)
-    }
-}
-
-struct RejectNul;
 
 fn has_nul(value: &Value) -> bool {
     match value {
@@ -34,25 +17,17 @@ fn has_nul(value: &Value) -> bool {
     }
 }
 
-#[async_trait::async_trait]
-impl Extension for RejectNul {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let query = request.query.to_ascii_lowercase();
-        let in_query =
-            query.contains('\0') || query.contains("\\u0000") || query.contains("\\u{0}");
-        let in_variables = serde_json::to_value(&request.variables).is_ok_and(|v| has_nul(&v));
-        if in_query || in_variables {
-            let mut error = ServerError::new(NUL_REFUSED, None);
-            let mut ext = async_graphql::ErrorExtensionValues::default();
-            ext.set("code", "BAD_USER_INPUT");
-            error.extensions = Some(ext);
-            return Err(error);
-        }
-        next.run(ctx, request).await
+/// Refuses a request with a NUL in its document or variables (also written as an escape).
+pub fn refuse_nul(request: &Request) -> Result<(), ServerError> {
+    let query = request.query.to_ascii_lowercase();
+    let in_query = query.contains('\0') || query.contains("\\u0000") || query.contains("\\u{0}");
+    let in_variables = serde_json::to_value(&request.variables).is_ok_and(|v| has_nul(&v));
+    if in_query || in_variables {
+        let mut error = ServerError::new(NUL_REFUSED, None);
+        let mut ext = ErrorExtensionValues::default();
+        ext.set("code", "BAD_USER_INPUT");
+        error.extensions = Some(ext);
+        return Err(error);
     }
+    Ok(())
 }

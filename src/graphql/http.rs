@@ -15,6 +15,7 @@ use axum::{
 };
 use serde_json::json;
 
+use super::request::Source;
 use crate::{rest::operation::authenticate, state::AppState};
 
 /// Files one multipart request may carry (the whitelist import takes one).
@@ -65,7 +66,6 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: By
     };
     match authenticate(&state, &headers).await {
         Ok(auth) => {
-            let request = super::prepare(request, &state.core, auth);
             let operation = operation_label(
                 request
                     .operation_name
@@ -73,7 +73,7 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: By
                     .or_else(|| document_operation_name(&request.query)),
             );
             let started = std::time::Instant::now();
-            let response = state.schema.execute(request).await;
+            let response = super::request::run(&state, request, auth, Source::Client).await;
             let metrics = &state.metrics;
             metrics.observe(
                 "opsgraph_graphql_duration_seconds",

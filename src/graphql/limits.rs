@@ -1,20 +1,19 @@
 //! Limits on what one GraphQL document may ask, in the spirit of GraphQL Armor: lexical tokens
 //! (checked before parsing), aliases, directives and depth (after parsing). Complexity is
 //! async-graphql's own (every field node counts, aliased copies included); its refusal gets a
-//! code here too. Each refusal carries an `extensions.code` a client can act on.
+//! code here too ([`with_code`]). Each refusal carries an `extensions.code` a client can act on.
+//! They are applied to clients' documents by [`super::request`]; the REST layer's own documents
+//! are fixed and listed ([`crate::rest::documents`]), and skip them.
 //!
 //! Introspection fields (`__schema`, `__type`) are measured apart with a fixed depth allowance:
 //! the playground's schema query is 13 levels deep, which no depth limit meant for data should
-//! have to allow. The REST layer's own documents are fixed and listed
-//! ([`crate::rest::documents`]); they run as [`TrustedDocument`] and skip the lexical limits.
+//! have to allow.
 
-use std::{collections::HashSet, sync::Arc};
+use std::collections::HashSet;
 
 use async_graphql::{
-    async_trait,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
     parser::types::{ExecutableDocument, Selection, SelectionSet},
-    ErrorExtensionValues, ServerError, ServerResult, ValidationResult, Variables,
+    ErrorExtensionValues, ServerError,
 };
 
 /// Depth allowed inside an introspection field.
@@ -35,17 +34,8 @@ pub struct Limits {
     pub introspection: bool,
 }
 
-/// Request data marking a document of the REST layer's own.
-pub struct TrustedDocument;
-
-impl ExtensionFactory for Limits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
-    }
-}
-
 /// A refusal with its code.
-fn refusal(code: &str, message: String) -> ServerError {
+pub fn refusal(code: &str, message: String) -> ServerError {
     let mut error = ServerError::new(message, None);
     let mut ext = ErrorExtensionValues::default();
     ext.set("code", code);
@@ -60,7 +50,8 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("The recursion depth of the query", "QUERY_TOO_DEEP"),
 ];
 
-fn with_code(mut error: ServerError) -> ServerError {
+/// `error` with the code of the limit that produced it, when async-graphql produced it.
+pub fn with_code(mut error: ServerError) -> ServerError {
     if error.extensions.is_none() {
         if let Some((_, code)) = BUILT_IN.iter().find(|(p, _)| error.message.starts_with(p)) {
             let mut ext = ErrorExtensionValues::default();
@@ -71,30 +62,25 @@ fn with_code(mut error: ServerError) -> ServerError {
     error
 }
 
-#[async_trait::async_trait]
-impl Extension for Limits {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        if ctx.data_opt::<TrustedDocument>().is_some() {
-            return next.run(ctx, query, variables).await;
-        }
+impl Limits {
+    /// The limits on the text, before it is parsed.
+    pub fn check_text(&self, query: &str) -> Result<(), ServerError> {
         if count_tokens(query, self.max_tokens) > self.max_tokens {
             return Err(refusal(
                 "TOO_MANY_TOKENS",
                 format!("The document has more than {} tokens.", self.max_tokens),
             ));
         }
-        let doc = next.run(ctx, query, variables).await.map_err(with_code)?;
+        Ok(())
+    }
+
+    /// The limits on the parsed document.
+    pub fn check_document(&self, doc: &ExecutableDocument) -> Result<(), ServerError> {
         let mut shape = Shape::default();
         for (_, op) in doc.operations.iter() {
             shape.measure(
                 &op.node.selection_set.node,
-                &doc,
+                doc,
                 &mut HashSet::new(),
                 1,
                 false,
@@ -136,17 +122,7 @@ impl Extension for Limits {
                 format!("Introspection is nested deeper than {INTROSPECTION_MAX_DEPTH} levels."),
             ));
         }
-        Ok(doc)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx)
-            .await
-            .map_err(|errors| errors.into_iter().map(with_code).collect())
+        Ok(())
     }
 }
 

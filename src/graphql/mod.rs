@@ -6,23 +6,15 @@ pub mod limits;
 pub mod loader;
 pub mod money;
 pub mod page;
-pub mod writes;
+pub mod request;
 
 use std::sync::Arc;
 
-use sea_orm::DatabaseConnection;
-
-use async_graphql::{
-    extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
-    Context, EmptySubscription, MergedObject, Schema, SchemaBuilder,
-};
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
 use crate::{
     audit::schema::AuditQuery,
-    auth::{
-        schema::{AuthMutation, AuthQuery},
-        Auth,
-    },
+    auth::schema::{AuthMutation, AuthQuery},
     config::Config,
     market::schema::{MarketMutation, MarketQuery},
     merchants::schema::{MerchantsMutation, MerchantsQuery},
@@ -57,7 +49,8 @@ pub struct MutationRoot(
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// The schema with its limits but without data: enough for the SDL.
+/// The schema with its built-in limits but without data: enough for the SDL. No extension is
+/// registered: what requests need before they run is done by [`request::run`].
 pub fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     let builder = Schema::build(
         QueryRoot::default(),
@@ -67,21 +60,7 @@ pub fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptyS
     .limit_complexity(config.graphql_max_complexity)
     // Suggestions ("Did you mean …?") would spell the schema out to a caller who may not
     // introspect it.
-    .disable_suggestions()
-    .extension(limits::Limits {
-        max_depth: config.graphql_max_depth,
-        max_aliases: config.graphql_max_aliases,
-        max_tokens: config.graphql_max_tokens,
-        max_directives: MAX_DIRECTIVES,
-        introspection: config.introspection(),
-    })
-    .extension(guard_input::RejectNulFactory)
-    // Before the persisted queries: it looks at the document once they have filled it in.
-    .extension(writes::Writes)
-    // Automatic persisted queries: after the first request an SPA may send only the query's
-    // SHA-256 (Apollo's protocol). Each instance keeps its own cache; a miss answers
-    // `PersistedQueryNotFound` and the client resends the text.
-    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)));
+    .disable_suggestions();
     if config.introspection() {
         builder
     } else {
@@ -90,33 +69,11 @@ pub fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptyS
 }
 
 /// Directives one document may carry (GraphQL Armor's default).
-const MAX_DIRECTIVES: usize = 50;
+pub(crate) const MAX_DIRECTIVES: usize = 50;
 
 /// The live schema over `core`.
-/// The live schema over `core`, reading queries from `reader` (the replica) when there is one.
-pub fn build(core: Arc<Core>, reader: Option<Arc<Core>>) -> AppSchema {
-    let builder = builder(&core.config).data(core);
-    match reader {
-        Some(reader) => builder.data(writes::Reader(reader)).finish(),
-        None => builder.finish(),
-    }
-}
-
-/// Adds what one request needs, whichever interface it came through: the caller, and fresh
-/// dataloaders of every domain.
-pub fn prepare(request: async_graphql::Request, core: &Core, auth: Auth) -> async_graphql::Request {
-    attach_loaders(request.data(auth), &core.db)
-}
-
-/// Fresh dataloaders of every domain, reading from `db`.
-fn attach_loaders(
-    request: async_graphql::Request,
-    db: &DatabaseConnection,
-) -> async_graphql::Request {
-    let request = crate::payers::loaders::attach(request, db);
-    let request = crate::market::loaders::attach(request, db);
-    let request = crate::merchants::loaders::attach(request, db);
-    crate::orders::loaders::attach(request, db)
+pub fn build(core: Arc<Core>) -> AppSchema {
+    builder(&core.config).data(core).finish()
 }
 
 /// The SDL, as checked in at `schema.graphql`.

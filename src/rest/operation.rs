@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 use crate::{
     auth::{service, Auth},
     error::{AppError, AppResult},
+    graphql::request::{self, Source},
     state::AppState,
 };
 
@@ -91,15 +92,10 @@ pub async fn run_with_upload(
     let doc = parsed(document)?;
     let mut request =
         async_graphql::Request::new(document).variables(Variables::from_json(variables));
-    request.set_parsed_query((*doc).clone());
     if let Some((name, file)) = upload {
         request.set_upload(&format!("variables.{name}"), file);
     }
-    // A document of the REST layer's own list, so the lexical limits on callers' documents
-    // do not apply (its aliases are the legacy keys).
-    let request = request.data(crate::graphql::limits::TrustedDocument);
-    let request = crate::graphql::prepare(request, &state.core, auth);
-    let response = state.schema.execute(request).await;
+    let response = request::run(state, request, auth, Source::Rest(doc.clone())).await;
     if let Some(err) = response.errors.first() {
         return Err(AppError::from_graphql(err));
     }

@@ -6,6 +6,11 @@ use clap::{Parser, Subcommand};
 use opsgraph::{app, auth::service, config::Config, db, demo, graphql};
 use tracing_subscriber::EnvFilter;
 
+/// A request allocates and frees many small values (field results, JSON); glibc's allocator
+/// spent a fifth of the server's time on them under load (BENCHMARKS.md), mimalloc far less.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "opsgraph", version, about)]
 struct Cli {

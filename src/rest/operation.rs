@@ -10,7 +10,7 @@ use async_graphql::{
         parse_query,
         types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet},
     },
-    Variables,
+    Value as ConstValue, Variables,
 };
 use axum::http::{header::AUTHORIZATION, HeaderMap};
 use serde_json::{Map, Value};
@@ -33,12 +33,14 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Au
     service::authenticate(&core.db, &core.jwt, &core.auth_cache, header).await
 }
 
-/// The REST layer's documents, parsed once each.
-static PARSED: LazyLock<RwLock<HashMap<String, Arc<ExecutableDocument>>>> =
+/// The REST layer's documents, parsed once each, by address: they are `&'static str` constants,
+/// so the address names one (hashing the text would cost more than the lookup saves).
+static PARSED: LazyLock<RwLock<HashMap<(usize, usize), Arc<ExecutableDocument>>>> =
     LazyLock::new(Default::default);
 
-fn parsed(document: &str) -> AppResult<Arc<ExecutableDocument>> {
-    if let Some(doc) = PARSED.read().ok().and_then(|m| m.get(document).cloned()) {
+fn parsed(document: &'static str) -> AppResult<Arc<ExecutableDocument>> {
+    let key = (document.as_ptr() as usize, document.len());
+    if let Some(doc) = PARSED.read().ok().and_then(|m| m.get(&key).cloned()) {
         return Ok(doc);
     }
     debug_assert!(
@@ -49,7 +51,7 @@ fn parsed(document: &str) -> AppResult<Arc<ExecutableDocument>> {
         parse_query(document).map_err(|e| AppError::Internal(format!("REST document: {e}")))?,
     );
     if let Ok(mut map) = PARSED.write() {
-        map.insert(document.to_owned(), doc.clone());
+        map.insert(key, doc.clone());
     }
     Ok(doc)
 }
@@ -75,7 +77,7 @@ pub fn catalogue() -> AppResult<Vec<Value>> {
 pub async fn run(
     state: &AppState,
     auth: Auth,
-    document: &str,
+    document: &'static str,
     variables: Value,
 ) -> AppResult<Value> {
     run_with_upload(state, auth, document, variables, None).await
@@ -85,7 +87,7 @@ pub async fn run(
 pub async fn run_with_upload(
     state: &AppState,
     auth: Auth,
-    document: &str,
+    document: &'static str,
     variables: Value,
     upload: Option<(&str, async_graphql::UploadValue)>,
 ) -> AppResult<Value> {
@@ -99,44 +101,53 @@ pub async fn run_with_upload(
     if let Some(err) = response.errors.first() {
         return Err(AppError::from_graphql(err));
     }
-    let mut data = response
-        .data
-        .into_json()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
     let operation = match &doc.operations {
         DocumentOperations::Single(op) => Some(op),
         DocumentOperations::Multiple(ops) => ops.values().next(),
     };
-    if let Some(op) = operation {
-        in_selection_order(&mut data, &op.node.selection_set.node, &doc);
+    match operation {
+        Some(op) => Ok(in_selection_order(
+            response.data,
+            &op.node.selection_set.node,
+            &doc,
+        )),
+        None => response
+            .data
+            .into_json()
+            .map_err(|e| AppError::Internal(e.to_string())),
     }
-    Ok(data)
 }
 
-/// Puts every object's keys in the order the document selects them. async-graphql resolves a
-/// selection's fields concurrently and inserts them as they finish, so fields that wait on a
-/// dataloader would otherwise come last; legacy answers keep the seed's key order.
-fn in_selection_order(value: &mut Value, set: &SelectionSet, doc: &ExecutableDocument) {
+/// The answer as JSON with every object's keys in the order the document selects them.
+/// async-graphql resolves a selection's fields concurrently and inserts them as they finish, so
+/// fields that wait on a dataloader would otherwise come last; legacy answers keep the seed's
+/// key order. One pass builds the JSON in that order.
+fn in_selection_order(value: ConstValue, set: &SelectionSet, doc: &ExecutableDocument) -> Value {
+    let mut keys = Vec::new();
+    response_keys(set, doc, &mut keys);
+    ordered(value, &keys, doc)
+}
+
+fn ordered(value: ConstValue, keys: &[(&str, &SelectionSet)], doc: &ExecutableDocument) -> Value {
     match value {
-        Value::Array(items) => {
-            for item in items {
-                in_selection_order(item, set, doc);
-            }
+        ConstValue::List(items) => {
+            Value::Array(items.into_iter().map(|v| ordered(v, keys, doc)).collect())
         }
-        Value::Object(map) => {
-            let mut keys = Vec::new();
-            response_keys(set, doc, &mut keys);
-            let mut ordered = Map::with_capacity(map.len());
+        ConstValue::Object(mut map) => {
+            let mut out = Map::with_capacity(map.len());
             for (key, sub) in keys {
-                if let Some(mut v) = map.remove(key) {
-                    in_selection_order(&mut v, sub, doc);
-                    ordered.insert(key.to_owned(), v);
+                if let Some(v) = map.swap_remove(*key) {
+                    let v = if sub.items.is_empty() {
+                        v.into_json().unwrap_or(Value::Null)
+                    } else {
+                        in_selection_order(v, sub, doc)
+                    };
+                    out.insert((*key).to_owned(), v);
                 }
             }
-            ordered.append(map);
-            *map = ordered;
+            Value::Object(out)
         }
-        _ => {}
+        leaf => leaf.into_json().unwrap_or(Value::Null),
     }
 }
 

@@ -403,7 +403,7 @@ async fn set_in_use(
     state: AppState,
     auth: Auth,
     pk: String,
-    (field, document): (&str, &str),
+    (field, document): (&str, &'static str),
 ) -> DrfResult {
     let data = run(&state, auth, document, json!({ "id": path_id(&pk)? })).await?;
     Ok(drf::object(without_null_categories(take(data, field))))

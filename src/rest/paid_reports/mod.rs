@@ -66,7 +66,7 @@ fn path_id(raw: &str) -> Result<i32, AppError> {
 async fn run_upload(
     state: &AppState,
     auth: crate::auth::Auth,
-    document: &str,
+    document: &'static str,
     variables: serde_json::Value,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<serde_json::Value, AppError> {

@@ -442,7 +442,7 @@ pub async fn customer(
 async fn run_orders(
     state: &AppState,
     auth: Auth,
-    document: &str,
+    document: &'static str,
     field: &str,
     vars: Value,
 ) -> PaidResult {

@@ -10,6 +10,7 @@ mod m20261122_000004_reports;
 mod m20261122_000005_unique_shop_salemenu;
 mod m20261122_000006_orders;
 mod m20261123_000007_audit_log;
+mod m20261123_000008_payer_search;
 
 /// Every migration, in the order it is applied.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_unique_shop_salemenu::Migration),
             Box::new(m20261122_000006_orders::Migration),
             Box::new(m20261123_000007_audit_log::Migration),
+            Box::new(m20261123_000008_payer_search::Migration),
         ]
     }
 }

@@ -403,3 +403,37 @@ async fn visit_record_create_refuses_bad_input_and_writes_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn keyword_search_follows_every_change() {
+    each_db(|app| async move {
+        // A change through the API: the new real name is found, the old one no longer.
+        let (status, _) = app
+            .post_json("/server/userinfo/payer_update/", Some(STAFF), json!({ "username": "12345678900", "realname": "司马相如" }))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(pks(&app, "kw=司马相").await, vec![98]);
+        app.post_json("/server/userinfo/payer_update/", Some(STAFF), json!({ "username": "12345678900", "realname": "东方朔" }))
+            .await;
+        assert_eq!(pks(&app, "kw=司马相").await, Vec::<i64>::new());
+        assert_eq!(pks(&app, "kw=东方朔").await, vec![98]);
+        // Changes made in SQL (another program's): a student's nickname, a new paid user.
+        app.exec("UPDATE student SET nickname = 'Night_Owl' WHERE id = (SELECT student_id FROM user_info WHERE id = 98)").await;
+        assert_eq!(pks(&app, "kw=night_o").await, vec![98], "case-insensitive, across the join");
+        app.exec(
+            "INSERT INTO user_info (owner, name, avatar, age, points, lesson_total, is_seller, commission_cents, \
+             is_pay, is_bind, bind_account, group_status, star, created_at) \
+             VALUES ('19912345678', '新来的', '', 1, 0, 0, false, 0, true, false, 'wx_new', 3, false, '2024-01-01 00:00:00')",
+        )
+        .await;
+        let id = app.scalar("SELECT id FROM user_info WHERE owner = '19912345678'").await;
+        assert_eq!(pks(&app, "kw=9123456").await, vec![id]);
+        assert_eq!(pks(&app, "kw=新来").await, vec![id], "two characters: matched without the index");
+        app.exec(&format!("DELETE FROM user_info WHERE id = {id}")).await;
+        // That filter's total was counted before; another program's write reaches it after
+        // OPSGRAPH_COUNT_CACHE_SECS, which the test does not wait out.
+        app.state.core.counts.clear();
+        assert_eq!(pks(&app, "kw=9123456").await, Vec::<i64>::new());
+    })
+    .await;
+}

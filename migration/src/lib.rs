@@ -11,6 +11,7 @@ mod m20261122_000005_unique_shop_salemenu;
 mod m20261122_000006_orders;
 mod m20261123_000007_audit_log;
 mod m20261123_000008_payer_search;
+mod m20261123_000009_hot_product_rows;
 
 /// Every migration, in the order it is applied.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_orders::Migration),
             Box::new(m20261123_000007_audit_log::Migration),
             Box::new(m20261123_000008_payer_search::Migration),
+            Box::new(m20261123_000009_hot_product_rows::Migration),
         ]
     }
 }

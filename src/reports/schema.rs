@@ -172,7 +172,8 @@ impl ReportsQuery {
         Ok(url)
     }
 
-    /// Every whitelist entry of a report, or the given ones, for a spreadsheet export
+    /// A report's whitelist entries (or the given ones) by id, `first` (default 1,000, at most
+    /// 5,000) after the entry `after`: pages of a spreadsheet export
     /// (legacy: `GET /api/report/{id}/excel`).
     #[graphql(guard = "Permission::ReportWhiteExport")]
     async fn whitelist_rows(
@@ -180,8 +181,17 @@ impl ReportsQuery {
         ctx: &Context<'_>,
         report_id: i32,
         ids: Option<Vec<i32>>,
+        after: Option<i32>,
+        first: Option<i32>,
     ) -> async_graphql::Result<Vec<WhitelistEntry>> {
-        let rows = service::whitelist_for_export(&state(ctx).db, report_id, ids)
+        let first = match first {
+            None => EXPORT_PAGE,
+            Some(n) if (1..=MAX_EXPORT_PAGE as i32).contains(&n) => n as u64,
+            Some(_) => {
+                return Err(AppError::field("first", "first 必须在 1 到 5000 之间")).extend()
+            }
+        };
+        let rows = service::whitelist_for_export(&state(ctx).db, report_id, ids, after, first)
             .await
             .extend()?;
         Ok(rows.into_iter().map(WhitelistEntry).collect())
@@ -246,6 +256,11 @@ impl ReportsQuery {
         Ok(creds.private_download_url(&base, deadline(ctx)))
     }
 }
+
+/// Whitelist rows per export page, unless asked otherwise.
+const EXPORT_PAGE: u64 = 1_000;
+/// The most an export page may ask.
+const MAX_EXPORT_PAGE: u64 = 5_000;
 
 /// Report mutations.
 #[derive(Default)]

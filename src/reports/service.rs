@@ -753,11 +753,14 @@ pub async fn import_whitelist(
     Ok(result)
 }
 
-/// A report's whitelist rows for export: the given ids, or all of them.
+/// Rows of a report's whitelist for export, `first` after id `after`, by id: the given ids, or
+/// all of them.
 pub async fn whitelist_for_export(
     db: &DatabaseConnection,
     report_id: i32,
     ids: Option<Vec<i32>>,
+    after: Option<i32>,
+    first: u64,
 ) -> AppResult<Vec<report_whitelist::Model>> {
     report(db, report_id).await?;
     let mut query =
@@ -765,8 +768,14 @@ pub async fn whitelist_for_export(
     if let Some(ids) = ids {
         query = query.filter(report_whitelist::Column::Id.is_in(ids));
     }
+    // Keyset paging: each page starts where the last ended, by the primary key, so the last
+    // page of a large whitelist costs what the first does.
+    if let Some(after) = after {
+        query = query.filter(report_whitelist::Column::Id.gt(after));
+    }
     Ok(query
         .order_by_asc(report_whitelist::Column::Id)
+        .limit(first)
         .all(db)
         .await?)
 }

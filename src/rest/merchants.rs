@@ -24,7 +24,7 @@ use crate::{
     auth::{Auth, Permission},
     error::AppError,
     state::AppState,
-    xlsx::{self, Cell},
+    xlsx::{self, Cell, SheetWriter},
 };
 
 use const_format::concatcp;
@@ -527,9 +527,12 @@ const MERCHANT_EXPORT: &str = concatcp!(
          } ",
     ROW_FIELDS
 );
-/// Every matching row, read 1,000 at a time, as a spreadsheet download.
+/// Every matching row, read 1,000 at a time and written before the next page is read, as a
+/// spreadsheet download.
 async fn export(state: &AppState, auth: Auth, filter: Value) -> CodeMsgResult {
-    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let headers: Vec<&str> = COLUMNS.iter().map(|(_, h)| *h).collect();
+    let mut sheet = SheetWriter::new("商户", &headers)?;
+    let mut written = 0u64;
     let mut page = 1;
     loop {
         let vars = json!({ "filter": filter, "page": page });
@@ -538,20 +541,22 @@ async fn export(state: &AppState, auth: Auth, filter: Value) -> CodeMsgResult {
             "merchantExport",
         );
         let items = items_of(&found["items"]);
-        for item in items {
-            let row = legacy_row(item);
-            rows.push(COLUMNS.iter().map(|(k, _)| cell(&row[*k])).collect());
-        }
+        let rows: Vec<Vec<Cell>> = items
+            .iter()
+            .map(|item| {
+                let row = legacy_row(item);
+                COLUMNS.iter().map(|(k, _)| cell(&row[*k])).collect()
+            })
+            .collect();
+        written += rows.len() as u64;
+        sheet = sheet.append(rows).await?;
         let total = found["totalCount"].as_u64().unwrap_or(0);
-        if items.is_empty() || rows.len() as u64 >= total {
+        if items.is_empty() || written >= total {
             break;
         }
         page += 1;
     }
-    let headers: Vec<&str> = COLUMNS.iter().map(|(_, h)| *h).collect();
-    let bytes = tokio::task::spawn_blocking(move || xlsx::write("商户", &headers, &rows))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let bytes = sheet.finished().await?;
     let name = format!("merchants-{}.xlsx", crate::db::now().format("%Y%m%d"));
     let mut response = Response::new(Body::from(bytes));
     let h = response.headers_mut();

@@ -35,8 +35,10 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Au
 
 /// The REST layer's documents, parsed once each, by address: they are `&'static str` constants,
 /// so the address names one (hashing the text would cost more than the lookup saves).
-static PARSED: LazyLock<RwLock<HashMap<(usize, usize), Arc<ExecutableDocument>>>> =
-    LazyLock::new(Default::default);
+static PARSED: LazyLock<RwLock<ParsedDocuments>> = LazyLock::new(Default::default);
+
+/// Parsed documents by (address, length) of their text.
+type ParsedDocuments = HashMap<(usize, usize), Arc<ExecutableDocument>>;
 
 fn parsed(document: &'static str) -> AppResult<Arc<ExecutableDocument>> {
     let key = (document.as_ptr() as usize, document.len());

@@ -24,7 +24,7 @@ use crate::{
         Route,
     },
     state::AppState,
-    xlsx::{self, Cell},
+    xlsx::{self, Cell, SheetWriter},
 };
 
 use const_format::concatcp;
@@ -403,8 +403,14 @@ const EXPORT_COLUMNS: &[(&str, &str)] = &[
     ("updated_at", "修改时间"),
 ];
 
-const WHITE_EXPORT: &str = concatcp!("query WhiteExport($report: Int!, $ids: [Int!]) { whitelistRows(reportId: $report, ids: $ids) { ...Entry } }
-         ", ENTRY_FIELDS);
+const WHITE_EXPORT: &str = concatcp!(
+    "query WhiteExport($report: Int!, $ids: [Int!], $after: Int, $first: Int) {
+           whitelistRows(reportId: $report, ids: $ids, after: $after, first: $first) { ...Entry } }
+         ",
+    ENTRY_FIELDS
+);
+/// Rows read per page of an export (the most `whitelistRows` gives).
+const EXPORT_PAGE: usize = 5_000;
 /// `GET /api/report/{id}/excel` (REPORT_WHITE_EXPORT): the whitelist (or the given entries) as
 /// a spreadsheet.
 pub async fn export(
@@ -415,30 +421,37 @@ pub async fn export(
 ) -> PaidResult {
     let report = path_id(&id)?;
     let ids = export_ids(raw.as_deref())?;
-    let data = run(
-        &state,
-        auth,
-        WHITE_EXPORT,
-        json!({ "report": report, "ids": ids }),
-    )
-    .await?;
-    let rows: Vec<Vec<Cell>> = data["whitelistRows"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .map(|r| {
-            EXPORT_COLUMNS
-                .iter()
-                .map(|(k, _)| match &r[*k] {
-                    Value::Number(n) => Cell::Number(n.as_f64().unwrap_or_default()),
-                    Value::String(s) => Cell::Text(s.clone()),
-                    _ => Cell::Text(String::new()),
-                })
-                .collect()
-        })
-        .collect();
-    let headers = EXPORT_COLUMNS.iter().map(|(_, h)| *h).collect();
-    let bytes = workbook(headers, rows, "白名单").await?;
+    let headers: Vec<&str> = EXPORT_COLUMNS.iter().map(|(_, h)| *h).collect();
+    let mut sheet = SheetWriter::new("白名单", &headers)?;
+    // Page by page, each written before the next is read: memory holds one page.
+    let mut after: Option<i64> = None;
+    loop {
+        let vars = json!({ "report": report, "ids": ids, "after": after, "first": EXPORT_PAGE });
+        let data = run(&state, auth.clone(), WHITE_EXPORT, vars).await?;
+        let page = data["whitelistRows"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        after = page.last().and_then(|r| r["id"].as_i64());
+        let rows: Vec<Vec<Cell>> = page
+            .iter()
+            .map(|r| {
+                EXPORT_COLUMNS
+                    .iter()
+                    .map(|(k, _)| match &r[*k] {
+                        Value::Number(n) => Cell::Number(n.as_f64().unwrap_or_default()),
+                        Value::String(s) => Cell::Text(s.clone()),
+                        _ => Cell::Text(String::new()),
+                    })
+                    .collect()
+            })
+            .collect();
+        let full = page.len() == EXPORT_PAGE;
+        sheet = sheet.append(rows).await?;
+        if !full {
+            break;
+        }
+    }
+    let bytes = sheet.finished().await?;
     Ok(download(bytes, &format!("whitelist-{report}.xlsx")))
 }

@@ -32,6 +32,11 @@ const SQLITE_ROW: &str = "SELECT u.id, u.owner, u.name, COALESCE(u.realname, '')
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
+        // The nickname is matched through the join from the user to its student.
+        db.execute_unprepared(
+            "CREATE INDEX IF NOT EXISTS ix_user_info_student ON user_info (student_id)",
+        )
+        .await?;
         match m.get_database_backend() {
             DatabaseBackend::Postgres => {
                 // A trusted extension since PostgreSQL 13: the database's owner may create it.
@@ -77,6 +82,8 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
+        db.execute_unprepared("DROP INDEX IF EXISTS ix_user_info_student")
+            .await?;
         match m.get_database_backend() {
             DatabaseBackend::Postgres => {
                 for (name, _, _) in PG_INDEXES {

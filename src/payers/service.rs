@@ -4,7 +4,7 @@ use async_graphql::MaybeUndefined;
 use chrono::NaiveDate;
 use entity::{course_enrollment, student, user_info, visit_record};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Query, SelectStatement, UnionType},
+    sea_query::{Expr, ExprTrait, Query, SelectStatement, SubQueryStatement, UnionType},
     ActiveModelTrait, ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
@@ -35,7 +35,17 @@ pub async fn list_payers(
         .map(str::trim)
         .filter(|k| !k.is_empty())
     {
-        cond = cond.add(C::Id.in_subquery(matching_kw(db.get_database_backend(), kw)));
+        let backend = db.get_database_backend();
+        let ids = matching_kw(backend, kw);
+        cond = cond.add(if backend == DatabaseBackend::Postgres {
+            // As an array computed first: as `IN (…)` the planner walks the primary key
+            // backwards through a million rows looking for the page's twenty (BENCHMARKS.md, S4).
+            let ids = Expr::from(SubQueryStatement::SelectStatement(ids));
+            let id = Expr::col((user_info::Entity, C::Id));
+            Expr::cust_with_exprs("$1 = ANY(ARRAY $2)", [id, ids])
+        } else {
+            C::Id.in_subquery(ids)
+        });
     }
     if let Some(star) = filter.star {
         cond = cond.add(C::Star.eq(star));

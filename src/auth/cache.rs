@@ -66,7 +66,7 @@ impl AuthCache {
         }
     }
 
-    /// Forgets everything (after an account or role changed here).
+    /// Forgets everything: each credential is resolved again on its next request.
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.clear();

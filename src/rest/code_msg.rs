@@ -1,10 +1,10 @@
 //! The merchant-management envelope: `{code, msg, data}`, `code` 0 on success; failures answer
 //! a non-zero `code` and a `msg` a page can show, with a 4xx status (5xx for server faults).
 
+use super::json::Json;
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
-    Json,
 };
 use serde_json::json;
 

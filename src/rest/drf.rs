@@ -1,10 +1,10 @@
 //! The Django REST Framework envelope of the kids-coding families: bare objects, pages of
 //! `{count, next, previous, results}` with absolute links, and DRF's error bodies.
 
+use super::json::Json;
 use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode, Uri},
     response::{IntoResponse, Response},
-    Json,
 };
 use serde_json::{json, Map, Value};
 

@@ -2,13 +2,14 @@
 //! operations; the index and list answers are reshaped into the legacy id-keyed maps and flat
 //! rows.
 
+use super::json::Json;
 use axum::{
     body::{Body, Bytes},
     extract::{RawQuery, State},
     http::{header, HeaderMap, HeaderValue, Method},
     response::{IntoResponse, Response},
     routing::{get, post},
-    Extension, Json,
+    Extension,
 };
 use serde_json::{json, Map, Value};
 

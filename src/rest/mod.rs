@@ -5,6 +5,7 @@
 pub mod code_msg;
 pub mod doc;
 pub mod drf;
+pub mod json;
 pub mod kids_coding;
 pub mod merchants;
 pub mod openapi;
@@ -20,8 +21,9 @@ use axum::{
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::MethodRouter,
-    Json, Router,
+    Router,
 };
+use json::Json;
 use serde_json::json;
 use std::convert::Infallible;
 use tower_http::limit::RequestBodyLimitLayer;

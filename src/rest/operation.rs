@@ -38,24 +38,69 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Au
 static PARSED: LazyLock<RwLock<ParsedDocuments>> = LazyLock::new(Default::default);
 
 /// Parsed documents by (address, length) of their text.
-type ParsedDocuments = HashMap<(usize, usize), Arc<ExecutableDocument>>;
+type ParsedDocuments = HashMap<(usize, usize), Arc<Parsed>>;
 
-fn parsed(document: &'static str) -> AppResult<Arc<ExecutableDocument>> {
+/// A REST document, parsed, with the key order of its answer worked out once.
+struct Parsed {
+    doc: Arc<ExecutableDocument>,
+    /// The operation's response keys, `None` for a document without an operation.
+    order: Option<KeyOrder>,
+}
+
+/// The response keys of a selection set in document order (fragments expanded), each with the
+/// order of its own selection (empty for a leaf).
+#[derive(Default)]
+struct KeyOrder(Vec<(String, KeyOrder)>);
+
+impl KeyOrder {
+    fn of(set: &SelectionSet, doc: &ExecutableDocument) -> KeyOrder {
+        let mut keys = Vec::new();
+        Self::collect(set, doc, &mut keys);
+        KeyOrder(keys)
+    }
+
+    fn collect(set: &SelectionSet, doc: &ExecutableDocument, out: &mut Vec<(String, KeyOrder)>) {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(f) => out.push((
+                    f.node.response_key().node.to_string(),
+                    KeyOrder::of(&f.node.selection_set.node, doc),
+                )),
+                Selection::FragmentSpread(s) => {
+                    if let Some(fragment) = doc.fragments.get(&s.node.fragment_name.node) {
+                        Self::collect(&fragment.node.selection_set.node, doc, out);
+                    }
+                }
+                Selection::InlineFragment(i) => Self::collect(&i.node.selection_set.node, doc, out),
+            }
+        }
+    }
+}
+
+fn parsed(document: &'static str) -> AppResult<Arc<Parsed>> {
     let key = (document.as_ptr() as usize, document.len());
-    if let Some(doc) = PARSED.read().ok().and_then(|m| m.get(&key).cloned()) {
-        return Ok(doc);
+    if let Some(parsed) = PARSED.read().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(parsed);
     }
     debug_assert!(
         super::documents().contains(&document),
         "a REST document missing from rest::documents(): {document}"
     );
-    let doc = Arc::new(
-        parse_query(document).map_err(|e| AppError::Internal(format!("REST document: {e}")))?,
-    );
+    let doc =
+        parse_query(document).map_err(|e| AppError::Internal(format!("REST document: {e}")))?;
+    let operation = match &doc.operations {
+        DocumentOperations::Single(op) => Some(op),
+        DocumentOperations::Multiple(ops) => ops.values().next(),
+    };
+    let order = operation.map(|op| KeyOrder::of(&op.node.selection_set.node, &doc));
+    let parsed = Arc::new(Parsed {
+        doc: Arc::new(doc),
+        order,
+    });
     if let Ok(mut map) = PARSED.write() {
-        map.insert(key, doc.clone());
+        map.insert(key, parsed.clone());
     }
-    Ok(doc)
+    Ok(parsed)
 }
 
 /// Every REST document with its operation name, as `export-operations` writes them.
@@ -93,26 +138,18 @@ pub async fn run_with_upload(
     variables: Value,
     upload: Option<(&str, async_graphql::UploadValue)>,
 ) -> AppResult<Value> {
-    let doc = parsed(document)?;
+    let parsed = parsed(document)?;
     let mut request =
         async_graphql::Request::new(document).variables(Variables::from_json(variables));
     if let Some((name, file)) = upload {
         request.set_upload(&format!("variables.{name}"), file);
     }
-    let response = request::run(state, request, auth, Source::Rest(doc.clone())).await;
+    let response = request::run(state, request, auth, Source::Rest(parsed.doc.clone())).await;
     if let Some(err) = response.errors.first() {
         return Err(AppError::from_graphql(err));
     }
-    let operation = match &doc.operations {
-        DocumentOperations::Single(op) => Some(op),
-        DocumentOperations::Multiple(ops) => ops.values().next(),
-    };
-    match operation {
-        Some(op) => Ok(in_selection_order(
-            response.data,
-            &op.node.selection_set.node,
-            &doc,
-        )),
+    match &parsed.order {
+        Some(order) => Ok(ordered(response.data, order)),
         None => response
             .data
             .into_json()
@@ -120,58 +157,32 @@ pub async fn run_with_upload(
     }
 }
 
-/// The answer as JSON with every object's keys in the order the document selects them.
-/// async-graphql resolves a selection's fields concurrently and inserts them as they finish, so
-/// fields that wait on a dataloader would otherwise come last; legacy answers keep the seed's
-/// key order. One pass builds the JSON in that order.
-fn in_selection_order(value: ConstValue, set: &SelectionSet, doc: &ExecutableDocument) -> Value {
-    let mut keys = Vec::new();
-    response_keys(set, doc, &mut keys);
-    ordered(value, &keys, doc)
-}
-
-fn ordered(value: ConstValue, keys: &[(&str, &SelectionSet)], doc: &ExecutableDocument) -> Value {
+/// The answer as JSON with every object's keys in the order the document selects them, built in
+/// one pass. async-graphql resolves a selection's fields concurrently and inserts them as they
+/// finish, so fields that wait on a dataloader come last; legacy answers keep the seed's key
+/// order. Fields that resolve at once arrive in document order, so each key is first looked for
+/// just after the previous one's position (no hashing), and by hash only when out of place.
+fn ordered(value: ConstValue, order: &KeyOrder) -> Value {
     match value {
         ConstValue::List(items) => {
-            Value::Array(items.into_iter().map(|v| ordered(v, keys, doc)).collect())
+            Value::Array(items.into_iter().map(|v| ordered(v, order)).collect())
         }
-        ConstValue::Object(mut map) => {
+        ConstValue::Object(mut map) if !order.0.is_empty() => {
             let mut out = Map::with_capacity(map.len());
-            for (key, sub) in keys {
-                if let Some(v) = map.swap_remove(*key) {
-                    let v = if sub.items.is_empty() {
-                        v.into_json().unwrap_or(Value::Null)
-                    } else {
-                        in_selection_order(v, sub, doc)
-                    };
-                    out.insert((*key).to_owned(), v);
+            let mut next = 0;
+            for (key, sub) in &order.0 {
+                let slot = match map.get_index_mut(next) {
+                    Some((name, v)) if name.as_str() == key => Some((next, v)),
+                    _ => map.get_full_mut(key.as_str()).map(|(i, _, v)| (i, v)),
+                };
+                if let Some((i, v)) = slot {
+                    next = i + 1;
+                    out.insert(key.clone(), ordered(std::mem::take(v), sub));
                 }
             }
             Value::Object(out)
         }
         leaf => leaf.into_json().unwrap_or(Value::Null),
-    }
-}
-
-/// The response keys of a selection set in order, fragments expanded.
-fn response_keys<'a>(
-    set: &'a SelectionSet,
-    doc: &'a ExecutableDocument,
-    out: &mut Vec<(&'a str, &'a SelectionSet)>,
-) {
-    for selection in &set.items {
-        match &selection.node {
-            Selection::Field(f) => out.push((
-                f.node.response_key().node.as_str(),
-                &f.node.selection_set.node,
-            )),
-            Selection::FragmentSpread(s) => {
-                if let Some(fragment) = doc.fragments.get(&s.node.fragment_name.node) {
-                    response_keys(&fragment.node.selection_set.node, doc, out);
-                }
-            }
-            Selection::InlineFragment(i) => response_keys(&i.node.selection_set.node, doc, out),
-        }
     }
 }
 

@@ -1,10 +1,10 @@
 //! The paid-reports envelope: `{status, data}` on success, `{status, error, errors}` on failure,
 //! with the HTTP codes the seed lists (400, 401, 403).
 
+use super::json::Json;
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
-    Json,
 };
 use serde_json::{json, Map, Value};
 

@@ -10,6 +10,7 @@ import sys
 TARGETS = {
     "S1": "≥ 5,000 req/s and p99 ≤ 15 ms",
     "S2": "within 10% of S1's req/s",
+    "P1": "none (a probe)",
     "S3": "≥ 50% of S1's req/s",
     "S4": "p50 ≤ 20 ms",
     "S5": "≥ 2,000 req/s; statements per page fixed whatever its size",
@@ -19,6 +20,7 @@ TARGETS = {
 }
 TITLES = {
     "S1": "S1 GraphQL payer page (20 rows, teacher, student, totalCount), scale 1",
+    "P1": "P1 S1 with 9 fields a row (id owner name teacher{id owner} student{id name nickname}), scale 1",
     "S2": "S2 the same page through GET /server/userinfo/payer_list/, scale 1",
     "S3": "S3 S1 at scale 10",
     "S4": "S4 GET /server/userinfo/payer_list/?kw= at scale 10",
@@ -96,7 +98,7 @@ def load_row(r, s1):
     rate = rps(r)
     rate = f"{rate:,.0f}" if rate >= 100 else f"{rate:.1f}"
     extra = ""
-    if s1 is not None and r["scenario"] in ("S2", "S3"):
+    if s1 is not None and r["scenario"] in ("S2", "S3", "P1"):
         extra = f" ({rps(r) / rps(s1) * 100:.0f}% of S1)"
     return (
         f"| {r['engine']} | {rate}{extra} | {ms(r['p50_us'], r)} | "

@@ -1,9 +1,11 @@
 //! Connecting to the database, migrating it, and counting the statements it runs.
 
 use std::{
+    collections::HashMap,
+    path::PathBuf,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc,
+        Arc, LazyLock,
     },
     time::Duration,
 };
@@ -14,10 +16,14 @@ use sea_orm::{
     sea_query::{ExprTrait, Func, LikeExpr, SimpleExpr},
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    DatabaseTransaction, DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
 };
 
-use crate::{config::Config, error::AppResult};
+use crate::{
+    config::Config,
+    error::{AppError, AppResult},
+};
 
 /// Counts every SQL statement the pool runs: the tests prove with it that a page costs a fixed
 /// number of statements, and the benchmark reports statements per request.
@@ -172,16 +178,110 @@ impl CountCache {
     }
 }
 
-/// Begins a transaction that writes. On SQLite it is `BEGIN IMMEDIATE`, so it takes the write
-/// lock up front and waits for it, instead of failing with `SQLITE_BUSY` when a read turns into
-/// a write; on PostgreSQL it is a plain `BEGIN` (Read Committed).
-pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
-    Ok(db
+/// How long a writer waits for its turn, as long as SQLite's busy timeout.
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// This process's turn to write to each SQLite file, by file name.
+static WRITE_TURNS: LazyLock<std::sync::Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+    LazyLock::new(Default::default);
+
+/// A transaction that writes. On SQLite it also holds this process's turn to write to the file,
+/// until it commits or is dropped.
+///
+/// SQLite has one writer at a time, and a connection that finds the lock taken waits in SQLite's
+/// busy handler, which sleeps 1, 2, 5 … 100 ms between tries: under 32 concurrent purchases some
+/// waited many rounds (p99 0.7 s, BENCHMARKS.md). Writers of this process queue for the turn
+/// instead, first come first served, and take the lock at once; other processes still meet the
+/// busy handler.
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTxn {
+    /// Commits, and gives the turn to the next writer.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    /// Rolls back, and gives the turn to the next writer.
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DatabaseBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
+}
+
+/// Begins a transaction that writes. On SQLite it waits for this process's turn to write (see
+/// [`WriteTxn`]), then begins `IMMEDIATE`, so it takes the write lock up front instead of
+/// failing with `SQLITE_BUSY` when a read turns into a write; on PostgreSQL it is a plain
+/// `BEGIN` (Read Committed).
+pub async fn begin_write(db: &DatabaseConnection) -> AppResult<WriteTxn> {
+    let turn = match db.get_database_backend() {
+        DatabaseBackend::Sqlite => {
+            let file = db
+                .get_sqlite_connection_pool()
+                .connect_options()
+                .get_filename()
+                .to_path_buf();
+            let turn = WRITE_TURNS
+                .lock()
+                .map_err(|_| AppError::Internal("write turns poisoned".into()))?
+                .entry(file)
+                .or_default()
+                .clone();
+            Some(
+                tokio::time::timeout(WRITE_TURN_TIMEOUT, turn.lock_owned())
+                    .await
+                    .map_err(|_| {
+                        AppError::Internal(
+                            "database is locked: no turn to write within 10 s".into(),
+                        )
+                    })?,
+            )
+        }
+        _ => None,
+    };
+    let txn = db
         .begin_with_options(TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..Default::default()
         })
-        .await?)
+        .await?;
+    Ok(WriteTxn { txn, _turn: turn })
 }
 
 /// After rows were inserted with explicit ids (demo data), moves PostgreSQL's sequences past

@@ -26,8 +26,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand::{rngs::StdRng, seq::IndexedRandom, Rng, SeedableRng};
 use sea_orm::{
     sea_query::{Expr, Query},
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, EntityTrait, Set,
-    Value,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, Set, Value,
 };
 
 use crate::{config::Config, db, xlsx};
@@ -178,7 +177,7 @@ async fn put_setting(db: &DatabaseConnection, key: &str, value: &str) -> anyhow:
 /// Writes rows as multi-row INSERTs in large transactions.
 struct Writer<'a> {
     db: &'a DatabaseConnection,
-    txn: Option<DatabaseTransaction>,
+    txn: Option<db::WriteTxn>,
     in_txn: usize,
     total: u64,
 }

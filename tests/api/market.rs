@@ -285,6 +285,97 @@ async fn fifty_concurrent_purchases_never_overspend() {
 }
 
 #[tokio::test]
+async fn sqlite_writers_take_turns_and_every_end_of_a_transaction_passes_the_turn_on() {
+    use std::sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    };
+
+    use opsgraph::db::begin_write;
+    use sea_orm::{ConnectionTrait, DatabaseBackend};
+
+    each_db(|app| async move {
+        let db = app.state.core.db.clone();
+        let sqlite = db.get_database_backend() == DatabaseBackend::Sqlite;
+        let start = app
+            .scalar("SELECT diamonds FROM user_info WHERE id = 100")
+            .await;
+        let first = begin_write(&db).await.unwrap();
+        first
+            .execute_unprepared("UPDATE user_info SET diamonds = diamonds + 1 WHERE id = 100")
+            .await
+            .unwrap();
+        let first_done = Arc::new(AtomicBool::new(false));
+        let (began_tx, began_rx) = tokio::sync::oneshot::channel();
+        let second = tokio::spawn({
+            let (db, first_done) = (db.clone(), first_done.clone());
+            async move {
+                let txn = begin_write(&db).await.unwrap();
+                // On SQLite the turn comes only once the first writer has committed.
+                let after_first = first_done.load(Ordering::SeqCst);
+                let _ = began_tx.send(after_first);
+                txn.execute_unprepared(
+                    "UPDATE user_info SET diamonds = diamonds + 1 WHERE id = 100",
+                )
+                .await
+                .unwrap();
+                txn.commit().await.unwrap();
+            }
+        });
+        if !sqlite {
+            // PostgreSQL has no turn: the second transaction begins while the first is open
+            // (and its update then waits for the first's row lock, as PostgreSQL does).
+            assert!(
+                !began_rx.await.unwrap(),
+                "PostgreSQL began the second at once"
+            );
+            first_done.store(true, Ordering::SeqCst);
+            first.commit().await.unwrap();
+        } else {
+            first_done.store(true, Ordering::SeqCst);
+            first.commit().await.unwrap();
+            assert!(
+                began_rx.await.unwrap(),
+                "SQLite began the second after the first"
+            );
+        }
+        second.await.unwrap();
+        assert_eq!(
+            app.scalar("SELECT diamonds FROM user_info WHERE id = 100")
+                .await,
+            start + 2,
+            "both writers' updates kept"
+        );
+        // A transaction dropped unfinished, or rolled back, passes the turn on too (otherwise
+        // the next begin would wait out its 10 s and fail).
+        let before = app
+            .scalar("SELECT diamonds FROM user_info WHERE id = 100")
+            .await;
+        let dropped = begin_write(&db).await.unwrap();
+        dropped
+            .execute_unprepared("UPDATE user_info SET diamonds = 0 WHERE id = 100")
+            .await
+            .unwrap();
+        drop(dropped);
+        let rolled_back = begin_write(&db).await.unwrap();
+        rolled_back
+            .execute_unprepared("UPDATE user_info SET diamonds = 0 WHERE id = 100")
+            .await
+            .unwrap();
+        rolled_back.rollback().await.unwrap();
+        let last = begin_write(&db).await.unwrap();
+        last.commit().await.unwrap();
+        assert_eq!(
+            app.scalar("SELECT diamonds FROM user_info WHERE id = 100")
+                .await,
+            before,
+            "nothing of the unfinished transactions stayed"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn orders_answer_the_seed_and_only_to_their_owner() {
     each_db(|app| async move {
         for prefix in PREFIXES {

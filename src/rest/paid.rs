@@ -61,7 +61,19 @@ pub fn ok(data: Value) -> Response {
 /// `{status: 0, data, date}`: the seed puts some answers under `date`, a typo legacy clients
 /// read; such answers carry the payload under both (CONTRACT.md §10).
 pub fn ok_both(data: Value) -> Response {
-    Json(json!({ "status": 0, "data": data.clone(), "date": data })).into_response()
+    /// Both keys borrow the one payload: a page is written twice, never copied.
+    #[derive(serde::Serialize)]
+    struct Both<'a> {
+        status: u8,
+        data: &'a Value,
+        date: &'a Value,
+    }
+    Json(Both {
+        status: 0,
+        data: &data,
+        date: &data,
+    })
+    .into_response()
 }
 
 /// `{id}` of a created or changed record, as the seed's write answers give it.

@@ -50,7 +50,10 @@ page.on('response', async (r) => {
   if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`HTTP ${r.status()} ${r.url()}`);
   // The schema query must pass the server's limits, or the docs and completion stay empty.
   if (r.url().endsWith('/graphql') && r.request().postData()?.includes('__schema')) {
-    const body = await r.json().catch(() => null);
+    // A reload can discard a response before its body is read: that says nothing about the
+    // server (the next load asks again, and the end of the test requires one schema).
+    const body = await r.json().catch(() => undefined);
+    if (body === undefined) return;
     if (body?.data?.__schema) schemaLoaded = true;
     else problems.push(`schema query refused: ${JSON.stringify(body?.errors ?? body)}`);
   }

@@ -4,7 +4,9 @@ use async_graphql::MaybeUndefined;
 use chrono::NaiveDate;
 use entity::{course_enrollment, student, user_info, visit_record};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Query, SelectStatement, SubQueryStatement, UnionType},
+    sea_query::{
+        Expr, ExprTrait, Query, SelectStatement, SimpleExpr, SubQueryStatement, UnionType,
+    },
     ActiveModelTrait, ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
@@ -36,15 +38,17 @@ pub async fn list_payers(
         .filter(|k| !k.is_empty())
     {
         let backend = db.get_database_backend();
-        let ids = matching_kw(backend, kw);
-        cond = cond.add(if backend == DatabaseBackend::Postgres {
+        cond = cond.add(if kw.chars().count() < MIN_INDEXED_KW {
+            short_kw(kw)
+        } else if backend == DatabaseBackend::Postgres {
+            let ids = matching_kw(backend, kw);
             // As an array computed first: as `IN (…)` the planner walks the primary key
             // backwards through a million rows looking for the page's twenty (BENCHMARKS.md, S4).
             let ids = Expr::from(SubQueryStatement::SelectStatement(ids));
             let id = Expr::col((user_info::Entity, C::Id));
             Expr::cust_with_exprs("$1 = ANY(ARRAY $2)", [id, ids])
         } else {
-            C::Id.in_subquery(ids)
+            C::Id.in_subquery(matching_kw(backend, kw))
         });
     }
     if let Some(star) = filter.star {
@@ -78,14 +82,46 @@ pub async fn list_payers(
     Ok((total, rows))
 }
 
+/// The shortest keyword the trigram indexes can serve.
+const MIN_INDEXED_KW: usize = 3;
+
+/// A keyword too short for a trigram (a surname, two digits), tested row by row: the phone,
+/// name, real name, bound account or student's WeChat nickname contains it (case-insensitively).
+/// No index serves it, so the page walks the users newest first and stops at its rows: short
+/// keywords match often, and a union of full scans (the indexed path's shape) would read every
+/// row for every page (0.9 s a page at scale 10, against 20–30 ms this way; BENCHMARKS.md).
+fn short_kw(kw: &str) -> SimpleExpr {
+    use user_info::Column as C;
+    let pattern = contains_pattern(kw);
+    let column = |c: C| Expr::col((user_info::Entity, c));
+    // A scalar subquery, looked up by primary key for each row walked: PostgreSQL turns an
+    // `EXISTS` here into a hashed set of every matching student, a full scan per page.
+    let nickname = Query::select()
+        .column((student::Entity, student::Column::Nickname))
+        .from(student::Entity)
+        .and_where(
+            Expr::col((student::Entity, student::Column::Id))
+                .equals((user_info::Entity, C::StudentId)),
+        )
+        .to_owned();
+    lower_like(column(C::Owner), &pattern)
+        .or(lower_like(column(C::Name), &pattern))
+        .or(lower_like(column(C::Realname), &pattern))
+        .or(lower_like(column(C::BindAccount), &pattern))
+        .or(lower_like(
+            Expr::from(SubQueryStatement::SelectStatement(nickname)),
+            &pattern,
+        ))
+}
+
 /// The ids of the users whose phone, name, real name, bound account or student's WeChat
-/// nickname contains `kw` (case-insensitively), written so that the trigram indexes of
-/// migration `payer_search` serve it: on SQLite a match in the FTS5 table, on PostgreSQL a
-/// union of one `LIKE` per indexed column (an `OR` across a join would read every row).
-/// Keywords shorter than three characters have no trigram: they are matched with `LIKE`.
+/// nickname contains `kw` (case-insensitively, `kw` of at least [`MIN_INDEXED_KW`]
+/// characters), written so that the trigram indexes of migration `payer_search` serve it: on
+/// SQLite a match in the FTS5 table, on PostgreSQL a union of one `LIKE` per indexed column
+/// (an `OR` across a join would read every row).
 fn matching_kw(backend: DatabaseBackend, kw: &str) -> SelectStatement {
     use user_info::Column as C;
-    if backend == DatabaseBackend::Sqlite && kw.chars().count() >= 3 {
+    if backend == DatabaseBackend::Sqlite {
         // A phrase of the trigram tokenizer matches substrings, case-folded.
         let phrase = format!("\"{}\"", kw.replace('"', "\"\""));
         return Query::select()

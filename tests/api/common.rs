@@ -308,6 +308,15 @@ impl TestApp {
         self.state.core.statements.get()
     }
 
+    /// The row count of each table, in order: what a refused request must leave unchanged.
+    pub async fn row_counts(&self, tables: &[&str]) -> Vec<i64> {
+        let mut all = Vec::with_capacity(tables.len());
+        for table in tables {
+            all.push(self.scalar(&format!("SELECT COUNT(*) FROM {table}")).await);
+        }
+        all
+    }
+
     /// A number from SQL run directly, independent of the code under test.
     pub async fn scalar(&self, sql: &str) -> i64 {
         let db = &self.state.core.db;

@@ -16,7 +16,7 @@ use opsgraph::rest::{
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::{json, Map, Value};
 
-use crate::common::{each_db, TestApp, MEMBER, STAFF};
+use crate::common::{each_db, MEMBER, STAFF};
 
 fn seed() -> u64 {
     std::env::var("OPSGRAPH_FUZZ_SEED")
@@ -256,14 +256,6 @@ const TABLES: &[&str] = &[
     "audit_log",
 ];
 
-async fn fingerprint(app: &TestApp) -> Vec<i64> {
-    let mut all = Vec::new();
-    for t in TABLES {
-        all.push(app.scalar(&format!("SELECT COUNT(*) FROM {t}")).await);
-    }
-    all
-}
-
 #[tokio::test]
 async fn every_rest_route_survives_random_input() {
     let seed = seed();
@@ -280,7 +272,7 @@ async fn every_rest_route_survives_random_input() {
             };
             for case in 0..per_route {
                 let (path, content_type, body) = random_request(&route, &mut rng);
-                let before = fingerprint(&app).await;
+                let before = app.row_counts(TABLES).await;
                 let (status, _, answer) = app
                     .send(
                         route.method.clone(),
@@ -299,7 +291,7 @@ async fn every_rest_route_survives_random_input() {
                 if status.is_client_error() {
                     refused += 1;
                     assert_eq!(
-                        fingerprint(&app).await,
+                        app.row_counts(TABLES).await,
                         before,
                         "{what}: refused ({status}) but wrote"
                     );

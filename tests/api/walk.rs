@@ -150,14 +150,6 @@ const TABLES: &[&str] = &[
     "payment_order",
 ];
 
-async fn counts(app: &TestApp) -> Vec<i64> {
-    let mut all = Vec::new();
-    for table in TABLES {
-        all.push(app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await);
-    }
-    all
-}
-
 #[tokio::test]
 async fn every_rest_route_admits_exactly_its_callers() {
     each_db(|app| async move {
@@ -177,7 +169,7 @@ async fn every_rest_route_admits_exactly_its_callers() {
             );
         }
         let superuser = "Token admin123";
-        let before = counts(&app).await;
+        let before = app.row_counts(TABLES).await;
         let routes = opsgraph::rest::routes();
         let call = |route: &opsgraph::rest::Route, auth: Option<String>| {
             let (path, content_type, body) = request_for(route);
@@ -244,7 +236,7 @@ async fn every_rest_route_admits_exactly_its_callers() {
             }
         }
         assert_eq!(
-            counts(&app).await,
+            app.row_counts(TABLES).await,
             before,
             "a refused request wrote something"
         );

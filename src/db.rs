@@ -112,26 +112,54 @@ fn create_sqlite_parent_dir(url: &str) -> anyhow::Result<()> {
 
 /// Totals of list queries, kept a little while: a page of a large table would otherwise count
 /// the whole result on every request (the count costs fifty times the page at a million rows).
-/// A total is at most [`Config::count_cache_secs`] old; this instance forgets them all when it
-/// runs a mutation, so its own writes show at once, and other instances' within that time.
-#[derive(Default)]
+/// A total is at most [`Config::count_cache_secs`] old; this instance forgets them all when a
+/// request's write commits ([`crate::graphql::request`]), so its own writes show at once, and
+/// other instances' within that time. A document that fails, or a mutation that commits
+/// nothing, forgets nothing.
+///
+/// Keys are digests of the counting statement (which holds the caller's filter text), so an
+/// entry weighs the same whatever was typed; [`MAX_COUNTS`] entries bound the bytes.
+///
+/// [`Config::count_cache_secs`]: crate::config::Config::count_cache_secs
 pub struct CountCache {
     ttl: Duration,
-    entries: std::sync::Mutex<std::collections::HashMap<String, Arc<CountSlot>>>,
+    slots: crate::cache::Bounded<Arc<CountSlot>>,
+    /// Moved by every [`CountCache::clear`]: a total counted before is not kept.
+    generation: AtomicU64,
 }
 
 /// One total: computed by one request while the others for the same query wait for it.
-type CountSlot = tokio::sync::Mutex<Option<(u64, std::time::Instant)>>;
+type CountSlot = tokio::sync::Mutex<Option<Counted>>;
 
-/// Totals kept at most; a full cache starts over (the keys are the filters users type).
-const MAX_COUNTS: usize = 10_000;
+/// A total, when it was counted, and the cache's generation when counting began.
+#[derive(Clone, Copy)]
+struct Counted {
+    total: u64,
+    at: std::time::Instant,
+    generation: u64,
+}
+
+/// Totals kept at most.
+pub const MAX_COUNTS: usize = 10_000;
+/// What one total weighs: its slot (the key and bookkeeping are counted by the cache).
+const COUNT_WEIGHT: usize = 96;
+
+impl Default for CountCache {
+    fn default() -> Self {
+        CountCache::new(Duration::ZERO)
+    }
+}
 
 impl CountCache {
     /// A cache keeping totals `ttl` long (zero: no cache).
     pub fn new(ttl: Duration) -> Self {
         CountCache {
             ttl,
-            entries: Default::default(),
+            slots: crate::cache::Bounded::new(
+                MAX_COUNTS,
+                MAX_COUNTS * (COUNT_WEIGHT + crate::cache::ENTRY_OVERHEAD),
+            ),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -149,32 +177,38 @@ impl CountCache {
         if self.ttl.is_zero() {
             return Ok(query.clone().count(db).await?);
         }
-        let key = query.build(db.get_database_backend()).to_string();
-        let slot = {
-            let Ok(mut entries) = self.entries.lock() else {
-                return Ok(query.clone().count(db).await?);
-            };
-            if entries.len() >= MAX_COUNTS && !entries.contains_key(&key) {
-                entries.clear();
-            }
-            entries.entry(key).or_default().clone()
-        };
+        let statement = query.build(db.get_database_backend()).to_string();
+        let key = crate::cache::key(&[statement.as_bytes()]);
+        drop(statement);
+        let slot =
+            self.slots
+                .get_or_insert_with(key, || Arc::new(CountSlot::default()), COUNT_WEIGHT);
         let mut held = slot.lock().await;
-        if let Some((total, at)) = *held {
-            if at.elapsed() < self.ttl {
-                return Ok(total);
+        // Read before counting: a write committed while this counts clears the cache after
+        // its commit, which moves the generation past this total's.
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Some(c) = *held {
+            if c.generation == generation && c.at.elapsed() < self.ttl {
+                return Ok(c.total);
             }
         }
         let total = query.clone().count(db).await?;
-        *held = Some((total, std::time::Instant::now()));
+        *held = Some(Counted {
+            total,
+            at: std::time::Instant::now(),
+            generation,
+        });
         Ok(total)
     }
 
-    /// Forgets every total (after a write).
+    /// Forgets every total.
     pub fn clear(&self) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.clear();
-        }
+        self.slots.clear();
+    }
+
+    /// Totals kept, and the bytes they weigh.
+    pub fn usage(&self) -> (usize, usize) {
+        self.slots.usage()
     }
 }
 
@@ -199,9 +233,12 @@ pub struct WriteTxn {
 }
 
 impl WriteTxn {
-    /// Commits, and gives the turn to the next writer.
+    /// Commits, and gives the turn to the next writer. The request is noted as having
+    /// written, so its cached totals are forgotten ([`CountCache`]).
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        self.txn.commit().await?;
+        crate::ops::note_commit();
+        Ok(())
     }
 
     /// Rolls back, and gives the turn to the next writer.

@@ -9,7 +9,10 @@ use std::{
     collections::BTreeMap,
     fmt::Write,
     net::{IpAddr, SocketAddr},
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
     time::{Duration, Instant},
 };
 
@@ -136,6 +139,8 @@ struct RequestContext {
     id: String,
     /// The client's address: the peer, or behind a trusted proxy the address it reports.
     client: Option<IpAddr>,
+    /// Whether a write transaction of this request committed.
+    committed: Arc<AtomicBool>,
 }
 
 tokio::task_local! {
@@ -149,6 +154,19 @@ pub fn request_id() -> Option<String> {
         .try_with(|r| r.id.clone())
         .ok()
         .filter(|id| !id.is_empty())
+}
+
+/// Notes that a write transaction of the request being served committed.
+pub fn note_commit() {
+    let _ = REQUEST.try_with(|r| r.committed.store(true, Ordering::SeqCst));
+}
+
+/// Whether a write of the request being served committed; `None` outside a request (a
+/// command, a test calling the schema directly), where it cannot be known.
+pub fn committed() -> Option<bool> {
+    REQUEST
+        .try_with(|r| r.committed.load(Ordering::SeqCst))
+        .ok()
 }
 
 /// The client address of the request being served, if known.
@@ -200,6 +218,7 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     let context = RequestContext {
         id: request_id.clone(),
         client: client_of(&request, state.core.config.trust_forwarded_for),
+        committed: Default::default(),
     };
     let response = REQUEST.scope(context, next.run(request)).await;
     let took = started.elapsed();

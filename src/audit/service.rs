@@ -84,19 +84,20 @@ impl From<&Auth> for Actor {
 }
 
 /// Records `change` by `who`, on `db` (the change's own transaction). A change that changed
-/// nothing is not recorded.
+/// nothing is not recorded; answers whether anything was (an update that changed nothing
+/// answers only a caller who may read the record: [`Auth::may_read_unchanged`]).
 pub async fn record<T: Serialize>(
     db: &impl ConnectionTrait,
     who: &Auth,
     change: Change<'_, T>,
-) -> AppResult<()> {
+) -> AppResult<bool> {
     let json = |v: Option<&T>| -> AppResult<Option<Value>> {
         v.map(|v| serde_json::to_value(v).map_err(|e| AppError::Internal(e.to_string())))
             .transpose()
     };
     let changes = diff(json(change.before)?, json(change.after)?);
     if changes.is_empty() && change.before.is_some() && change.after.is_some() {
-        return Ok(());
+        return Ok(false);
     }
     record_raw(
         db,
@@ -107,6 +108,21 @@ pub async fn record<T: Serialize>(
         changes,
     )
     .await
+    .map(|()| true)
+}
+
+/// Whether `row`, made from `current`, would change any of its fields (a field set to the value
+/// it has is no change).
+pub fn changes<A>(row: &A, current: &<A::Entity as sea_orm::EntityTrait>::Model) -> bool
+where
+    A: sea_orm::ActiveModelTrait
+        + sea_orm::TryIntoModel<<A::Entity as sea_orm::EntityTrait>::Model>
+        + Clone,
+    <A::Entity as sea_orm::EntityTrait>::Model: PartialEq,
+{
+    row.clone()
+        .try_into_model()
+        .map_or(true, |after| after != *current)
 }
 
 /// Records an action described by `details` rather than by a record's fields (an import's

@@ -60,15 +60,21 @@ page_type!(
 #[derive(InputObject, Default)]
 pub struct AuditFilter {
     /// `staff`, `member` or `anonymous`.
+    #[graphql(validator(chars_max_length = 200))]
     pub actor_kind: Option<String>,
     pub actor_id: Option<i32>,
     /// The mutation, e.g. `purchaseProduct`.
+    #[graphql(validator(chars_max_length = 200))]
     pub action: Option<String>,
     /// The table, e.g. `user_info`.
+    #[graphql(validator(chars_max_length = 200))]
     pub entity: Option<String>,
+    #[graphql(validator(chars_max_length = 200))]
     pub record_id: Option<String>,
     /// From this China time on (`2022-06-16` or `2022-06-16T08:00:00`).
+    #[graphql(validator(chars_max_length = 200))]
     pub from: Option<String>,
     /// Before this China time.
+    #[graphql(validator(chars_max_length = 200))]
     pub until: Option<String>,
 }

@@ -5,16 +5,15 @@
 //!
 //! [`Config::auth_cache_secs`]: crate::config::Config::auth_cache_secs
 
-use std::{
-    collections::HashMap,
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use super::Principal;
+use crate::cache::{Bounded, Key};
 
-/// Credentials kept at most; a full cache starts over.
+/// Credentials kept at most.
 const MAX_ENTRIES: usize = 10_000;
+/// Bytes the kept credentials may weigh (identities with their permission codes).
+const MAX_BYTES: usize = 8 << 20;
 
 /// Whom a credential resolved to.
 #[derive(Clone, Debug)]
@@ -29,10 +28,28 @@ pub enum Resolved {
     Member(Principal),
 }
 
-/// The cache: by API-key digest or by staff account id.
+impl Resolved {
+    /// Roughly the bytes this resolution holds: the identity's strings and codes.
+    fn weight(&self) -> usize {
+        let principal = match self {
+            Resolved::Staff { principal, .. } | Resolved::Member(principal) => principal,
+            Resolved::InactiveStaff => return 64,
+        };
+        match principal {
+            Principal::Staff(s) => {
+                160 + s.username.len()
+                    + s.nickname.len()
+                    + s.permissions.iter().map(|c| c.len() + 32).sum::<usize>()
+            }
+            Principal::Member(m) => 96 + m.owner.len(),
+        }
+    }
+}
+
+/// The cache: by the digest of an API key's digest, or of a staff account id.
 pub struct AuthCache {
     ttl: Duration,
-    entries: Mutex<HashMap<String, (Resolved, Instant)>>,
+    entries: Bounded<(Resolved, Instant)>,
 }
 
 impl AuthCache {
@@ -40,37 +57,30 @@ impl AuthCache {
     pub fn new(ttl: Duration) -> Self {
         AuthCache {
             ttl,
-            entries: Mutex::new(HashMap::new()),
+            entries: Bounded::new(MAX_ENTRIES, MAX_BYTES),
         }
     }
 
     /// The resolution of `key`, if fresh.
-    pub fn get(&self, key: &str) -> Option<Resolved> {
-        let entries = self.entries.lock().ok()?;
-        entries
+    pub fn get(&self, key: &Key) -> Option<Resolved> {
+        self.entries
             .get(key)
             .filter(|(_, at)| at.elapsed() < self.ttl)
-            .map(|(r, _)| r.clone())
+            .map(|(r, _)| r)
     }
 
     /// Keeps the resolution of `key`.
-    pub fn put(&self, key: String, resolved: Resolved) {
+    pub fn put(&self, key: Key, resolved: Resolved) {
         if self.ttl.is_zero() {
             return;
         }
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES && !entries.contains_key(&key) {
-                entries.clear();
-            }
-            entries.insert(key, (resolved, Instant::now()));
-        }
+        let weight = resolved.weight();
+        self.entries.insert(key, (resolved, Instant::now()), weight);
     }
 
     /// Forgets everything: each credential is resolved again on its next request.
     pub fn clear(&self) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.clear();
-        }
+        self.entries.clear();
     }
 }
 

@@ -172,6 +172,54 @@ impl Permission {
     }
 }
 
+/// Objects a permission protects wherever they are reachable, by GraphQL type name, with the
+/// code that guards them at their own root. Every field that answers one asks [`permits`] first,
+/// so a caller without the code gets `null` and a `FORBIDDEN` error at that path while the rest
+/// of the page answers; the schema walk of the tests
+/// (`tests/api/walk.rs`) finds every path from every root field to these types and fails on one
+/// that lets a caller without the code through.
+pub const PROTECTED_TYPES: &[(&str, Permission)] = &[
+    // An order's invoice (bank account, tax number, contact phone and mail) is what
+    // `GET /api/order/{number}` adds to the order list: only for `Payment_Order_Info`.
+    ("Invoice", Permission::PaymentOrderInfo),
+];
+
+/// Where a resource is read: the code a staff caller needs to be answered a record that an
+/// update left unchanged, by table. An update-only role may change a record and see the result
+/// of its change, but not read any record by sending an update that changes nothing.
+pub const READ_CODES: &[(&str, Permission)] = &[
+    ("user_info", Permission::PayerList),
+    ("shop", Permission::MerchantList),
+    ("shop_salemenu", Permission::MerchantList),
+    ("merchant_account", Permission::MerchantList),
+    ("report", Permission::PaymentReportInfo),
+    ("report_whitelist", Permission::ReportWhiteInfo),
+];
+
+/// Whether the caller may see the [`PROTECTED_TYPES`] object `type_name` that the field being
+/// resolved answers. When not, a `FORBIDDEN` error is added at the field's path and the field
+/// is to answer `null`, so the rest of the page still answers (a guard's error would drop the
+/// field from the answer instead). A type missing from the table is refused to everyone:
+/// closed, not open.
+pub fn permits(ctx: &Context<'_>, type_name: &str) -> bool {
+    let code = PROTECTED_TYPES
+        .iter()
+        .find(|(name, _)| *name == type_name)
+        .map(|(_, code)| *code);
+    let allowed = match code {
+        Some(code) => auth_of(ctx).require(code).map(|_| ()),
+        None => Err(AppError::Forbidden(NOT_PERMITTED.into())),
+    };
+    match allowed {
+        Ok(()) => true,
+        Err(e) => {
+            let error = e.extend().into_server_error(ctx.item.pos);
+            ctx.add_error(ctx.set_error_path(error));
+            false
+        }
+    }
+}
+
 /// A staff account, with what its role allows.
 #[derive(Clone, Debug)]
 pub struct StaffIdentity {
@@ -219,6 +267,21 @@ impl Auth {
             None => Err(AppError::Unauthenticated(NOT_AUTHENTICATED.into())),
             Some(Principal::Staff(staff)) if staff.can(permission) => Ok(staff),
             Some(_) => Err(AppError::Forbidden(NOT_PERMITTED.into())),
+        }
+    }
+
+    /// Refuses a staff caller without the code that reads `entity` ([`READ_CODES`]): for an
+    /// update that changed nothing, whose answer would otherwise read the record for free.
+    pub fn may_read_unchanged(&self, entity: &str) -> AppResult<()> {
+        let Some(Principal::Staff(staff)) = &self.0 else {
+            return Ok(());
+        };
+        match READ_CODES.iter().find(|(table, _)| *table == entity) {
+            Some((_, code)) if !staff.can(*code) => Err(AppError::Forbidden(format!(
+                "{NOT_PERMITTED} Nothing was changed, and reading the record needs {}.",
+                code.code()
+            ))),
+            _ => Ok(()),
         }
     }
 

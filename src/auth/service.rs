@@ -108,8 +108,8 @@ async fn cached(
     lookup: Lookup,
 ) -> AppResult<Option<Resolved>> {
     let key = match &lookup {
-        Lookup::Key(digest) => format!("key:{digest}"),
-        Lookup::Staff(id) => format!("staff:{id}"),
+        Lookup::Key(digest) => crate::cache::key(&[b"key", digest.as_bytes()]),
+        Lookup::Staff(id) => crate::cache::key(&[b"staff", &id.to_le_bytes()]),
     };
     if let Some(hit) = cache.get(&key) {
         return Ok(Some(hit));

@@ -7,7 +7,7 @@ use async_graphql::{
 };
 use async_graphql_axum::GraphQLResponse;
 use axum::{
-    body::Bytes,
+    body::{Body, Bytes},
     extract::State,
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
@@ -16,10 +16,54 @@ use axum::{
 use serde_json::json;
 
 use super::request::Source;
-use crate::{rest::operation::authenticate, state::AppState};
+use crate::{
+    auth::{Auth, Permission, Principal, NOT_PERMITTED},
+    error::AppError,
+    rest::operation::authenticate,
+    state::AppState,
+};
 
 /// Files one multipart request may carry (the whitelist import takes one).
 pub const MAX_UPLOAD_FILES: usize = 1;
+
+/// The codes of the operations that take a file (`importWhitelist`, `convertWhitelistSheet`):
+/// a multipart request from a caller holding none of them is refused before its body is read.
+pub const UPLOAD_CODES: &[Permission] = &[
+    Permission::ReportWhiteImport,
+    Permission::WhiteExportConvert,
+];
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            t.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        })
+}
+
+/// Whether `auth` may send a file: a staff caller holding one of [`UPLOAD_CODES`].
+fn may_upload(auth: &Auth) -> Result<(), AppError> {
+    match &auth.0 {
+        None => Err(AppError::Unauthenticated(
+            crate::auth::NOT_AUTHENTICATED.into(),
+        )),
+        Some(Principal::Staff(s)) if UPLOAD_CODES.iter().any(|p| s.can(*p)) => Ok(()),
+        Some(_) => Err(AppError::Forbidden(NOT_PERMITTED.into())),
+    }
+}
+
+/// A caller refused before anything was read or run: 401 or 403 with a GraphQL error.
+fn refused_caller(err: AppError) -> Response {
+    let status = match err {
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    let body = json!({ "data": null, "errors": [{ "message": err.to_string(), "extensions": { "code": err.code() } }] });
+    (status, Json(body)).into_response()
+}
 
 /// One GraphQL request from a body. A batch is refused: its operations would run concurrently,
 /// multiplying what one request may cost past every per-document limit.
@@ -58,45 +102,59 @@ fn refused(error: ParseRequestError) -> Response {
 }
 
 /// `POST /graphql`: one operation, as JSON or as a GraphQL multipart request with a file.
-/// Bad credentials answer an `UNAUTHENTICATED` error and run nothing.
-pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+/// The caller is known before the body is read: bad credentials answer an `UNAUTHENTICATED`
+/// error and read nothing, and a file is read only from a caller who may send one.
+pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let auth = match authenticate(&state, &headers).await {
+        Ok(auth) => auth,
+        Err(err) => {
+            let mut error = async_graphql::ServerError::new(err.to_string(), None);
+            error.extensions = err.extend().extensions;
+            return GraphQLResponse::from(async_graphql::Response::from_errors(vec![error]))
+                .into_response();
+        }
+    };
+    let limit = if is_multipart(&headers) {
+        if let Err(err) = may_upload(&auth) {
+            return refused_caller(err);
+        }
+        crate::app::MAX_UPLOAD_BODY_BYTES
+    } else {
+        crate::app::MAX_BODY_BYTES
+    };
+    // A body that cannot be read within its limit is refused as too large (the outer layer
+    // has already refused a declared length over the upload limit).
+    let Ok(body) = axum::body::to_bytes(body, limit).await else {
+        return refused(ParseRequestError::PayloadTooLarge);
+    };
     let request = match read_request(&headers, body).await {
         Ok(request) => request,
         Err(e) => return refused(e),
     };
-    match authenticate(&state, &headers).await {
-        Ok(auth) => {
-            let operation = operation_label(
-                request
-                    .operation_name
-                    .as_deref()
-                    .or_else(|| document_operation_name(&request.query)),
-            );
-            let started = std::time::Instant::now();
-            let response = super::request::run(&state, request, auth, Source::Client).await;
-            let metrics = &state.metrics;
-            metrics.observe(
-                "opsgraph_graphql_duration_seconds",
-                &[("operation", &operation)],
-                started.elapsed(),
-            );
-            for e in &response.errors {
-                let code = e
-                    .extensions
-                    .as_ref()
-                    .and_then(|x| x.get("code"))
-                    .map(|c| c.to_string().trim_matches('"').to_owned())
-                    .unwrap_or_else(|| "GRAPHQL_VALIDATION".into());
-                metrics.count("opsgraph_graphql_errors_total", &[("code", &code)]);
-            }
-            GraphQLResponse::from(response).into_response()
-        }
-        Err(err) => {
-            let mut error = async_graphql::ServerError::new(err.to_string(), None);
-            error.extensions = err.extend().extensions;
-            GraphQLResponse::from(async_graphql::Response::from_errors(vec![error])).into_response()
-        }
+    let operation = operation_label(
+        request
+            .operation_name
+            .as_deref()
+            .or_else(|| document_operation_name(&request.query)),
+    );
+    let started = std::time::Instant::now();
+    let response = super::request::run(&state, request, auth, Source::Client).await;
+    let metrics = &state.metrics;
+    metrics.observe(
+        "opsgraph_graphql_duration_seconds",
+        &[("operation", &operation)],
+        started.elapsed(),
+    );
+    for e in &response.errors {
+        let code = e
+            .extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .map(|c| c.to_string().trim_matches('"').to_owned())
+            .unwrap_or_else(|| "GRAPHQL_VALIDATION".into());
+        metrics.count("opsgraph_graphql_errors_total", &[("code", &code)]);
     }
+    GraphQLResponse::from(response).into_response()
 }
 
 /// The name of a document's first operation (`query Name …`), without parsing it.

@@ -48,6 +48,9 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("Query is too complex", "QUERY_TOO_COMPLEX"),
     ("Query is nested too deep", "QUERY_TOO_DEEP"),
     ("The recursion depth of the query", "QUERY_TOO_DEEP"),
+    // An argument that breaks its validator (a filter over its length, say), met while the
+    // field resolves: the input's fault, in every interface.
+    ("Failed to parse", "BAD_USER_INPUT"),
 ];
 
 /// `error` with the code of the limit that produced it, when async-graphql produced it.

@@ -1,5 +1,10 @@
 //! The one GraphQL schema: each domain contributes a query and a mutation object, merged here.
 
+/// The longest text filter or search keyword, in characters: the filter inputs' validators
+/// (`validator(chars_max_length = 200)`) and the OpenAPI `maxLength` of the REST parameters that
+/// carry them say the same number.
+pub const MAX_FILTER_CHARS: usize = 200;
+
 pub mod guard_input;
 pub mod http;
 pub mod limits;

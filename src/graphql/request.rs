@@ -1,16 +1,13 @@
 //! One GraphQL request from arrival to answer, for both interfaces: automatic persisted
 //! queries, the refusal of NUL characters, the limits, parsing (once per distinct document),
 //! the choice of database (a query may read the replica; a mutation runs wholly on the primary),
-//! the caller and fresh dataloaders, and after a mutation the forgetting of cached totals.
+//! the caller and fresh dataloaders, and after a committed write the forgetting of cached totals.
 //!
 //! This runs before the schema rather than as schema extensions on purpose: with no extension
 //! registered, async-graphql resolves each field directly instead of through a chain of boxed
 //! hooks and a registry lookup per field, which is most of the cost of a large page.
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-};
+use std::sync::Arc;
 
 use async_graphql::{
     parser::{
@@ -26,26 +23,48 @@ use super::{
     guard_input::refuse_nul,
     limits::{refusal, with_code, Limits},
 };
-use crate::{auth::Auth, state::AppState, state::Core};
+use crate::{
+    auth::Auth,
+    cache::{self, Bounded},
+    state::AppState,
+    state::Core,
+};
 
-/// Documents kept at most by each cache; a full cache starts over.
+/// Documents kept at most by each cache.
 const MAX_DOCUMENTS: usize = 1024;
-/// The longest document the parse cache keeps.
-const MAX_CACHED_TEXT: usize = 16 * 1024;
+/// The longest document either cache keeps (persisted or parsed).
+pub const MAX_CACHED_TEXT: usize = 16 * 1024;
+/// Bytes the persisted documents may weigh.
+const MAX_PERSISTED_BYTES: usize = 4 << 20;
+/// Bytes the parsed documents may weigh, by the estimate of [`parsed_weight`].
+const MAX_PARSED_BYTES: usize = 16 << 20;
 
-/// Documents by persisted-query hash, and parsed documents that passed the limits.
-#[derive(Default)]
-pub struct Documents {
-    persisted: Mutex<HashMap<String, Arc<str>>>,
-    parsed: Mutex<HashMap<Arc<str>, Arc<ExecutableDocument>>>,
+/// What a parsed document is taken to weigh: its syntax tree holds a node with a position per
+/// token and a shared name per identifier, measured at well under sixteen times the text.
+fn parsed_weight(text: &str) -> usize {
+    16 * text.len() + 512
 }
 
-fn bounded_insert<K: std::hash::Hash + Eq, V>(map: &Mutex<HashMap<K, V>>, key: K, value: V) {
-    if let Ok(mut map) = map.lock() {
-        if map.len() >= MAX_DOCUMENTS {
-            map.clear();
+/// Documents by persisted-query hash, and parsed documents that passed the limits, both
+/// bounded in entries and bytes and keyed by digests, never by a client's text.
+pub struct Documents {
+    persisted: Bounded<Arc<str>>,
+    parsed: Bounded<Arc<ExecutableDocument>>,
+}
+
+impl Default for Documents {
+    fn default() -> Self {
+        Documents {
+            persisted: Bounded::new(MAX_DOCUMENTS, MAX_PERSISTED_BYTES),
+            parsed: Bounded::new(MAX_DOCUMENTS, MAX_PARSED_BYTES),
         }
-        map.insert(key, value);
+    }
+}
+
+impl Documents {
+    /// Entries and bytes of the persisted and the parsed documents, for the tests of bounds.
+    pub fn usage(&self) -> [(usize, usize); 2] {
+        [self.persisted.usage(), self.parsed.usage()]
     }
 }
 
@@ -58,11 +77,15 @@ pub enum Source {
 }
 
 /// Automatic persisted queries (Apollo's protocol): a hash alone names a document sent before
-/// with it; a document with its hash is remembered. Each instance remembers on its own; a miss
-/// answers `PersistedQueryNotFound` and the client resends the text.
-fn persisted(documents: &Documents, request: &mut Request) -> Result<(), ServerError> {
+/// with it. Answers the hash under which a document sent with its hash is to be remembered,
+/// which [`client_document`] does only once the document passed every limit. Each instance
+/// remembers on its own; a miss answers `PersistedQueryNotFound` and the client resends the text.
+fn persisted(
+    documents: &Documents,
+    request: &mut Request,
+) -> Result<Option<cache::Key>, ServerError> {
     let Some(value) = request.extensions.remove("persistedQuery") else {
-        return Ok(());
+        return Ok(None);
     };
     let ext = value.into_json().unwrap_or_default();
     if ext["version"] != 1 {
@@ -71,20 +94,20 @@ fn persisted(documents: &Documents, request: &mut Request) -> Result<(), ServerE
             "Only version 1 of the persistedQuery extension is supported.".into(),
         ));
     }
-    let hash = ext["sha256Hash"]
+    // The hash a client sends is already a digest of 32 bytes: it is the key as it is. One
+    // that is no SHA-256 in hex names no document, and matches none.
+    let mut digest = [0u8; 32];
+    let is_digest = ext["sha256Hash"]
         .as_str()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+        .is_some_and(|h| hex::decode_to_slice(h, &mut digest).is_ok());
     if request.query.is_empty() {
-        let known = documents
-            .persisted
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&hash).cloned());
-        return match known {
+        return match is_digest
+            .then(|| documents.persisted.get(&digest))
+            .flatten()
+        {
             Some(text) => {
                 request.query = text.to_string();
-                Ok(())
+                Ok(None)
             }
             None => Err(refusal(
                 "PERSISTED_QUERY_NOT_FOUND",
@@ -92,18 +115,13 @@ fn persisted(documents: &Documents, request: &mut Request) -> Result<(), ServerE
             )),
         };
     }
-    if hex::encode(Sha256::digest(request.query.as_bytes())) != hash {
+    if !is_digest || <[u8; 32]>::from(Sha256::digest(request.query.as_bytes())) != digest {
         return Err(refusal(
             "BAD_USER_INPUT",
             "The sha256Hash does not match the query.".into(),
         ));
     }
-    bounded_insert(
-        &documents.persisted,
-        hash,
-        Arc::from(request.query.as_str()),
-    );
-    Ok(())
+    Ok(Some(digest))
 }
 
 /// A client's document: from the cache of documents that passed, or checked and parsed.
@@ -112,32 +130,39 @@ fn client_document(
     request: &mut Request,
 ) -> Result<Arc<ExecutableDocument>, ServerError> {
     let documents = &state.documents;
-    persisted(documents, request)?;
-    let cached = documents
-        .parsed
-        .lock()
-        .ok()
-        .and_then(|m| m.get(request.query.as_str()).cloned());
-    if let Some(doc) = cached {
-        return Ok(doc);
-    }
-    let config = &state.core.config;
-    let limits = Limits {
-        max_depth: config.graphql_max_depth,
-        max_aliases: config.graphql_max_aliases,
-        max_tokens: config.graphql_max_tokens,
-        max_directives: super::MAX_DIRECTIVES,
-        introspection: config.introspection(),
+    let register = persisted(documents, request)?;
+    let text_key = cache::key(&[request.query.as_bytes()]);
+    let doc = match documents.parsed.get(&text_key) {
+        Some(doc) => doc,
+        None => {
+            let config = &state.core.config;
+            let limits = Limits {
+                max_depth: config.graphql_max_depth,
+                max_aliases: config.graphql_max_aliases,
+                max_tokens: config.graphql_max_tokens,
+                max_directives: super::MAX_DIRECTIVES,
+                introspection: config.introspection(),
+            };
+            limits.check_text(&request.query)?;
+            let doc = Arc::new(parse_query(&request.query)?);
+            limits.check_document(&doc)?;
+            if request.query.len() <= MAX_CACHED_TEXT {
+                documents
+                    .parsed
+                    .insert(text_key, doc.clone(), parsed_weight(&request.query));
+            }
+            doc
+        }
     };
-    limits.check_text(&request.query)?;
-    let doc = Arc::new(parse_query(&request.query)?);
-    limits.check_document(&doc)?;
-    if request.query.len() <= MAX_CACHED_TEXT {
-        bounded_insert(
-            &documents.parsed,
-            Arc::from(request.query.as_str()),
-            doc.clone(),
-        );
+    // Only a document that passed every limit is remembered under its hash.
+    if let Some(hash) = register {
+        if request.query.len() <= MAX_CACHED_TEXT {
+            documents.persisted.insert(
+                hash,
+                Arc::from(request.query.as_str()),
+                request.query.len(),
+            );
+        }
     }
     Ok(doc)
 }
@@ -182,12 +207,10 @@ pub async fn run(state: &AppState, mut request: Request, auth: Auth, source: Sou
     };
     // The schema's own data holds the primary's core; a query on the replica gets its own.
     let request = attach_loaders(request.data(core.clone()), &core.db);
-    if writing {
-        core.counts.clear();
-    }
     let mut response = state.schema.execute(request).await;
-    // Again after: a page counted while the write was under way may hold the old total.
-    if writing {
+    // Totals are forgotten once a write committed (outside a served request, where that cannot
+    // be known, after any mutation): a document that fails, or writes nothing, leaves them.
+    if writing && crate::ops::committed().unwrap_or(true) {
         core.counts.clear();
     }
     response.errors = response.errors.into_iter().map(with_code).collect();

@@ -127,13 +127,17 @@ impl MarketQuery {
         product_page(ctx, args, found).await
     }
 
-    /// One product; public (legacy: `GET /market/exchange_products/{pk}/`).
+    /// One product; public (legacy: `GET /market/exchange_products/{pk}/`). A product taken off
+    /// sale is found only by staff with `MARKET_PRODUCT_LIST`.
     async fn exchange_product(
         &self,
         ctx: &Context<'_>,
         id: i32,
     ) -> async_graphql::Result<ExchangeProduct> {
-        service::product(&state(ctx).db, id)
+        let all = crate::auth::caller(ctx)
+            .require(Permission::MarketProductList)
+            .is_ok();
+        service::product(&state(ctx).db, id, all)
             .await
             .map(ExchangeProduct)
             .extend()
@@ -230,7 +234,7 @@ impl MarketQuery {
     async fn member_exchange_orders(
         &self,
         ctx: &Context<'_>,
-        owner: String,
+        #[graphql(validator(chars_max_length = 200))] owner: String,
         page: Option<i32>,
         page_size: Option<i32>,
     ) -> async_graphql::Result<ExchangeOrderPage> {

@@ -97,11 +97,16 @@ pub async fn list_products(
     page_of(db, counts, query, C::Id, page).await
 }
 
-/// One product (public).
-pub async fn product(db: &DatabaseConnection, id: i32) -> AppResult<exchange_product::Model> {
+/// One product (public). A product taken off sale is not found, but by staff who may list every product (`all`).
+pub async fn product(
+    db: &DatabaseConnection,
+    id: i32,
+    all: bool,
+) -> AppResult<exchange_product::Model> {
     exchange_product::Entity::find_by_id(id)
         .one(db)
         .await?
+        .filter(|p| all || p.on_sale)
         .ok_or_else(|| AppError::NotFound("Not found.".into()))
 }
 
@@ -413,4 +418,5 @@ async fn audit_prop(
         },
     )
     .await
+    .map(|_| ())
 }

@@ -245,6 +245,7 @@ pub struct ProductFilter {
     /// 0 physical, 1 virtual (legacy `_type`).
     pub product_type: Option<i32>,
     /// Substring of the name.
+    #[graphql(validator(chars_max_length = 200))]
     pub name: Option<String>,
 }
 

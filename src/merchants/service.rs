@@ -576,6 +576,7 @@ pub async fn update_shop(
     let telephone = text("telephone", input.telephone, false)?;
 
     let txn = db::begin_write(db).await?;
+    let mut changed = false;
     if company.is_some() || telephone.is_some() {
         let before = merchant_account::Entity::find_by_id(current.account_id)
             .one(&txn)
@@ -597,9 +598,9 @@ pub async fn update_shop(
             before: Some(&before),
             after: Some(&after),
         };
-        audit::record(&txn, who, change).await?;
+        changed |= audit::record(&txn, who, change).await?;
     }
-    let updated = if row.is_changed() {
+    let updated = if audit::changes(&row, &current) {
         // The row as this transaction sees it, for the record of what changed.
         let before = shop::Entity::find_by_id(current.id)
             .one(&txn)
@@ -614,11 +615,14 @@ pub async fn update_shop(
             before: Some(&before),
             after: Some(&after),
         };
-        audit::record(&txn, who, change).await?;
+        changed |= audit::record(&txn, who, change).await?;
         after
     } else {
         current
     };
+    if !changed {
+        who.may_read_unchanged("shop")?;
+    }
     txn.commit().await?;
     Ok(updated)
 }
@@ -724,7 +728,9 @@ pub async fn bind_quote_sheet(
         before: before.as_ref(),
         after: Some(&after),
     };
-    audit::record(&txn, who, change).await?;
+    if !audit::record(&txn, who, change).await? {
+        who.may_read_unchanged("shop")?;
+    }
     txn.commit().await?;
     Ok(shop)
 }

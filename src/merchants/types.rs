@@ -467,20 +467,24 @@ pub struct MerchantFilter {
     /// Second-level area id.
     pub area_level2: Option<i64>,
     /// Shops a station delivers to.
+    #[graphql(validator(chars_max_length = 200))]
     pub station: Option<String>,
     /// Review state.
     pub check_out: Option<i32>,
     /// City district code.
+    #[graphql(validator(chars_max_length = 200))]
     pub city: Option<String>,
     /// Account manager id.
     pub create_employee: Option<i32>,
     /// Sales manager id.
     pub sale_employee: Option<i32>,
     /// Shops bound to this quote sheet.
+    #[graphql(validator(chars_max_length = 200))]
     pub quote_sheet: Option<String>,
     pub pay_method: Option<i32>,
     pub settle_way: Option<i32>,
     /// Substring of company, shop, contact, phone or username.
+    #[graphql(validator(chars_max_length = 200))]
     pub search: Option<String>,
     /// 1 shop, 2 individual.
     pub customer_type: Option<i32>,

@@ -253,8 +253,12 @@ impl Order {
             .await?
             .map(Usage))
     }
-    /// Null when the order has no invoice.
+    /// Null when the order has no invoice. Needs `Payment_Order_Info`, wherever the order is
+    /// reached from.
     async fn invoice(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Invoice>> {
+        if !crate::auth::permits(ctx, "Invoice") {
+            return Ok(None);
+        }
         Ok(ctx
             .data::<Cached<InvoiceLoader>>()?
             .load_one(self.0.id)
@@ -287,10 +291,13 @@ pub struct CustomerFilter {
     #[graphql(default)]
     pub kind: CustomerKind,
     /// Required: first day, `YYYY-MM-DD`.
+    #[graphql(validator(chars_max_length = 200))]
     pub start_date: Option<String>,
     /// Last day (default today).
+    #[graphql(validator(chars_max_length = 200))]
     pub end_date: Option<String>,
     /// Exact mobile.
+    #[graphql(validator(chars_max_length = 200))]
     pub mobile: Option<String>,
 }
 
@@ -298,16 +305,20 @@ pub struct CustomerFilter {
 #[derive(InputObject, Default, Debug)]
 pub struct OrderFilter {
     /// Required: first checkout day, `YYYY-MM-DD`.
+    #[graphql(validator(chars_max_length = 200))]
     pub start_date: Option<String>,
     /// Last checkout day (default today).
+    #[graphql(validator(chars_max_length = 200))]
     pub end_date: Option<String>,
     /// 0 (or none) all, 1 pending, 2 cancelled, 3 completed.
     pub state: Option<i32>,
     /// 0 (or none) all, 1 every read used, 2 reads left.
     pub usage_expend_status: Option<i32>,
     /// Order numbers starting with this.
+    #[graphql(validator(chars_max_length = 200))]
     pub number: Option<String>,
     /// Provider transaction numbers starting with this.
+    #[graphql(validator(chars_max_length = 200))]
     pub third_trade_num: Option<String>,
 }
 

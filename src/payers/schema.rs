@@ -56,7 +56,7 @@ impl PayersQuery {
     async fn visit_records(
         &self,
         ctx: &Context<'_>,
-        contact: String,
+        #[graphql(validator(chars_max_length = 200))] contact: String,
         page: Option<i32>,
         page_size: Option<i32>,
     ) -> async_graphql::Result<VisitRecordPage> {

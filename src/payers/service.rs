@@ -275,7 +275,8 @@ pub async fn update_payer(
     if let Some(v) = set_opt(deep_consume) {
         row.deep_consume = v;
     }
-    if !row.is_changed() {
+    if !audit::changes(&row, &existing) {
+        who.may_read_unchanged("user_info")?;
         return Ok(existing);
     }
     let updated = row.update(&txn).await?;

@@ -245,12 +245,14 @@ page_type!(VisitRecordPage, VisitRecord, "A page of visit records.");
 #[derive(InputObject, Default, Debug)]
 pub struct PayerFilter {
     /// Case-insensitive substring of owner, name, realname, bind account or WeChat nickname.
+    #[graphql(validator(chars_max_length = 200))]
     pub kw: Option<String>,
     /// Only starred (true) or unstarred (false) users.
     pub star: Option<bool>,
     /// Only users enrolled in this course id.
     pub course: Option<i32>,
     /// Only users at this learning progress (its name).
+    #[graphql(validator(chars_max_length = 200))]
     pub extent: Option<String>,
 }
 

@@ -117,7 +117,10 @@ impl ReportsQuery {
         &self,
         ctx: &Context<'_>,
         report_id: i32,
-        #[graphql(desc = "Substring of mobile, nickname, company or last modifier.")]
+        #[graphql(
+            desc = "Substring of mobile, nickname, company or last modifier.",
+            validator(chars_max_length = 200)
+        )]
         search: Option<String>,
         page: Option<i32>,
         page_size: Option<i32>,

@@ -393,7 +393,8 @@ pub async fn update_report(
         }
         None => {}
     }
-    if !row.is_changed() {
+    if !audit::changes(&row, &current) {
+        who.may_read_unchanged("report")?;
         return Ok(current);
     }
     row.updated_at = Set(db::now());
@@ -556,6 +557,10 @@ pub async fn update_whitelist_entry(
             0 | 1 => v as i16,
             _ => return Err(AppError::field("state", format!("state 的值 {v} 无效"))),
         });
+    }
+    if !audit::changes(&row, &current) {
+        who.may_read_unchanged("report_whitelist")?;
+        return Ok(current);
     }
     row.last_modify_author = Set(author.to_owned());
     row.updated_at = Set(db::now());

@@ -174,11 +174,14 @@ page_type!(
 #[derive(InputObject, Default, Debug)]
 pub struct ReportFilter {
     /// Substring of the title.
+    #[graphql(validator(chars_max_length = 200))]
     pub title: Option<String>,
     pub type_id: Option<i32>,
     /// Published on or after this day, `YYYY-MM-DD`.
+    #[graphql(validator(chars_max_length = 200))]
     pub start_date: Option<String>,
     /// Published on or before this day, `YYYY-MM-DD`.
+    #[graphql(validator(chars_max_length = 200))]
     pub end_date: Option<String>,
     pub status: Option<i32>,
 }

@@ -18,7 +18,7 @@ use super::{
     doc::{Access, Doc},
     operation::{run, take},
     params::{field, FieldSpec, Fields, Kind},
-    schema::{array, from_document, int, int_of, map_of, nullable, object, string},
+    schema::{array, filter_text, from_document, int, int_of, map_of, nullable, object, string},
     Route,
 };
 use crate::{
@@ -67,21 +67,21 @@ pub fn routes() -> Vec<Route> {
             )
             .query("firstMenu", int(), "First-level area id (0: all)")
             .query("secondMenu", int(), "Second-level area id (0: all)")
-            .query("stationMenu", string(), "Service station id (0: all)")
+            .query("stationMenu", filter_text(), "Service station id (0: all)")
             .query("check_out", int(), "Review state; 0 is unreviewed")
-            .query("city", string(), "City code (0: all)")
+            .query("city", filter_text(), "City code (0: all)")
             .query("crtManeger", int(), "Account manager id (0: all)")
             .query("saleManager", int(), "Sales manager id (0: all)")
             .query(
                 "salemenu",
-                string(),
+                filter_text(),
                 "Quote sheet id (also `saleMenu`; 0: all)",
             )
             .query("pay_method", int(), "Settlement cycle (0: all)")
             .query("settle_way", int(), "Settlement way (0: all)")
             .query(
                 "search_text",
-                string(),
+                filter_text(),
                 "KID, SID, company, shop, contact or phone",
             )
             .query("customer_type", int(), "Merchant type (0: all)")

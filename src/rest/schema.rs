@@ -33,6 +33,14 @@ pub fn string() -> Value {
     json!({ "type": "string" })
 }
 
+/// A text filter or search keyword: at most [`MAX_FILTER_CHARS`] characters, as the GraphQL
+/// filter inputs take them.
+///
+/// [`MAX_FILTER_CHARS`]: crate::graphql::MAX_FILTER_CHARS
+pub fn filter_text() -> Value {
+    json!({ "type": "string", "maxLength": crate::graphql::MAX_FILTER_CHARS })
+}
+
 /// A boolean.
 pub fn boolean() -> Value {
     json!({ "type": "boolean" })

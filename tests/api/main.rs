@@ -14,5 +14,6 @@ mod orders;
 mod payers;
 mod reports;
 mod resilience;
+mod security;
 mod storage;
 mod walk;

@@ -19,7 +19,9 @@ use crate::{
         drf::{self, DrfError, DrfResult},
         operation::{run, take},
         params::Fields,
-        schema::{absent_when_null, element, from_document, int, int_of, object, string},
+        schema::{
+            absent_when_null, element, filter_text, from_document, int, int_of, object, string,
+        },
         Route,
     },
     state::AppState,
@@ -83,7 +85,7 @@ pub fn routes() -> Vec<Route> {
                 get(product_list),
                 page(Doc::new("Products on sale", Access::Public))
                     .query("_type", int_of(&[0, 1]), "0 physical, 1 virtual")
-                    .query("name", string(), "Substring of the name")
+                    .query("name", filter_text(), "Substring of the name")
                     .answer(
                         200,
                         drf::page_schema(element(shape(PRODUCT_LIST, "exchangeProducts.items"))),

@@ -18,7 +18,7 @@ use crate::{
         drf::{self, DrfResult},
         operation::{run, take},
         params::{field, FieldSpec, Fields, Kind, REQUIRED},
-        schema::{boolean, element, from_document, int, string},
+        schema::{boolean, element, filter_text, from_document, int},
         Route,
     },
     state::AppState,
@@ -54,12 +54,12 @@ pub fn routes() -> Vec<Route> {
             page(Doc::new("Paid users", Access::Staff(Permission::PayerList)))
                 .query(
                     "kw",
-                    string(),
+                    filter_text(),
                     "Substring of the phone, name, real name, bound account or WeChat nickname",
                 )
                 .query("star", boolean(), "Starred (`True`/`False`, `1`/`0`)")
                 .query("course", int(), "Enrolled in this course (pk)")
-                .query("extent", string(), "Learn-progress name")
+                .query("extent", filter_text(), "Learn-progress name")
                 .answer(200, drf::page_schema(payer()))
                 .errors(&[400, 404]),
         ),
@@ -85,7 +85,7 @@ pub fn routes() -> Vec<Route> {
             ))
             .required_query(
                 "contact",
-                string(),
+                filter_text(),
                 json!("tester001"),
                 "The paid user's username",
             )

@@ -20,7 +20,8 @@ use crate::{
         paid::{self, PaidResult},
         params::Fields,
         schema::{
-            array, date, from_document, int, int_of, nullable, object, string, with, without,
+            array, date, filter_text, from_document, int, int_of, nullable, object, string, with,
+            without,
         },
         Route,
     },
@@ -48,7 +49,7 @@ pub(super) fn routes() -> Vec<Route> {
             )
             .required_query("start_date", date(), json!("2022-06-16"), "First China day")
             .query("end_date", date(), "Last China day (default today)")
-            .query("mobile", string(), "Exactly this mobile")
+            .query("mobile", filter_text(), "Exactly this mobile")
             .answer(200, paid::ok_both_schema(array(customer_schema(true))))
             .errors(&[400]),
         ),
@@ -91,7 +92,7 @@ pub(super) fn routes() -> Vec<Route> {
             .query("end_date", date(), "Last China day (default today)")
             .query("state", int(), "Order state (0: all)")
             .query("usage_expend_status", int(), "Usage state")
-            .query("number", string(), "Prefix of the order number")
+            .query("number", filter_text(), "Prefix of the order number")
             .query(
                 "third_trade_num",
                 string(),

@@ -18,7 +18,7 @@ use crate::{
         operation::{run, take},
         paid::{self, PaidResult},
         params::{field, FieldSpec, Fields, Kind},
-        schema::{array, date, element, from_document, int, string},
+        schema::{array, date, element, filter_text, from_document, int},
         Route,
     },
     state::AppState,
@@ -42,7 +42,7 @@ pub(super) fn routes() -> Vec<Route> {
                 "Reports",
                 Access::Staff(Permission::PaymentReportList),
             ))
-            .query("title", string(), "Substring of the title")
+            .query("title", filter_text(), "Substring of the title")
             .query("type_id", int(), "Report type")
             .query("start_ctime", date(), "Created on or after this China day")
             .query("end_ctime", date(), "Created on or before this China day")

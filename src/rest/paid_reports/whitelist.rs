@@ -20,7 +20,7 @@ use crate::{
         operation::{run, take},
         paid::{self, PaidResult},
         params::{field, FieldSpec, Fields, Kind},
-        schema::{element, from_document, int, int_of, object, string},
+        schema::{element, filter_text, from_document, int, int_of, object, string},
         Route,
     },
     state::AppState,
@@ -51,7 +51,7 @@ pub(super) fn routes() -> Vec<Route> {
             )))
             .query(
                 "search",
-                string(),
+                filter_text(),
                 "Substring of the name, position, company or mobile",
             )
             .answer(

@@ -16,7 +16,7 @@ use tower_http::{
 };
 
 use crate::{
-    auth::{cache::AuthCache, service::jwt_keys},
+    auth::{cache::AuthCache, service::jwt_keys, throttle::LoginThrottle},
     config::Config,
     db, graphiql, graphql, ops, rest,
     state::{AppState, Core},
@@ -38,13 +38,14 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let storage = storage_backend(&config)?;
     let counts = db::CountCache::new(Duration::from_secs(config.count_cache_secs));
     let auth_ttl = Duration::from_secs(config.auth_cache_secs);
+    let login_throttle = Arc::new(LoginThrottle::with_capacity(config.login_throttle_keys));
     let core = Arc::new(Core {
         db,
         jwt,
         config,
         statements,
         storage,
-        login_throttle: Default::default(),
+        login_throttle,
         auth_cache: Arc::new(AuthCache::new(auth_ttl)),
         counts: Arc::new(counts),
     });
@@ -112,7 +113,9 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
         .layer(middleware::from_fn(rest::envelope_refusals))
-        // A request id on every request (a client's own `x-request-id` is kept), echoed back.
+        // A request id on every request (a client's own valid `x-request-id` is kept, any other
+        // replaced by a UUID), echoed back.
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(middleware::from_fn(ops::check_request_id))
 }

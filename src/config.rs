@@ -201,6 +201,22 @@ pub struct Config {
     )]
     pub trust_forwarded_for: bool,
 
+    /// Keys (accounts and client addresses) the login throttle tracks at most; when full, the
+    /// one whose latest failure is oldest is forgotten. Each costs under 800 bytes.
+    #[arg(
+        long,
+        env = "OPSGRAPH_LOGIN_THROTTLE_KEYS",
+        default_value_t = crate::auth::throttle::DEFAULT_CAPACITY,
+        global = true
+    )]
+    pub login_throttle_keys: usize,
+
+    /// The public base URL clients reach this server at (e.g. `https://crm.example.com`, a path
+    /// prefix allowed): DRF pages link their `next` and `previous` pages on it. Unset, the links
+    /// are built from the request's `Host` header.
+    #[arg(long, env = "OPSGRAPH_PUBLIC_URL", value_parser = public_url, global = true)]
+    pub public_url: Option<String>,
+
     /// Log lines as `text` or `json`.
     #[arg(
         long,
@@ -249,6 +265,8 @@ impl Config {
             s3_endpoint: None,
             s3_region: "cn-east-1".into(),
             trust_forwarded_for: false,
+            login_throttle_keys: crate::auth::throttle::DEFAULT_CAPACITY,
+            public_url: None,
             log_format: "text".into(),
             storage_dir: "data/storage".into(),
         }
@@ -263,5 +281,48 @@ impl Config {
     /// The JWT issuer this deployment signs with and accepts.
     pub fn jwt_issuer(&self) -> String {
         format!("opsgraph-{}", self.environment)
+    }
+}
+
+/// Checks a public base URL: absolute `http` or `https`, with a host and no credentials, query
+/// or fragment (links are built by appending a path and query to it). Answers it without a
+/// trailing slash.
+pub fn public_url(text: &str) -> Result<String, String> {
+    let url = url::Url::parse(text).map_err(|e| format!("not a URL: {e}"))?;
+    let ok = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.query().is_none()
+        && url.fragment().is_none();
+    if !ok {
+        return Err("an http(s) URL with a host and no credentials, query or fragment".into());
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_url;
+
+    #[test]
+    fn public_urls_are_checked_and_lose_their_trailing_slash() {
+        assert_eq!(
+            public_url("https://crm.example.com/"),
+            Ok("https://crm.example.com".into())
+        );
+        assert_eq!(
+            public_url("https://example.com:8443/opsgraph/"),
+            Ok("https://example.com:8443/opsgraph".into())
+        );
+        for bad in [
+            "crm.example.com",
+            "ftp://example.com",
+            "https://user:pw@example.com",
+            "https://example.com/?a=1",
+            "https://example.com/#top",
+        ] {
+            assert!(public_url(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -174,6 +174,41 @@ pub fn client_addr() -> Option<IpAddr> {
     REQUEST.try_with(|r| r.client).ok().flatten()
 }
 
+/// The longest `x-request-id` a client may choose.
+pub const MAX_REQUEST_ID_BYTES: usize = 128;
+
+/// Whether a client's `x-request-id` may be kept: 1 to 128 of `A-Z a-z 0-9 . _ : -`. It is
+/// echoed, written into log lines and stored in the audit log, so anything that could forge a
+/// log field (spaces, `=`, quotes, newlines) or bloat a row is not.
+pub fn valid_request_id(id: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_BYTES).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+/// Middleware, outside the one that sets request ids: keeps a client's `x-request-id` only if
+/// it is valid (and only the first, so every layer sees the same one); otherwise drops it, so a
+/// fresh one is generated.
+pub async fn check_request_id(mut request: Request, next: Next) -> Response {
+    let headers = request.headers_mut();
+    let first = headers
+        .get(X_REQUEST_ID)
+        .filter(|v| valid_request_id(v.as_bytes()))
+        .cloned();
+    match first {
+        Some(id) => {
+            headers.insert(X_REQUEST_ID, id);
+        }
+        None => {
+            headers.remove(X_REQUEST_ID);
+        }
+    }
+    next.run(request).await
+}
+
+const X_REQUEST_ID: &str = "x-request-id";
+
 /// The client's address. `X-Forwarded-For` is believed only when configured: behind the
 /// deployment's own proxy, whose entry is the last one (the ones before it come from the client
 /// and may be forged); otherwise any client could pick the address it is throttled under.
@@ -211,7 +246,7 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .unwrap_or_else(|| "unmatched".to_owned());
     let request_id = request
         .headers()
-        .get("x-request-id")
+        .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
@@ -320,3 +355,28 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 
 /// The shared registry.
 pub type SharedMetrics = Arc<Metrics>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_short_and_plain() {
+        let longest = "a".repeat(MAX_REQUEST_ID_BYTES);
+        for good in ["trace-42", "a.b_c:d-E9", "0", longest.as_str()] {
+            assert!(valid_request_id(good.as_bytes()), "{good}");
+        }
+        let too_long = "a".repeat(MAX_REQUEST_ID_BYTES + 1);
+        for bad in [
+            "",
+            "a status=200 route=/x",
+            "a\nb",
+            "\"quoted\"",
+            "id/1",
+            "ünïcode",
+            too_long.as_str(),
+        ] {
+            assert!(!valid_request_id(bad.as_bytes()), "{bad}");
+        }
+    }
+}

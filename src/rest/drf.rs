@@ -61,13 +61,20 @@ impl IntoResponse for DrfError {
 /// The handlers' result.
 pub type DrfResult = Result<Response, DrfError>;
 
-/// A DRF page from a GraphQL page object (`totalCount`, `page`, `pageSize`, `items`).
-pub fn page(graphql_page: Value, uri: &Uri, headers: &HeaderMap) -> Response {
+/// A DRF page from a GraphQL page object (`totalCount`, `page`, `pageSize`, `items`). Its
+/// links are on `public_url` (the configured `OPSGRAPH_PUBLIC_URL`) when there is one.
+pub fn page(
+    graphql_page: Value,
+    uri: &Uri,
+    headers: &HeaderMap,
+    public_url: Option<&str>,
+) -> Response {
     let total = graphql_page["totalCount"].as_u64().unwrap_or(0);
     let page = graphql_page["page"].as_u64().unwrap_or(1);
     let size = graphql_page["pageSize"].as_u64().unwrap_or(1).max(1);
-    let next = (page * size < total).then(|| link(uri, headers, Some(page + 1)));
-    let previous = (page > 1).then(|| link(uri, headers, (page > 2).then_some(page - 1)));
+    let base = || base_url(headers, uri, public_url);
+    let next = (page * size < total).then(|| link(&base(), uri, Some(page + 1)));
+    let previous = (page > 1).then(|| link(&base(), uri, (page > 2).then_some(page - 1)));
     let results = crate::rest::operation::take(graphql_page, "items");
     let mut body = Map::new();
     body.insert("count".into(), total.into());
@@ -77,9 +84,13 @@ pub fn page(graphql_page: Value, uri: &Uri, headers: &HeaderMap) -> Response {
     Json(Value::Object(body)).into_response()
 }
 
-/// The absolute URL of this request with `page` replaced (or removed for the first page),
-/// the other parameters kept and sorted, as DRF's `replace_query_param` builds it.
-fn link(uri: &Uri, headers: &HeaderMap, page: Option<u64>) -> String {
+/// Where links point: the configured public URL (checked at start, no trailing slash), or
+/// else the scheme and `Host` the request came with. A `Host` that is no plain authority
+/// (credentials, a path, spaces) is not copied into a link: `localhost` stands in.
+fn base_url(headers: &HeaderMap, uri: &Uri, public_url: Option<&str>) -> String {
+    if let Some(base) = public_url {
+        return base.to_owned();
+    }
     let scheme = headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
@@ -89,7 +100,14 @@ fn link(uri: &Uri, headers: &HeaderMap, page: Option<u64>) -> String {
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .or_else(|| uri.authority().map(|a| a.as_str()))
+        .filter(|h| !h.contains('@') && h.parse::<axum::http::uri::Authority>().is_ok())
         .unwrap_or("localhost");
+    format!("{scheme}://{host}")
+}
+
+/// The absolute URL of this request on `base` with `page` replaced (or removed for the first
+/// page), the other parameters kept and sorted, as DRF's `replace_query_param` builds it.
+fn link(base: &str, uri: &Uri, page: Option<u64>) -> String {
     let mut pairs: Vec<(String, String)> =
         url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
             .into_owned()
@@ -103,7 +121,7 @@ fn link(uri: &Uri, headers: &HeaderMap, page: Option<u64>) -> String {
         .extend_pairs(pairs)
         .finish();
     let sep = if query.is_empty() { "" } else { "?" };
-    format!("{scheme}://{host}{}{sep}{query}", uri.path())
+    format!("{base}{}{sep}{query}", uri.path())
 }
 
 /// A bare object with 200.

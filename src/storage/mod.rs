@@ -61,6 +61,28 @@ impl LocalDisk {
     }
 }
 
+/// The prefix of the local backend's temporary files.
+const TEMP_PREFIX: &str = ".opsgraph-tmp-";
+
+/// A fresh temporary file name: hidden, short whatever the key (a key's segment may already be
+/// as long as a file name may be), and random, so no two writes pick the same.
+fn temp_name() -> String {
+    format!("{TEMP_PREFIX}{:032x}", rand::random::<u128>())
+}
+
+/// Writes `bytes` to a file that must not exist yet, and flushes it to disk before it is
+/// renamed into place (a crash leaves the old object or the new one, never an empty file).
+async fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .await?;
+    file.write_all(bytes).await?;
+    file.sync_all().await
+}
+
 fn io(e: std::io::Error) -> AppError {
     AppError::Internal(format!("storage: {e}"))
 }
@@ -69,13 +91,23 @@ fn io(e: std::io::Error) -> AppError {
 impl Storage for LocalDisk {
     async fn put(&self, bucket: &str, key: &str, bytes: Vec<u8>) -> AppResult<()> {
         let path = self.path(bucket, key)?;
-        if let Some(dir) = path.parent() {
-            tokio::fs::create_dir_all(dir).await.map_err(io)?;
+        let Some(dir) = path.parent() else {
+            return Err(AppError::Internal("storage: a key with no folder".into()));
+        };
+        tokio::fs::create_dir_all(dir).await.map_err(io)?;
+        // Write a temporary file beside the target, then rename it into place: a reader never
+        // sees half a file. Its name is new for every write (created exclusively), so writers
+        // of one key never share a temporary file; whatever fails, it is removed.
+        let tmp = dir.join(temp_name());
+        let written = write_new(&tmp, &bytes).await;
+        let placed = match written {
+            Ok(()) => tokio::fs::rename(&tmp, &path).await,
+            Err(e) => Err(e),
+        };
+        if placed.is_err() {
+            let _ = tokio::fs::remove_file(&tmp).await;
         }
-        // Write then rename: a reader never sees half a file.
-        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-        tokio::fs::write(&tmp, bytes).await.map_err(io)?;
-        tokio::fs::rename(&tmp, &path).await.map_err(io)
+        placed.map_err(io)
     }
 
     async fn get(&self, bucket: &str, key: &str) -> AppResult<Option<Vec<u8>>> {
@@ -145,5 +177,75 @@ mod tests {
             Err(AppError::NotFound(_))
         ));
         assert_eq!(store.get("pub", "missing").await.unwrap(), None);
+    }
+
+    /// Every file under `dir`, relative, sorted.
+    fn files(dir: &Path) -> Vec<String> {
+        let mut all = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(d) = todo.pop() {
+            for entry in std::fs::read_dir(d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    todo.push(path);
+                } else {
+                    let relative = path.strip_prefix(dir).unwrap();
+                    all.push(relative.display().to_string());
+                }
+            }
+        }
+        all.sort();
+        all
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_writes_of_one_key_leave_one_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(LocalDisk::new(dir.path()));
+        // 16 writers, each a different 256 KB body of one repeated byte.
+        let writers: Vec<_> = (0..16u8)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .put("pub", "r/same.pdf", vec![b'a' + i; 256 * 1024])
+                        .await
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.await.unwrap().unwrap();
+        }
+        let stored = store.get("pub", "r/same.pdf").await.unwrap().unwrap();
+        assert_eq!(stored.len(), 256 * 1024);
+        assert!(
+            (b'a'..b'a' + 16).contains(&stored[0]) && stored.iter().all(|b| *b == stored[0]),
+            "one writer's whole body"
+        );
+        assert_eq!(
+            files(dir.path()),
+            ["pub/r/same.pdf"],
+            "no temporary file left"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalDisk::new(dir.path());
+        store
+            .put("pub", "r/a.pdf/inner", b"x".to_vec())
+            .await
+            .unwrap();
+        // `r/a.pdf` is a folder: the bytes are written, the rename into place fails.
+        assert!(matches!(
+            store.put("pub", "r/a.pdf", b"pdf".to_vec()).await,
+            Err(AppError::Internal(_))
+        ));
+        assert_eq!(files(dir.path()), ["pub/r/a.pdf/inner"]);
+        assert_eq!(
+            store.get("pub", "r/a.pdf/inner").await.unwrap(),
+            Some(b"x".to_vec())
+        );
     }
 }

@@ -498,3 +498,122 @@ async fn resolved_credentials_are_reused_only_as_long_as_configured() {
         app.finish().await;
     }
 }
+
+/// A login through the real router from `peer`, as the server sees the connection: the REST
+/// route, or the GraphQL `login` mutation when `graphql`. Answers status and JSON body.
+async fn login_at(
+    app: &TestApp,
+    peer: std::net::IpAddr,
+    graphql: bool,
+    account: &str,
+    password: &str,
+) -> (StatusCode, Value) {
+    let (uri, body) = if graphql {
+        let query =
+            "mutation($a: String!, $p: String!) { login(account: $a, password: $p) { nickname } }";
+        (
+            "/graphql",
+            json!({ "query": query, "variables": { "a": account, "p": password } }),
+        )
+    } else {
+        (
+            "/api/access/token",
+            json!({ "account": account, "password": password }),
+        )
+    };
+    let mut req = axum::http::Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+            peer, 40000,
+        )));
+    let (status, _, bytes) = app.request(req).await;
+    (
+        status,
+        serde_json::from_slice(&bytes).expect("a JSON answer"),
+    )
+}
+
+/// The `n`th address of an IPv6 documentation block: an attacker has billions.
+fn v6(block: u16, n: u16) -> std::net::IpAddr {
+    std::net::Ipv6Addr::new(0x2001, 0xdb8, block, 0, 0, 0, 0, n).into()
+}
+
+#[tokio::test]
+async fn a_full_throttle_table_still_counts_failed_logins() {
+    for backend in crate::common::backends() {
+        let app = TestApp::start_with(backend, true, |c| c.login_throttle_keys = 8).await;
+        let throttle = app.state.core.login_throttle.clone();
+        // Eight addresses guessing eight names: sixteen keys for a table of eight.
+        for i in 0..8 {
+            let (status, _) = login_at(&app, v6(1, i), false, &format!("nobody{i}"), "guess").await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!((throttle.len(), throttle.capacity()), (8, 8), "full");
+        // Full of live keys, it still counts: five wrong passwords for admin, each from a fresh
+        // address, then the sixth is refused, and so is the right password.
+        let wrong = json!({ "status": 1, "error": "账号或密码错误", "errors": {} });
+        for i in 0..5 {
+            assert_eq!(
+                login_at(&app, v6(2, i), false, "admin", "wrong").await,
+                (StatusCode::UNAUTHORIZED, wrong.clone())
+            );
+        }
+        let limited =
+            json!({ "status": 1, "error": "登录失败次数过多, 请 15 分钟后再试", "errors": {} });
+        assert_eq!(
+            login_at(&app, v6(2, 5), false, "admin", "wrong").await,
+            (StatusCode::TOO_MANY_REQUESTS, limited.clone())
+        );
+        assert_eq!(
+            login_at(&app, v6(2, 6), false, "admin", "123456").await,
+            (StatusCode::TOO_MANY_REQUESTS, limited)
+        );
+        let graphql_limited = json!({ "data": null, "errors": [{
+            "message": "登录失败次数过多, 请 15 分钟后再试",
+            "locations": [{ "line": 1, "column": 38 }],
+            "path": ["login"],
+            "extensions": { "code": "RATE_LIMITED" },
+        }] });
+        assert_eq!(
+            login_at(&app, v6(2, 7), true, "admin", "123456").await,
+            (StatusCode::OK, graphql_limited.clone())
+        );
+        assert_eq!(throttle.len(), 8);
+
+        // Through GraphQL alike, for another account after the table is filled again.
+        opsgraph::auth::service::create_staff(&app.state.core.db, "other", "secret1", None, "", 1)
+            .await
+            .unwrap();
+        for i in 0..8 {
+            let (status, _) = login_at(&app, v6(3, i), true, &format!("nobody{i}"), "guess").await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        let wrong = json!({ "data": null, "errors": [{
+            "message": "账号或密码错误",
+            "locations": [{ "line": 1, "column": 38 }],
+            "path": ["login"],
+            "extensions": { "code": "UNAUTHENTICATED" },
+        }] });
+        for i in 0..5 {
+            assert_eq!(
+                login_at(&app, v6(4, i), true, "other", "wrong").await,
+                (StatusCode::OK, wrong.clone())
+            );
+        }
+        assert_eq!(
+            login_at(&app, v6(4, 5), true, "other", "wrong").await,
+            (StatusCode::OK, graphql_limited.clone())
+        );
+        assert_eq!(
+            login_at(&app, v6(4, 6), true, "other", "secret1").await,
+            (StatusCode::OK, graphql_limited)
+        );
+        assert_eq!(throttle.len(), 8, "never more than its capacity");
+        app.finish().await;
+    }
+}

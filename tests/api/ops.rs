@@ -153,3 +153,84 @@ async fn queries_read_the_replica_and_mutations_the_primary() {
         replica.finish().await;
     }
 }
+
+/// `GET /healthz` with these `x-request-id` header values; answers the echoed id.
+async fn echoed_id(app: &crate::common::TestApp, ids: &[&[u8]]) -> String {
+    let mut req = axum::http::Request::builder().uri("/healthz");
+    for id in ids {
+        req = req.header(
+            "x-request-id",
+            axum::http::HeaderValue::from_bytes(id).unwrap(),
+        );
+    }
+    let (status, headers, _) = app
+        .request(req.body(axum::body::Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let all: Vec<_> = headers.get_all("x-request-id").iter().collect();
+    assert_eq!(all.len(), 1, "one id answered: {all:?}");
+    all[0].to_str().unwrap().to_owned()
+}
+
+/// A generated id: a UUID (`8-4-4-4-12` hex digits), which the allowed alphabet covers.
+fn is_generated(id: &str) -> bool {
+    let groups: Vec<usize> = id.split('-').map(str::len).collect();
+    groups == [8, 4, 4, 4, 12]
+        && id.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+        && opsgraph::ops::valid_request_id(id.as_bytes())
+}
+
+#[tokio::test]
+async fn request_ids_are_kept_only_when_plain() {
+    each_db(|app| async move {
+        // `[A-Za-z0-9._:-]{1,128}` is echoed as sent.
+        let longest = "a".repeat(128);
+        for id in ["trace-42", "svc.web_1:req-0009", longest.as_str()] {
+            assert_eq!(echoed_id(&app, &[id.as_bytes()]).await, id);
+        }
+        // Anything else (a forged log field, too long, empty, not ASCII) is replaced.
+        let too_long = "a".repeat(129);
+        for id in [
+            "a status=200 route=/x".as_bytes(),
+            too_long.as_bytes(),
+            b"",
+            "ünïcode".as_bytes(),
+            b"id\"quoted\"",
+        ] {
+            let echoed = echoed_id(&app, &[id]).await;
+            assert!(is_generated(&echoed), "{echoed} replaces {id:?}");
+        }
+        // Two ids: the first counts, alone.
+        assert_eq!(echoed_id(&app, &[b"first", b"second"]).await, "first");
+        assert!(is_generated(
+            &echoed_id(&app, &[b"bad id", b"second"]).await
+        ));
+        // The audit log stores the id the answer carried, not the client's text.
+        let req = axum::http::Request::builder()
+            .method(Method::POST)
+            .uri("/server/userinfo/payer_update/")
+            .header("authorization", STAFF)
+            .header("content-type", "application/json")
+            .header("x-request-id", "x status=200 user=admin")
+            .body(axum::body::Body::from(
+                r#"{"username":"tester001","remark":"request id"}"#,
+            ))
+            .unwrap();
+        let (status, headers, _) = app.request(req).await;
+        assert_eq!(status, StatusCode::OK);
+        let echoed = headers["x-request-id"].to_str().unwrap();
+        assert!(is_generated(echoed), "{echoed}");
+        let v = app
+            .graphql(
+                Some(STAFF),
+                r#"{ auditLog(filter: {action: "updatePayer"}) { items { requestId } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            v,
+            json!({ "data": { "auditLog": { "items": [{ "requestId": echoed }] } } })
+        );
+    })
+    .await;
+}

@@ -449,3 +449,69 @@ async fn keyword_search_follows_every_change() {
     })
     .await;
 }
+
+/// `GET path` with this `Host` header (staff credentials); answers the page's `next` and
+/// `previous` links.
+async fn links(app: &TestApp, path: &str, host: &str) -> Value {
+    let req = axum::http::Request::builder()
+        .uri(path)
+        .header("host", host)
+        .header("authorization", STAFF)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (status, _, bytes) = app.request(req).await;
+    assert_eq!(status, StatusCode::OK);
+    let page: Value = serde_json::from_slice(&bytes).unwrap();
+    json!({ "next": page["next"], "previous": page["previous"] })
+}
+
+#[tokio::test]
+async fn page_links_use_the_public_url_when_one_is_set() {
+    let page2 = "/server/userinfo/payer_list/?page=2&page_size=10";
+    // Unset: the Host the request came with; a Host that is no plain host[:port] is not copied.
+    each_db(|app| async move {
+        assert_eq!(
+            links(&app, page2, "crm.internal:8080").await,
+            json!({
+                "next": "http://crm.internal:8080/server/userinfo/payer_list/?page=3&page_size=10",
+                "previous": "http://crm.internal:8080/server/userinfo/payer_list/?page_size=10",
+            })
+        );
+        for forged in ["user@evil.example", "evil.example/phish?", "evil example"] {
+            assert_eq!(
+                links(&app, page2, forged).await,
+                json!({
+                    "next": "http://localhost/server/userinfo/payer_list/?page=3&page_size=10",
+                    "previous": "http://localhost/server/userinfo/payer_list/?page_size=10",
+                }),
+                "{forged}"
+            );
+        }
+    })
+    .await;
+    // Set (`OPSGRAPH_PUBLIC_URL=https://crm.example.com/opsgraph/`): that URL, whatever the Host.
+    let public = opsgraph::config::public_url("https://crm.example.com/opsgraph/").unwrap();
+    for backend in crate::common::backends() {
+        let app = TestApp::start_with(backend, true, |c| c.public_url = Some(public.clone())).await;
+        assert_eq!(
+            links(&app, page2, "evil.example").await,
+            json!({
+                "next": "https://crm.example.com/opsgraph/server/userinfo/payer_list/?page=3&page_size=10",
+                "previous": "https://crm.example.com/opsgraph/server/userinfo/payer_list/?page_size=10",
+            })
+        );
+        assert_eq!(
+            links(
+                &app,
+                "/market/exchange_products/?page_size=2",
+                "evil.example"
+            )
+            .await,
+            json!({
+                "next": "https://crm.example.com/opsgraph/market/exchange_products/?page=2&page_size=2",
+                "previous": null,
+            })
+        );
+        app.finish().await;
+    }
+}

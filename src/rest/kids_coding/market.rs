@@ -247,7 +247,12 @@ async fn product_list(
     });
     let data = run(&state, auth, PRODUCT_LIST, vars).await?;
     let page = without_null_categories(take(data, "exchangeProducts"));
-    Ok(drf::page(page, &uri, &headers))
+    Ok(drf::page(
+        page,
+        &uri,
+        &headers,
+        state.core.config.public_url.as_deref(),
+    ))
 }
 
 const PRODUCT_DETAIL: &str = concatcp!(
@@ -329,7 +334,12 @@ async fn order_list(
     let vars = json!({ "page": page, "pageSize": page_size });
     let data = run(&state, auth, ORDER_LIST, vars).await?;
     let page = without_null_categories(take(data, "exchangeOrders"));
-    Ok(drf::page(page, &uri, &headers))
+    Ok(drf::page(
+        page,
+        &uri,
+        &headers,
+        state.core.config.public_url.as_deref(),
+    ))
 }
 
 const ORDER_DETAIL: &str = concatcp!(
@@ -384,7 +394,12 @@ async fn user_products(
     });
     let data = run(&state, auth, USER_PRODUCTS, vars).await?;
     let page = without_null_categories(take(data, "myProducts"));
-    Ok(drf::page(page, &uri, &headers))
+    Ok(drf::page(
+        page,
+        &uri,
+        &headers,
+        state.core.config.public_url.as_deref(),
+    ))
 }
 
 const USE_PRODUCT: &str = concatcp!(

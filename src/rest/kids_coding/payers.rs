@@ -172,7 +172,12 @@ async fn payer_list(
         "pageSize": page_size,
     });
     let data = run(&state, auth, PAYER_LIST, vars).await?;
-    Ok(drf::page(take(data, "payers"), &uri, &headers))
+    Ok(drf::page(
+        take(data, "payers"),
+        &uri,
+        &headers,
+        state.core.config.public_url.as_deref(),
+    ))
 }
 
 const PAYER_UPDATE: &str = concatcp!(
@@ -217,7 +222,12 @@ async fn visit_records(
         .ok_or_else(|| AppError::field("contact", REQUIRED))?;
     let vars = json!({ "contact": contact, "page": page, "pageSize": page_size });
     let data = run(&state, auth, VISIT_RECORDS, vars).await?;
-    Ok(drf::page(take(data, "visitRecords"), &uri, &headers))
+    Ok(drf::page(
+        take(data, "visitRecords"),
+        &uri,
+        &headers,
+        state.core.config.public_url.as_deref(),
+    ))
 }
 
 const VISIT_RECORD_CREATE: &str = concatcp!(

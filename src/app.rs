@@ -19,7 +19,7 @@ use crate::{
     auth::{cache::AuthCache, service::jwt_keys},
     config::Config,
     db, graphiql, graphql, ops, rest,
-    state::{AppState, Core},
+    state::{AppState, Core, SheetJobs},
     storage::{s3::S3, LocalDisk, Storage},
 };
 
@@ -38,6 +38,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let storage = storage_backend(&config)?;
     let counts = db::CountCache::new(Duration::from_secs(config.count_cache_secs));
     let auth_ttl = Duration::from_secs(config.auth_cache_secs);
+    let sheet_jobs = Arc::new(SheetJobs::new(config.sheet_jobs()));
     let core = Arc::new(Core {
         db,
         jwt,
@@ -47,6 +48,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         login_throttle: Default::default(),
         auth_cache: Arc::new(AuthCache::new(auth_ttl)),
         counts: Arc::new(counts),
+        sheet_jobs,
     });
     // The replica's core differs from the primary's in its database only.
     let reader = replica.map(|db| {

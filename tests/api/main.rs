@@ -2,6 +2,7 @@
 
 mod audit;
 mod auth;
+mod big_whitelists;
 mod common;
 mod documented;
 mod fuzz;
@@ -14,5 +15,6 @@ mod orders;
 mod payers;
 mod reports;
 mod resilience;
+mod sheets;
 mod storage;
 mod walk;

@@ -421,11 +421,12 @@ fn check_first_sheet(zip: &mut Archive<'_>) -> AppResult<()> {
         };
         match e.local_name().as_ref() {
             b"dimension" => {
-                // `A1:BL200000`, or a single cell.
+                // `A1:BL200000` (either corner may come first), or a single cell.
                 let range = attribute(e, b"ref").unwrap_or_default();
-                let last = range.rsplit(|b| *b == b':').next().unwrap_or_default();
-                if let Some((c, r)) = cell_ref(last) {
-                    check_extent(c, r)?;
+                for corner in range.split(|b| *b == b':') {
+                    if let Some((c, r)) = cell_ref(corner) {
+                        check_extent(c, r)?;
+                    }
                 }
             }
             b"sheetData" => in_data = !empty,
@@ -654,6 +655,11 @@ mod tests {
                 "cell {over}"
             );
         }
+        // Either corner of the dimension counts.
+        assert!(refused_as_too_large(check_one(
+            Some("BL200000:A1"),
+            &["A1"]
+        )));
         // A dimension that understates the cells does not hide them.
         assert!(refused_as_too_large(check_one(
             Some("A1:B2"),

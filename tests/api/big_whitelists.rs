@@ -184,6 +184,22 @@ async fn a_report_with_70000_whitelist_rows_pages_its_users_in_sql() {
             json!({ "status": 0, "data": one.clone(), "date": one })
         );
 
+        // The same pages in GraphQL.
+        let top: Vec<Whitelisted> = latest_first().into_iter().take(3).collect();
+        let answer = app
+            .graphql(Some(STAFF), "{ reportCustomers(reportId: 2, pageSize: 3) { totalCount items { customer { id lastPaymentAt } occurredCount residueCount } } }", json!({}))
+            .await;
+        let items: Vec<Value> = top
+            .iter()
+            .map(|c| json!({ "customer": { "id": c.id, "lastPaymentAt": c.at() }, "occurredCount": (10 - c.residue).max(0), "residueCount": c.residue }))
+            .collect();
+        assert_eq!(answer, json!({ "data": { "reportCustomers": { "totalCount": total, "items": items } } }));
+        let answer = app
+            .graphql(Some(STAFF), "{ customers(filter: { kind: WHITELIST, startDate: \"2030-01-01\", endDate: \"2030-01-01\" }, pageSize: 3) { totalCount items { id paymentCount lastPaymentAt } } }", json!({}))
+            .await;
+        let items: Vec<Value> = top.iter().map(|c| json!({ "id": c.id, "paymentCount": 1, "lastPaymentAt": c.at() })).collect();
+        assert_eq!(answer, json!({ "data": { "customers": { "totalCount": CUSTOMERS, "items": items } } }));
+
         // orderStats over the day of the 70,000 orders, every grouping, compared whole.
         let stats = |group: &str| {
             format!("{{ orderStats(from: \"2022-08-01\", to: \"2022-08-01\", groupBy: {group}) {{ key count revenue }} }}")

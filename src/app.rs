@@ -19,7 +19,7 @@ use crate::{
     auth::{cache::AuthCache, service::jwt_keys, throttle::LoginThrottle},
     config::Config,
     db, graphiql, graphql, ops, rest,
-    state::{AppState, Core},
+    state::{AppState, Core, SheetJobs},
     storage::{s3::S3, LocalDisk, Storage},
 };
 
@@ -39,6 +39,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let counts = db::CountCache::new(Duration::from_secs(config.count_cache_secs));
     let auth_ttl = Duration::from_secs(config.auth_cache_secs);
     let login_throttle = Arc::new(LoginThrottle::with_capacity(config.login_throttle_keys));
+    let sheet_jobs = Arc::new(SheetJobs::new(config.sheet_jobs()));
     let core = Arc::new(Core {
         db,
         jwt,
@@ -48,6 +49,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         login_throttle,
         auth_cache: Arc::new(AuthCache::new(auth_ttl)),
         counts: Arc::new(counts),
+        sheet_jobs,
     });
     // The replica's core differs from the primary's in its database only.
     let reader = replica.map(|db| {

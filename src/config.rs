@@ -217,6 +217,12 @@ pub struct Config {
     #[arg(long, env = "OPSGRAPH_PUBLIC_URL", value_parser = public_url, global = true)]
     pub public_url: Option<String>,
 
+    /// Spreadsheet jobs that may run at once, each kind: upload parses (whitelist import and
+    /// convert) and exports (whitelist, merchants). Beyond it a request is refused with 503 and
+    /// `Retry-After`. Default: the number of cores.
+    #[arg(long, env = "OPSGRAPH_MAX_SHEET_JOBS", global = true)]
+    pub max_sheet_jobs: Option<usize>,
+
     /// Log lines as `text` or `json`.
     #[arg(
         long,
@@ -267,6 +273,7 @@ impl Config {
             trust_forwarded_for: false,
             login_throttle_keys: crate::auth::throttle::DEFAULT_CAPACITY,
             public_url: None,
+            max_sheet_jobs: None,
             log_format: "text".into(),
             storage_dir: "data/storage".into(),
         }
@@ -276,6 +283,13 @@ impl Config {
     pub fn introspection(&self) -> bool {
         self.graphql_introspection
             .unwrap_or(self.environment != "production")
+    }
+
+    /// Spreadsheet jobs of each kind that may run at once: the setting, or the number of cores.
+    pub fn sheet_jobs(&self) -> usize {
+        self.max_sheet_jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1)
     }
 
     /// The JWT issuer this deployment signs with and accepts.

@@ -335,6 +335,20 @@ pub fn china() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is valid"))
 }
 
+/// SQL for the Unix seconds of a stored (naive China) timestamp `column`, truncated to the
+/// second as `chrono`'s `timestamp()` is: what a query sorts or compares with Unix seconds
+/// stored elsewhere (an order's `paid_at`).
+pub fn unix_seconds_sql(backend: sea_orm::DatabaseBackend, column: &str) -> String {
+    let offset = china().local_minus_utc();
+    match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            format!("(CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT) - {offset})")
+        }
+        // SQLite keeps them as text (`2022-06-01 08:00:00.123456`); `%s` reads them as UTC.
+        _ => format!("(CAST(strftime('%s', {column}) AS INTEGER) - {offset})"),
+    }
+}
+
 /// The current time in China, to the microsecond. Stored timestamps are naive China times, as
 /// the legacy answers print them (`"2022-06-22 08:00:00"`) and as clients type them; the
 /// microsecond is what both engines keep, so a value reads back as it was written.

@@ -27,6 +27,13 @@ pub enum AppError {
     /// A business rule refused the operation; `code` is its GraphQL `extensions.code`.
     #[error("{message}")]
     Rule { code: &'static str, message: String },
+    /// The server has no room for the work now (every spreadsheet job's place is taken); the
+    /// caller may try again after `retry_after_secs`. REST answers 503 with `Retry-After`.
+    #[error("{message}")]
+    Busy {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// Anything else. The detail is logged, never shown.
     #[error("internal server error")]
     Internal(String),
@@ -61,6 +68,7 @@ impl AppError {
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::Conflict(_) => "CONFLICT",
             AppError::Rule { code, .. } => code,
+            AppError::Busy { .. } => "BUSY",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -75,6 +83,13 @@ impl AppError {
         };
         let message = err.message.clone();
         match get("code").as_deref() {
+            Some("BUSY") => AppError::Busy {
+                message,
+                retry_after_secs: match ext.and_then(|e| e.get("retryAfter")) {
+                    Some(async_graphql::Value::Number(n)) => n.as_u64().unwrap_or(1),
+                    _ => 1,
+                },
+            },
             Some("UNAUTHENTICATED") => AppError::Unauthenticated(message),
             Some("FORBIDDEN") => AppError::Forbidden(message),
             Some("NOT_FOUND") => AppError::NotFound(message),
@@ -122,6 +137,18 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
         match err {
             sea_orm::TransactionError::Connection(e) => e.into(),
             sea_orm::TransactionError::Transaction(e) => e,
+        }
+    }
+}
+
+impl AppError {
+    /// Seconds to wait before trying again, for an error that says so.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::Busy {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 }
@@ -180,6 +207,12 @@ impl ErrorExtensions for AppError {
             } = self
             {
                 e.set("field", field.as_str());
+            }
+            if let AppError::Busy {
+                retry_after_secs, ..
+            } = self
+            {
+                e.set("retryAfter", *retry_after_secs);
             }
         })
     }

@@ -25,6 +25,59 @@ pub struct Core {
     pub auth_cache: Arc<crate::auth::cache::AuthCache>,
     /// Totals of list queries (shared by the primary's core and the replica's).
     pub counts: Arc<crate::db::CountCache>,
+    /// Spreadsheet parses and exports running now (shared by both cores).
+    pub sheet_jobs: Arc<SheetJobs>,
+}
+
+/// Seconds a caller refused for [`SheetJobs`] is told to wait (`Retry-After`): about what a
+/// large parse or export takes.
+pub const SHEET_JOB_RETRY_SECS: u64 = 5;
+
+/// The kinds of spreadsheet work, each limited on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SheetJob {
+    /// Reading an uploaded workbook (import, convert).
+    Parse,
+    /// Writing a workbook for download (whitelist export, merchant export).
+    Export,
+}
+
+/// A running spreadsheet job's place; the place frees when it is dropped.
+pub type SheetJobPermit = tokio::sync::OwnedSemaphorePermit;
+
+/// At most N parses and N exports at once (`OPSGRAPH_MAX_SHEET_JOBS`): each holds a workbook,
+/// its cells or its rows in memory and a core busy, so more at once would trade answers for an
+/// out-of-memory kill. A job beyond the limit is refused at once (`BUSY`, HTTP 503 with
+/// `Retry-After`) rather than queued: a queue would hold every waiting upload's bytes.
+pub struct SheetJobs {
+    parses: Arc<tokio::sync::Semaphore>,
+    exports: Arc<tokio::sync::Semaphore>,
+}
+
+impl SheetJobs {
+    /// Room for `limit` jobs of each kind (at least one).
+    pub fn new(limit: usize) -> Self {
+        let limit = limit.max(1);
+        SheetJobs {
+            parses: Arc::new(tokio::sync::Semaphore::new(limit)),
+            exports: Arc::new(tokio::sync::Semaphore::new(limit)),
+        }
+    }
+
+    /// A place for one job of `kind`, or `BUSY` when every place is taken.
+    pub fn start(&self, kind: SheetJob) -> crate::error::AppResult<SheetJobPermit> {
+        let semaphore = match kind {
+            SheetJob::Parse => &self.parses,
+            SheetJob::Export => &self.exports,
+        };
+        semaphore
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| crate::error::AppError::Busy {
+                message: "服务器繁忙: 同时处理的表格已达上限, 请稍后重试".into(),
+                retry_after_secs: SHEET_JOB_RETRY_SECS,
+            })
+    }
 }
 
 /// The router's state: the core and the one schema both interfaces run on.

@@ -145,6 +145,7 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Bo
         &[("operation", &operation)],
         started.elapsed(),
     );
+    let mut retry_after = None;
     for e in &response.errors {
         let code = e
             .extensions
@@ -152,9 +153,13 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Bo
             .and_then(|x| x.get("code"))
             .map(|c| c.to_string().trim_matches('"').to_owned())
             .unwrap_or_else(|| "GRAPHQL_VALIDATION".into());
+        if code == "BUSY" {
+            retry_after = crate::error::AppError::from_graphql(e).retry_after();
+        }
         metrics.count("opsgraph_graphql_errors_total", &[("code", &code)]);
     }
-    GraphQLResponse::from(response).into_response()
+    // A `BUSY` error says when to come back in the header too, as REST's 503 does.
+    crate::rest::retry_after(GraphQLResponse::from(response).into_response(), retry_after)
 }
 
 /// The name of a document's first operation (`query Name …`), without parsing it.

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, TimeZone};
-use entity::{customer, order_item, order_usage, payment_order, report_whitelist};
+use entity::{customer, order_usage, payment_order};
 use sea_orm::{
     sea_query::{Expr, LikeExpr},
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order as SortOrder, QueryFilter,
@@ -21,15 +21,6 @@ use crate::{
 };
 
 use crate::db::china;
-
-/// Unix seconds of a stored (naive China) time.
-fn unix(t: chrono::NaiveDateTime) -> i64 {
-    china()
-        .from_local_datetime(&t)
-        .single()
-        .map(|t| t.timestamp())
-        .unwrap_or_default()
-}
 
 /// The stored (naive China) time of Unix seconds.
 fn naive(t: i64) -> chrono::NaiveDateTime {
@@ -261,140 +252,175 @@ pub async fn list_customers(
             Ok((total, out))
         }
         CustomerKind::Whitelist => {
-            let mut query = report_whitelist::Entity::find()
-                .filter(report_whitelist::Column::CreatedAt.gte(naive(from)))
-                .filter(report_whitelist::Column::CreatedAt.lt(naive(until)));
-            if let Some(m) = mobile {
-                query = query.filter(report_whitelist::Column::Mobile.eq(m));
-            }
-            let mut by_mobile: HashMap<String, (i64, i64)> = HashMap::new();
-            for entry in query.all(db).await? {
-                let at = unix(entry.created_at);
-                let slot = by_mobile.entry(entry.mobile).or_insert((0, 0));
-                slot.0 += 1;
-                slot.1 = slot.1.max(at);
-            }
-            let people = customer::Entity::find()
-                .filter(customer::Column::Mobile.is_in(by_mobile.keys().cloned()))
-                .all(db)
-                .await?;
-            let mut all: Vec<Customer> = people
+            // Grouped, sorted and paged in SQL: a report may whitelist hundreds of thousands
+            // of mobiles, which neither fit a statement's parameters nor belong in memory.
+            let backend = db.get_database_backend();
+            let created = crate::db::unix_seconds_sql(backend, "w.created_at");
+            let mut values: Vec<sea_orm::Value> = vec![naive(from).into(), naive(until).into()];
+            let by_mobile = match mobile {
+                Some(m) => {
+                    values.push(m.to_owned().into());
+                    " AND w.mobile = $3"
+                }
+                None => "",
+            };
+            // A customer counts the entries of its mobile; "latest" is never before 0 (the
+            // legacy fold started there).
+            let grouped = format!(
+                "SELECT c.id AS customer_id, COUNT(*) AS n, CAST(0 AS BIGINT) AS m,
+                        CASE WHEN MAX({created}) > 0 THEN MAX({created}) ELSE 0 END AS last_at
+                 FROM report_whitelist w JOIN customer c ON c.mobile = w.mobile
+                 WHERE w.created_at >= $1 AND w.created_at < $2{by_mobile}
+                 GROUP BY c.id"
+            );
+            let rows = grouped_page(db, &grouped, values, page).await?;
+            let total = rows.total;
+            let people = customers_by_id(db, rows.rows.iter().map(|r| r.customer_id)).await?;
+            let out = rows
+                .rows
                 .into_iter()
-                .filter_map(|c| {
-                    let (n, last) = *by_mobile.get(&c.mobile)?;
-                    let mut out = Customer::of(c);
-                    (out.payment_count, out.last_payment_at) = (n, last);
-                    Some(out)
+                .filter_map(|r| {
+                    let mut c = Customer::of(people.get(&r.customer_id)?.clone());
+                    (c.payment_count, c.last_payment_at) = (r.n, r.last_at);
+                    Some(c)
                 })
                 .collect();
-            all.sort_by(|a, b| {
-                b.last_payment_at
-                    .cmp(&a.last_payment_at)
-                    .then(a.id.cmp(&b.id))
-            });
-            let total = all.len() as u64;
-            let rows = all
-                .into_iter()
-                .skip(page.offset() as usize)
-                .take(page.page_size as usize)
-                .collect();
-            Ok((total, rows))
+            Ok((total, out))
         }
     }
 }
 
+/// One customer's row of a grouped query: its id, a count or sum, a second sum, and its
+/// latest time (Unix seconds), which the page is sorted by.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct GroupedRow {
+    customer_id: i32,
+    n: i64,
+    m: i64,
+    last_at: i64,
+}
+
+/// A page of a grouped query and the number of its groups.
+struct GroupedPage {
+    total: u64,
+    rows: Vec<GroupedRow>,
+}
+
+/// The page of `grouped` (a `SELECT customer_id, n[, m], last_at … GROUP BY …` taking
+/// `values` as `$1…`), latest first, ties by customer id, with the number of groups counted in
+/// the same statement (a window over the groups); only a page past the end counts apart.
+async fn grouped_page(
+    db: &DatabaseConnection,
+    grouped: &str,
+    mut values: Vec<sea_orm::Value>,
+    page: PageArgs,
+) -> AppResult<GroupedPage> {
+    use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+    #[derive(sea_orm::FromQueryResult)]
+    struct Counted {
+        #[sea_orm(nested)]
+        row: GroupedRow,
+        total: i64,
+    }
+    let backend = db.get_database_backend();
+    let count_values = values.clone();
+    let next = values.len() + 1;
+    values.push((page.page_size as i64).into());
+    values.push((page.offset() as i64).into());
+    let sql = format!(
+        "SELECT g.*, COUNT(*) OVER () AS total FROM ({grouped}) g
+         ORDER BY g.last_at DESC, g.customer_id ASC LIMIT ${next} OFFSET ${}",
+        next + 1
+    );
+    let counted = Counted::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+        .all(db)
+        .await?;
+    let total = match counted.first() {
+        Some(first) => first.total as u64,
+        None if page.offset() == 0 => 0,
+        None => {
+            let sql = format!("SELECT COUNT(*) AS total FROM ({grouped}) g");
+            let stmt = Statement::from_sql_and_values(backend, sql, count_values);
+            let row = db.query_one_raw(stmt).await?;
+            row.map(|r| r.try_get::<i64>("", "total"))
+                .transpose()?
+                .unwrap_or(0) as u64
+        }
+    };
+    Ok(GroupedPage {
+        total,
+        rows: counted.into_iter().map(|c| c.row).collect(),
+    })
+}
+
+/// Customers by id (a page's worth).
+async fn customers_by_id(
+    db: &DatabaseConnection,
+    ids: impl Iterator<Item = i32>,
+) -> AppResult<HashMap<i32, customer::Model>> {
+    Ok(customer::Entity::find()
+        .filter(customer::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect())
+}
+
 /// The users of a report: buyers (completed orders) and whitelisted customers, with reads
-/// used and left, latest first.
+/// used and left, latest first. Summed, sorted and paged in SQL, whatever the whitelist's size.
 pub async fn report_customers(
     db: &DatabaseConnection,
     report_id: i32,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<ReportCustomer>)> {
     crate::reports::service::report(db, report_id).await?;
-    // customer id → (used, left, latest)
-    let mut users: HashMap<i32, (i64, i64, i64)> = HashMap::new();
-    let bought = order_item::Entity::find()
-        .select_only()
-        .column(order_item::Column::OrderId)
-        .filter(order_item::Column::ReportId.eq(report_id))
-        .into_query();
-    let orders = payment_order::Entity::find()
-        .filter(payment_order::Column::Id.in_subquery(bought))
-        .filter(payment_order::Column::State.eq(3))
-        .all(db)
-        .await?;
-    let bought_again = order_item::Entity::find()
-        .select_only()
-        .column(order_item::Column::OrderId)
-        .filter(order_item::Column::ReportId.eq(report_id))
-        .into_query();
-    let usage: HashMap<i32, order_usage::Model> = order_usage::Entity::find()
-        .filter(order_usage::Column::OrderId.in_subquery(bought_again))
-        .all(db)
-        .await?
+    let created = crate::db::unix_seconds_sql(db.get_database_backend(), "w.created_at");
+    // Per completed order of the report: reads used (granted − left, never below 0) and
+    // left; per whitelist entry whose mobile is a customer's: the same from its counts.
+    // "Latest" is the payment or the whitelisting, never before 0 (the legacy fold's start).
+    let grouped = format!(
+        "SELECT u.customer_id, SUM(u.used) AS n, SUM(u.unused) AS m,
+                CASE WHEN MAX(u.at) > 0 THEN MAX(u.at) ELSE 0 END AS last_at
+         FROM (
+           SELECT o.customer_id,
+                  CASE WHEN COALESCE(g.quantity_count, 0) > COALESCE(g.available_count, 0)
+                       THEN COALESCE(g.quantity_count, 0) - COALESCE(g.available_count, 0)
+                       ELSE 0 END AS used,
+                  COALESCE(g.available_count, 0) AS unused,
+                  o.paid_at AS at
+           FROM payment_order o
+           JOIN order_item i ON i.order_id = o.id
+           LEFT JOIN order_usage g ON g.order_id = o.id
+           WHERE i.report_id = $1 AND o.state = 3
+           UNION ALL
+           SELECT c.id,
+                  CASE WHEN w.read_count > w.residue_count THEN w.read_count - w.residue_count
+                       ELSE 0 END,
+                  w.residue_count,
+                  {created}
+           FROM report_whitelist w JOIN customer c ON c.mobile = w.mobile
+           WHERE w.report_id = $1
+         ) u
+         JOIN customer p ON p.id = u.customer_id
+         GROUP BY u.customer_id"
+    );
+    let rows = grouped_page(db, &grouped, vec![report_id.into()], page).await?;
+    let people = customers_by_id(db, rows.rows.iter().map(|r| r.customer_id)).await?;
+    let out = rows
+        .rows
         .into_iter()
-        .map(|u| (u.order_id, u))
-        .collect();
-    for o in &orders {
-        let (granted, left) = usage
-            .get(&o.id)
-            .map(|u| (i64::from(u.quantity_count), i64::from(u.available_count)))
-            .unwrap_or((0, 0));
-        let slot = users.entry(o.customer_id).or_insert((0, 0, 0));
-        slot.0 += (granted - left).max(0);
-        slot.1 += left;
-        slot.2 = slot.2.max(o.paid_at);
-    }
-    let entries = report_whitelist::Entity::find()
-        .filter(report_whitelist::Column::ReportId.eq(report_id))
-        .all(db)
-        .await?;
-    let by_mobile: HashMap<String, &report_whitelist::Model> =
-        entries.iter().map(|e| (e.mobile.clone(), e)).collect();
-    let whitelisted = customer::Entity::find()
-        .filter(customer::Column::Mobile.is_in(by_mobile.keys().cloned()))
-        .all(db)
-        .await?;
-    for c in &whitelisted {
-        if let Some(e) = by_mobile.get(&c.mobile) {
-            let slot = users.entry(c.id).or_insert((0, 0, 0));
-            slot.0 += i64::from((e.read_count - e.residue_count).max(0));
-            slot.1 += i64::from(e.residue_count);
-            slot.2 = slot.2.max(unix(e.created_at));
-        }
-    }
-    let people: HashMap<i32, customer::Model> = customer::Entity::find()
-        .filter(customer::Column::Id.is_in(users.keys().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    let mut all: Vec<ReportCustomer> = users
-        .into_iter()
-        .filter_map(|(id, (used, left, last))| {
-            let mut customer = Customer::of(people.get(&id)?.clone());
-            customer.last_payment_at = last;
+        .filter_map(|r| {
+            let mut customer = Customer::of(people.get(&r.customer_id)?.clone());
+            customer.last_payment_at = r.last_at;
             Some(ReportCustomer {
                 customer,
-                occurred_count: used,
-                residue_count: left,
+                occurred_count: r.n,
+                residue_count: r.m,
             })
         })
         .collect();
-    all.sort_by(|a, b| {
-        b.customer
-            .last_payment_at
-            .cmp(&a.customer.last_payment_at)
-            .then(a.customer.id.cmp(&b.customer.id))
-    });
-    let total = all.len() as u64;
-    let rows = all
-        .into_iter()
-        .skip(page.offset() as usize)
-        .take(page.page_size as usize)
-        .collect();
-    Ok((total, rows))
+    Ok((rows.total, out))
 }
 
 /// The longest period `orderStats` covers.
@@ -414,36 +440,53 @@ pub async fn order_stats(
             format!("统计区间最长 {MAX_STATS_DAYS} 天"),
         ));
     }
-    let orders = payment_order::Entity::find()
-        .filter(payment_order::Column::State.eq(3))
-        .filter(payment_order::Column::PaidAt.gte(start))
-        .filter(payment_order::Column::PaidAt.lt(until))
-        .all(db)
-        .await?;
-    let reports: HashMap<i32, i32> = if group == StatsGroup::Report {
-        order_item::Entity::find()
-            .filter(order_item::Column::OrderId.is_in(orders.iter().map(|o| o.id)))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|i| (i.order_id, i.report_id))
-            .collect()
-    } else {
-        HashMap::new()
+    // Counted and summed per group in SQL: a period's orders may be millions, and their ids
+    // no list of parameters holds. Keys are numbers (a China day's number since 1970, a
+    // channel, a source, a report id; none for an order without a report) and become the
+    // answer's text keys here, sorted as text.
+    let day = format!("(o.paid_at + {})", china().local_minus_utc());
+    let key = match group {
+        // Floored division, whatever the sign.
+        StatsGroup::Day => format!("({day} - ((({day}) % 86400) + 86400) % 86400) / 86400"),
+        StatsGroup::Channel => "o.payment_channel".to_owned(),
+        StatsGroup::Source => "o.payment_source".to_owned(),
+        StatsGroup::Report => "i.report_id".to_owned(),
     };
+    let join = match group {
+        StatsGroup::Report => "LEFT JOIN order_item i ON i.order_id = o.id",
+        _ => "",
+    };
+    let sql = format!(
+        "SELECT CAST({key} AS BIGINT) AS k, COUNT(*) AS n,
+                CAST(COALESCE(SUM(o.total_cents), 0) AS BIGINT) AS revenue
+         FROM payment_order o {join}
+         WHERE o.state = 3 AND o.paid_at >= $1 AND o.paid_at < $2
+         GROUP BY CAST({key} AS BIGINT)"
+    );
+    #[derive(sea_orm::FromQueryResult)]
+    struct Group {
+        k: Option<i64>,
+        n: i64,
+        revenue: i64,
+    }
+    use sea_orm::FromQueryResult;
+    let stmt = sea_orm::Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        [start.into(), until.into()],
+    );
     let mut groups: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for o in &orders {
-        let key = match group {
-            StatsGroup::Day => chrono::DateTime::from_timestamp(o.paid_at, 0)
-                .map(|t| t.with_timezone(&china()).format("%Y-%m-%d").to_string())
+    for g in Group::find_by_statement(stmt).all(db).await? {
+        let key = match (group, g.k) {
+            (StatsGroup::Day, Some(day)) => chrono::DateTime::from_timestamp(day * 86_400, 0)
+                .map(|t| t.format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
-            StatsGroup::Channel => o.payment_channel.to_string(),
-            StatsGroup::Source => o.payment_source.to_string(),
-            StatsGroup::Report => reports.get(&o.id).map(i32::to_string).unwrap_or_default(),
+            (_, Some(k)) => k.to_string(),
+            (_, None) => String::new(),
         };
         let slot = groups.entry(key).or_insert((0, 0));
-        slot.0 += 1;
-        slot.1 += o.total_cents;
+        slot.0 += g.n;
+        slot.1 += g.revenue;
     }
     Ok(groups
         .into_iter()

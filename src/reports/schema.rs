@@ -14,6 +14,7 @@ use crate::{
     auth::{caller, Permission, StaffIdentity},
     error::{AppError, AppResult},
     graphql::{page::PageArgs, state},
+    state::{SheetJob, SheetJobPermit},
     storage::qiniu::Credentials,
     xlsx,
 };
@@ -60,10 +61,17 @@ fn deadline(ctx: &Context<'_>) -> i64 {
     chrono::Utc::now().timestamp() + state(ctx).config.signed_ttl_secs as i64
 }
 
-async fn read_upload(ctx: &Context<'_>, file: Upload) -> async_graphql::Result<Vec<Vec<String>>> {
+/// The first sheet of an uploaded workbook, read under a parse permit (`BUSY` when every
+/// place is taken). The permit is handed back so the caller keeps it while it works on the
+/// cells: they are the memory the limit is about.
+async fn read_upload(
+    ctx: &Context<'_>,
+    file: Upload,
+) -> async_graphql::Result<(Vec<Vec<String>>, SheetJobPermit)> {
+    let permit = state(ctx).sheet_jobs.start(SheetJob::Parse).extend()?;
     let value = file.value(ctx)?;
     let bytes = value.content.to_vec();
-    xlsx::read_first_sheet(bytes).await.extend()
+    xlsx::read_first_sheet(bytes, permit).await.extend()
 }
 
 /// A sheet read without saving: its valid rows and its failing ones.
@@ -166,6 +174,9 @@ impl ReportsQuery {
         report_id: i32,
         ids: Option<Vec<i32>>,
     ) -> async_graphql::Result<String> {
+        if let Some(ids) = &ids {
+            service::check_export_ids("ids", ids).extend()?;
+        }
         service::report(&state(ctx).db, report_id).await.extend()?;
         let mut url = format!("/api/report/{report_id}/excel");
         if let Some(ids) = ids.filter(|i| !i.is_empty()) {
@@ -175,8 +186,8 @@ impl ReportsQuery {
         Ok(url)
     }
 
-    /// A report's whitelist entries (or the given ones) by id, `first` (default 1,000, at most
-    /// 5,000) after the entry `after`: pages of a spreadsheet export
+    /// A report's whitelist entries (or the given ones, at most 10,000 ids) by id, `first`
+    /// (default 1,000, at most 5,000) after the entry `after`: pages of a spreadsheet export
     /// (legacy: `GET /api/report/{id}/excel`).
     #[graphql(guard = "Permission::ReportWhiteExport")]
     async fn whitelist_rows(
@@ -351,7 +362,7 @@ impl ReportsMutation {
     ) -> async_graphql::Result<ImportResult> {
         let who = author_name(author(ctx)?).to_owned();
         service::report(&state(ctx).db, report_id).await.extend()?;
-        let cells = read_upload(ctx, file).await?;
+        let (cells, _permit) = read_upload(ctx, file).await?;
         service::import_whitelist(&state(ctx).db, caller(ctx), report_id, cells, &who)
             .await
             .extend()
@@ -364,7 +375,7 @@ impl ReportsMutation {
         ctx: &Context<'_>,
         file: Upload,
     ) -> async_graphql::Result<SheetConversion> {
-        let cells = read_upload(ctx, file).await?;
+        let (cells, _permit) = read_upload(ctx, file).await?;
         let mut out = SheetConversion {
             rows: Vec::new(),
             errors: Vec::new(),

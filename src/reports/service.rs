@@ -758,8 +758,23 @@ pub async fn import_whitelist(
     Ok(result)
 }
 
-/// Rows of a report's whitelist for export, `first` after id `after`, by id: the given ids, or
-/// all of them.
+/// Entry ids one export may name: each is a bound parameter of its statement, and engines cap
+/// those (PostgreSQL at 65,535, SQLite at 32,766). An export of more is an export of all.
+pub const MAX_EXPORT_IDS: usize = 10_000;
+
+/// Refuses more than [`MAX_EXPORT_IDS`] ids, naming `field`.
+pub fn check_export_ids(field: &str, ids: &[i32]) -> AppResult<()> {
+    if ids.len() > MAX_EXPORT_IDS {
+        return Err(AppError::field(
+            field,
+            format!("{field} 最多 {MAX_EXPORT_IDS} 个 (导出全部时不传)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Rows of a report's whitelist for export, `first` after id `after`, by id: the given ids (at
+/// most [`MAX_EXPORT_IDS`]), or all of them.
 pub async fn whitelist_for_export(
     db: &DatabaseConnection,
     report_id: i32,
@@ -767,6 +782,9 @@ pub async fn whitelist_for_export(
     after: Option<i32>,
     first: u64,
 ) -> AppResult<Vec<report_whitelist::Model>> {
+    if let Some(ids) = &ids {
+        check_export_ids("ids", ids)?;
+    }
     report(db, report_id).await?;
     let mut query =
         report_whitelist::Entity::find().filter(report_whitelist::Column::ReportId.eq(report_id));

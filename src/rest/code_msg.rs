@@ -25,6 +25,7 @@ impl IntoResponse for CodeMsgError {
         if let AppError::Internal(detail) = &self.0 {
             crate::error::log_internal(detail);
         }
+        let retry_after = self.0.retry_after();
         let (status, code, msg) = match self.0 {
             AppError::BadInput { message, .. } | AppError::Rule { message, .. } => {
                 (StatusCode::BAD_REQUEST, 1, message)
@@ -37,13 +38,15 @@ impl IntoResponse for CodeMsgError {
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, 403, "没有权限".to_owned()),
             AppError::NotFound(message) => (StatusCode::NOT_FOUND, 404, message),
             AppError::Conflict(message) => (StatusCode::CONFLICT, 409, message),
+            AppError::Busy { message, .. } => (StatusCode::SERVICE_UNAVAILABLE, 503, message),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 500,
                 "服务器错误".to_owned(),
             ),
         };
-        (status, Json(json!({ "code": code, "msg": msg }))).into_response()
+        let response = (status, Json(json!({ "code": code, "msg": msg }))).into_response();
+        super::retry_after(response, retry_after)
     }
 }
 

@@ -25,6 +25,7 @@ impl IntoResponse for DrfError {
         if let AppError::Internal(detail) = &self.0 {
             crate::error::log_internal(detail);
         }
+        let retry_after = self.0.retry_after();
         let (status, body) = match self.0 {
             AppError::BadInput {
                 field: Some(field),
@@ -49,12 +50,16 @@ impl IntoResponse for DrfError {
             AppError::Rule { message, .. } => {
                 (StatusCode::BAD_REQUEST, json!({ "message": message }))
             }
+            AppError::Busy { message, .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({ "detail": message }),
+            ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 json!({ "detail": "A server error occurred." }),
             ),
         };
-        (status, Json(body)).into_response()
+        super::retry_after((status, Json(body)).into_response(), retry_after)
     }
 }
 

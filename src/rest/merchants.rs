@@ -24,7 +24,7 @@ use super::{
 use crate::{
     auth::{Auth, Permission},
     error::AppError,
-    state::AppState,
+    state::{AppState, SheetJob},
     xlsx::{self, Cell, SheetWriter},
 };
 
@@ -102,7 +102,8 @@ pub fn routes() -> Vec<Route> {
                 ]),
             )
             .xlsx()
-            .errors(&[400]),
+            // 503: `export=1` while every export's place is taken.
+            .errors(&[400, 503]),
         ),
         Route::new(
             Method::POST,
@@ -531,6 +532,8 @@ const MERCHANT_EXPORT: &str = concatcp!(
 /// Every matching row, read 1,000 at a time and written before the next page is read, as a
 /// spreadsheet download.
 async fn export(state: &AppState, auth: Auth, filter: Value) -> CodeMsgResult {
+    // Held until the file is written: at most N exports at once (503 beyond).
+    let _permit = state.core.sheet_jobs.start(SheetJob::Export)?;
     let headers: Vec<&str> = COLUMNS.iter().map(|(_, h)| *h).collect();
     let mut sheet = SheetWriter::new("商户", &headers)?;
     let mut written = 0u64;

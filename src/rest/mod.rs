@@ -204,6 +204,16 @@ impl Family {
     }
 }
 
+/// `response` with a `Retry-After` of `seconds`, when there are any (a `BUSY` refusal).
+pub fn retry_after(mut response: Response, seconds: Option<u64>) -> Response {
+    if let Some(seconds) = seconds {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    }
+    response
+}
+
 /// Middleware: a refusal given before any handler ran (a body over the limit, a timeout, a body
 /// or path axum could not read) comes as plain text from the layer or extractor; each family's
 /// clients, and GraphQL's, get it in their own envelope instead, with its status kept.

@@ -68,6 +68,7 @@ fn status_text(status: u16) -> &'static str {
         409 => "Conflicts with an existing record",
         413 => "Body too large",
         429 => "Too many failed logins",
+        503 => "Busy: too many spreadsheet jobs at once; try again after `Retry-After` seconds",
         _ => "Error",
     }
 }
@@ -183,13 +184,17 @@ fn operation(method: &str, path: &str, doc: &Doc) -> Value {
         }
     }
     for status in error_statuses(doc) {
-        responses.insert(
-            status.to_string(),
-            json!({
-                "description": status_text(status),
-                "content": { "application/json": { "schema": family.error_schema() } },
-            }),
-        );
+        let mut response = json!({
+            "description": status_text(status),
+            "content": { "application/json": { "schema": family.error_schema() } },
+        });
+        if status == 503 {
+            response["headers"] = json!({ "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": { "type": "integer", "minimum": 1 },
+            } });
+        }
+        responses.insert(status.to_string(), response);
     }
     op["responses"] = Value::Object(responses);
     op

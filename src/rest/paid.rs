@@ -26,6 +26,7 @@ impl IntoResponse for PaidError {
             crate::error::log_internal(detail);
         }
         let mut errors = Map::new();
+        let retry_after = self.0.retry_after();
         let (status, message) = match self.0 {
             AppError::BadInput { field, message } => {
                 if let Some(field) = field {
@@ -43,10 +44,11 @@ impl IntoResponse for PaidError {
             AppError::Conflict(message) | AppError::Rule { message, .. } => {
                 (StatusCode::BAD_REQUEST, message)
             }
+            AppError::Busy { message, .. } => (StatusCode::SERVICE_UNAVAILABLE, message),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "服务器错误".into()),
         };
         let body = json!({ "status": 1, "error": message, "errors": errors });
-        (status, Json(body)).into_response()
+        super::retry_after((status, Json(body)).into_response(), retry_after)
     }
 }
 

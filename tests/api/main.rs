@@ -2,6 +2,7 @@
 
 mod audit;
 mod auth;
+mod big_whitelists;
 mod common;
 mod documented;
 mod fuzz;
@@ -15,5 +16,6 @@ mod payers;
 mod reports;
 mod resilience;
 mod security;
+mod sheets;
 mod storage;
 mod walk;

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::common::{each_db, TestApp, MEMBER};
 
-async fn bearer(app: &TestApp) -> String {
+pub(crate) async fn bearer(app: &TestApp) -> String {
     let (_, body) = app
         .post_json(
             "/api/access/token",
@@ -22,7 +22,7 @@ async fn bearer(app: &TestApp) -> String {
 }
 
 /// A multipart body with one `file` part.
-fn multipart(bytes: &[u8], filename: &str) -> (String, Vec<u8>) {
+pub(crate) fn multipart(bytes: &[u8], filename: &str) -> (String, Vec<u8>) {
     let boundary = "opsgraph-test-boundary";
     let mut body = Vec::new();
     write!(body, "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").unwrap();
@@ -31,7 +31,12 @@ fn multipart(bytes: &[u8], filename: &str) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(app: &TestApp, path: &str, auth: &str, bytes: &[u8]) -> (StatusCode, Value) {
+pub(crate) async fn upload(
+    app: &TestApp,
+    path: &str,
+    auth: &str,
+    bytes: &[u8],
+) -> (StatusCode, Value) {
     let (ct, body) = multipart(bytes, "示例表.xlsx");
     let (s, _, v) = app
         .send(Method::POST, path, Some(auth), Some(&ct), body)
@@ -40,7 +45,7 @@ async fn upload(app: &TestApp, path: &str, auth: &str, bytes: &[u8]) -> (StatusC
 }
 
 /// A workbook written by an independent writer (rust_xlsxwriter, not umya-spreadsheet).
-fn workbook(rows: &[Vec<&str>]) -> Vec<u8> {
+pub(crate) fn workbook(rows: &[Vec<&str>]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     for (r, row) in rows.iter().enumerate() {

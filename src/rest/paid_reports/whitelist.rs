@@ -23,7 +23,7 @@ use crate::{
         schema::{element, filter_text, from_document, int, int_of, object, string},
         Route,
     },
-    state::AppState,
+    state::{AppState, SheetJob},
     xlsx::{self, Cell, SheetWriter},
 };
 
@@ -113,7 +113,7 @@ pub(super) fn routes() -> Vec<Route> {
                 200,
                 paid::ok_both_schema(from_document(WHITE_IMPORT, "importWhitelist")),
             )
-            .errors(&[400]),
+            .errors(&[400, 503]),
         ),
         Route::new(
             Method::GET,
@@ -126,10 +126,10 @@ pub(super) fn routes() -> Vec<Route> {
             .query(
                 "id",
                 string(),
-                "Entry ids: `[100,101]`, `100,101`, or repeated `id[]`",
+                "Entry ids (at most 10,000): `[100,101]`, `100,101`, or repeated `id[]`",
             )
             .xlsx()
-            .errors(&[400]),
+            .errors(&[400, 503]),
         ),
         Route::new(
             Method::POST,
@@ -141,7 +141,7 @@ pub(super) fn routes() -> Vec<Route> {
             )
             .upload("file")
             .answer(200, converted)
-            .errors(&[400]),
+            .errors(&[400, 503]),
         ),
         Route::new(
             Method::GET,
@@ -387,6 +387,7 @@ fn export_ids(raw: Option<&str>) -> Result<Option<Vec<i32>>, AppError> {
             ids.push(id);
         }
     }
+    crate::reports::service::check_export_ids("id", &ids)?;
     Ok(given.then_some(ids).filter(|ids| !ids.is_empty()))
 }
 
@@ -421,6 +422,8 @@ pub async fn export(
 ) -> PaidResult {
     let report = path_id(&id)?;
     let ids = export_ids(raw.as_deref())?;
+    // Held until the file is written: at most N exports at once (503 beyond).
+    let _permit = state.core.sheet_jobs.start(SheetJob::Export)?;
     let headers: Vec<&str> = EXPORT_COLUMNS.iter().map(|(_, h)| *h).collect();
     let mut sheet = SheetWriter::new("白名单", &headers)?;
     // Page by page, each written before the next is read: memory holds one page.

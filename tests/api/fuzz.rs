@@ -129,7 +129,7 @@ fn random_object(rng: &mut StdRng, keys: Vec<String>) -> Value {
 }
 
 /// A random request to `route`: (path with query, content type, body).
-fn random_request(route: &Route, rng: &mut StdRng) -> (String, Option<String>, Vec<u8>) {
+pub fn random_request(route: &Route, rng: &mut StdRng) -> (String, Option<String>, Vec<u8>) {
     let mut path = route.path.clone();
     let mut query = Vec::new();
     for p in &route.doc.params {

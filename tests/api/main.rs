@@ -9,6 +9,7 @@ mod fuzz;
 mod graphql;
 mod limits;
 mod market;
+mod memory;
 mod merchants;
 mod ops;
 mod orders;

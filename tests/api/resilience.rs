@@ -52,15 +52,15 @@ fn backend_name(backend: &Backend) -> &'static str {
 
 /// A `serve --demo` process on a free port, with its log in a file (shown when it fails).
 /// Dropping it kills it, so a failing test leaves no server behind.
-struct Server {
-    child: Child,
+pub struct Server {
+    pub child: Child,
     port: u16,
     log: PathBuf,
 }
 
 impl Server {
     /// Starts the binary on `database_url` and waits, bounded, until `/healthz` answers 200.
-    async fn start(database_url: &str, dir: &Path) -> Server {
+    pub async fn start(database_url: &str, dir: &Path) -> Server {
         // The free port is found by binding and releasing it, so another process may take it
         // before the server binds: that rare clash is retried on another port.
         for _ in 0..3 {
@@ -114,11 +114,11 @@ impl Server {
         ))
     }
 
-    fn log_text(&self) -> String {
+    pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
@@ -169,9 +169,9 @@ impl Drop for Server {
     }
 }
 
-type Http = Client<HttpConnector, Full<Bytes>>;
+pub type Http = Client<HttpConnector, Full<Bytes>>;
 
-fn http() -> Http {
+pub fn http() -> Http {
     Client::builder(TokioExecutor::new()).build_http()
 }
 

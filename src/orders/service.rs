@@ -376,8 +376,11 @@ pub async fn report_customers(
 ) -> AppResult<(u64, Vec<ReportCustomer>)> {
     crate::reports::service::report(db, report_id).await?;
     let created = crate::db::unix_seconds_sql(db.get_database_backend(), "w.created_at");
-    // Per completed order of the report: reads used (granted − left, never below 0) and
-    // left; per whitelist entry whose mobile is a customer's: the same from its counts.
+    // Per completed order of the report (whose customer exists): reads used (granted − left,
+    // never below 0) and left; per whitelist entry whose mobile is a customer's: the same from
+    // its counts. Only the orders are joined to the customers by id: the whitelist's rows
+    // already come from a customer, and a second join of 200,000 of them cost a quarter of
+    // the statement (PostgreSQL, 200,000 rows: 1.56 s -> 1.15 s).
     // "Latest" is the payment or the whitelisting, never before 0 (the legacy fold's start).
     let grouped = format!(
         "SELECT u.customer_id, SUM(u.used) AS n, SUM(u.unused) AS m,
@@ -391,6 +394,7 @@ pub async fn report_customers(
                   o.paid_at AS at
            FROM payment_order o
            JOIN order_item i ON i.order_id = o.id
+           JOIN customer p ON p.id = o.customer_id
            LEFT JOIN order_usage g ON g.order_id = o.id
            WHERE i.report_id = $1 AND o.state = 3
            UNION ALL
@@ -402,7 +406,6 @@ pub async fn report_customers(
            FROM report_whitelist w JOIN customer c ON c.mobile = w.mobile
            WHERE w.report_id = $1
          ) u
-         JOIN customer p ON p.id = u.customer_id
          GROUP BY u.customer_id"
     );
     let rows = grouped_page(db, &grouped, vec![report_id.into()], page).await?;

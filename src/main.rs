@@ -1,4 +1,5 @@
-//! The `opsgraph` command: `serve` (default), `migrate`, `export-schema`, `create-admin`.
+//! The `opsgraph` command: `serve` (the default), `migrate`, `export-schema`,
+//! `export-operations`, `export-openapi`, `seed` and `create-admin`.
 
 use std::path::PathBuf;
 

@@ -10,7 +10,7 @@ use crate::{
 
 /// The services below both interfaces: database, signing keys, configuration.
 /// GraphQL resolvers reach it through the schema's data (`graphql::state`). A copy whose `db`
-/// is the read replica serves queries when one is configured (`graphql::replica`).
+/// is the read replica serves queries when one is configured (`graphql::request` picks it).
 #[derive(Clone)]
 pub struct Core {
     pub db: DatabaseConnection,

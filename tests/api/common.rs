@@ -28,13 +28,24 @@ pub enum Backend {
     Postgres(String),
 }
 
-/// SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set.
+/// The value of the environment variable `name`, which names a server a test needs. Unset,
+/// the test is skipped on a developer's machine, but fails under CI (`CI` set), where a skip
+/// would pass silently what was never run.
+pub fn test_server(name: &str) -> Option<String> {
+    let value = std::env::var(name).ok().filter(|v| !v.is_empty());
+    let under_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    assert!(
+        value.is_some() || !under_ci,
+        "{name} is not set under CI: .ci/run starts the server it names"
+    );
+    value
+}
+
+/// SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set (always under CI).
 pub fn backends() -> Vec<Backend> {
     let mut all = vec![Backend::Sqlite];
-    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
-        if !url.is_empty() {
-            all.push(Backend::Postgres(url));
-        }
+    if let Some(url) = test_server("TEST_DATABASE_URL") {
+        all.push(Backend::Postgres(url));
     }
     all
 }

@@ -16,6 +16,19 @@ fn schema_graphql_is_the_live_sdl() {
     );
 }
 
+/// The REST contract pinned beside the SDL: a change to a legacy URL, parameter or answer
+/// shows in review as a change of `openapi.json`.
+#[test]
+fn openapi_json_is_the_live_document() {
+    let live = serde_json::to_string_pretty(&opsgraph::rest::openapi::document()).expect("JSON");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+    let checked_in = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        checked_in.trim_end() == live,
+        "openapi.json differs from the live document: run `cargo run -- export-openapi`"
+    );
+}
+
 #[tokio::test]
 async fn payers_query_with_nested_objects_and_codes() {
     each_db(|app| async move {

@@ -8,7 +8,7 @@ use opsgraph::{
 
 #[tokio::test]
 async fn s3_backend_puts_gets_and_copies_on_a_real_server() {
-    let Ok(endpoint) = std::env::var("TEST_S3_ENDPOINT") else {
+    let Some(endpoint) = crate::common::test_server("TEST_S3_ENDPOINT") else {
         eprintln!("TEST_S3_ENDPOINT is not set: start one with scripts/s3-test-server");
         return;
     };

@@ -45,6 +45,20 @@ pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, Sta
     Ok((db, counter))
 }
 
+/// Every migration this build knows, oldest first, with whether the database has it applied.
+/// Reads only: a database without the migration table has every migration pending.
+pub async fn migration_status(config: &Config) -> anyhow::Result<Vec<(String, bool)>> {
+    let db = open(&config.database_url, config, &StatementCounter::default()).await?;
+    let migrations = Migrator::get_migration_with_status_read_only(&db).await?;
+    Ok(migrations
+        .iter()
+        .map(|m| {
+            let applied = matches!(m.status(), migration::MigrationStatus::Applied);
+            (m.name().to_owned(), applied)
+        })
+        .collect())
+}
+
 /// The read replica's pool, if one is configured. It is not migrated: the primary's
 /// migrations reach it by replication.
 pub async fn connect_replica(

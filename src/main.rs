@@ -31,7 +31,11 @@ enum Command {
         demo: bool,
     },
     /// Applies pending migrations and exits.
-    Migrate,
+    Migrate {
+        /// Lists every migration as `applied` or `pending` instead, changing nothing.
+        #[arg(long)]
+        status: bool,
+    },
     /// Writes the GraphQL SDL.
     ExportSchema {
         /// Where to write it.
@@ -79,9 +83,18 @@ async fn main() -> anyhow::Result<()> {
     }
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo: with_demo } => serve(cli.config, with_demo).await,
-        Command::Migrate => {
+        Command::Migrate { status: false } => {
             db::connect(&cli.config).await?;
             tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Migrate { status: true } => {
+            let migrations = db::migration_status(&cli.config).await?;
+            let pending = migrations.iter().filter(|(_, applied)| !applied).count();
+            for (name, applied) in &migrations {
+                println!("{}  {name}", if *applied { "applied" } else { "pending" });
+            }
+            println!("{} applied, {pending} pending", migrations.len() - pending);
             Ok(())
         }
         Command::ExportSchema { path } => {

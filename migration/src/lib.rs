@@ -2,6 +2,7 @@
 //! the server runs them on start, `opsgraph migrate` runs them alone.
 
 pub use sea_orm_migration::prelude::*;
+pub use sea_orm_migration::MigrationStatus;
 
 mod m20261122_000001_foundation;
 mod m20261122_000002_market;

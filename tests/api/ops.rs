@@ -1,6 +1,7 @@
 //! Operations: liveness, readiness, request ids and Prometheus metrics.
 
 use axum::http::{Method, StatusCode};
+use migration::MigratorTrait;
 use serde_json::json;
 
 use crate::common::{each_db, STAFF};
@@ -233,4 +234,56 @@ async fn request_ids_are_kept_only_when_plain() {
         );
     })
     .await;
+}
+
+/// `opsgraph migrate --status`, the real binary on `url`: its standard output.
+fn migrate_status(url: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_opsgraph"))
+        .args(["--database-url", url, "migrate", "--status"])
+        .output()
+        .expect("run opsgraph");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+#[tokio::test]
+async fn migrate_status_lists_applied_and_pending_migrations_and_changes_nothing() {
+    for backend in crate::common::backends() {
+        let (url, cleanup) = crate::common::fresh_database(&backend).await;
+        let known = migration::Migrator::migrations().len();
+        let names: Vec<String> = migration::Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        // An empty database: everything pending, and still nothing applied after asking.
+        let fresh = migrate_status(&url);
+        let expected: Vec<String> = names.iter().map(|n| format!("pending  {n}")).collect();
+        assert_eq!(
+            fresh,
+            format!("{}\n0 applied, {known} pending\n", expected.join("\n")),
+            "{backend:?}"
+        );
+        assert_eq!(migrate_status(&url), fresh, "asking applied nothing");
+        // After `migrate`, everything applied.
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_opsgraph"))
+            .args(["--database-url", &url, "migrate"])
+            .output()
+            .expect("run opsgraph");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let expected: Vec<String> = names.iter().map(|n| format!("applied  {n}")).collect();
+        assert_eq!(
+            migrate_status(&url),
+            format!("{}\n{known} applied, 0 pending\n", expected.join("\n")),
+            "{backend:?}"
+        );
+        cleanup.run().await;
+    }
 }

@@ -21,6 +21,7 @@ pub mod payment_order;
 pub mod prop_category;
 pub mod report;
 pub mod report_whitelist;
+pub mod revoked_token;
 pub mod role;
 pub mod role_permission;
 pub mod salemenu;

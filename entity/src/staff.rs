@@ -20,6 +20,8 @@ pub struct Model {
     /// Unix seconds of the last password change; older tokens are refused.
     pub password_changed_at: i64,
     pub created_at: DateTime,
+    /// Every JWT carries the version it was issued under (`sv`); moving it ends them all.
+    pub session_version: i32,
 }
 
 /// Relations are resolved by the GraphQL dataloaders, not by joins.

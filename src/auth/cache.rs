@@ -22,6 +22,10 @@ pub enum Resolved {
         principal: Principal,
         /// Tokens issued before it are refused.
         password_changed_at: i64,
+        /// Tokens of another session version are refused.
+        session_version: i32,
+        /// The presented token was logged out (only for a lookup by token).
+        revoked: bool,
     },
     /// A key of a staff account that is disabled or gone.
     InactiveStaff,
@@ -46,7 +50,7 @@ impl Resolved {
     }
 }
 
-/// The cache: by the digest of an API key's digest, or of a staff account id.
+/// The cache: by the digest of an API key's digest, or of a staff account id with a token id.
 pub struct AuthCache {
     ttl: Duration,
     entries: Bounded<(Resolved, Instant)>,

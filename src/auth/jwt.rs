@@ -18,6 +18,13 @@ pub struct Claims {
     pub sub: String,
     pub iat: i64,
     pub exp: i64,
+    /// The token's own id, which `logout` revokes (tokens issued before it existed have none).
+    #[serde(default)]
+    pub jti: String,
+    /// The account's session version when the token was issued: a token of an older version
+    /// is refused (`logoutEverywhere`, a password change).
+    #[serde(default)]
+    pub sv: i32,
 }
 
 /// Signing and checking keys of this deployment.
@@ -44,15 +51,21 @@ impl JwtKeys {
         })
     }
 
-    /// A token for staff account `account_id`, and its expiry (Unix seconds).
-    pub fn issue(&self, account_id: i32, now: i64) -> AppResult<(String, i64)> {
+    /// A token for staff account `account_id` under its session version `sv`, and its expiry
+    /// (Unix seconds).
+    pub fn issue(&self, account_id: i32, sv: i32, now: i64) -> AppResult<(String, i64)> {
+        use rand::RngCore;
         let exp = now + self.ttl_secs;
+        let mut id = [0u8; 16];
+        rand::rng().fill_bytes(&mut id);
         let claims = Claims {
             aud: account_id,
             iss: self.issuer.clone(),
             sub: STAFF_TOKEN_KIND.to_owned(),
             iat: now,
             exp,
+            jti: hex::encode(id),
+            sv,
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| AppError::Internal(format!("signing a token: {e}")))?;

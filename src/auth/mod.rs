@@ -11,6 +11,7 @@ pub mod jwt;
 pub mod password;
 pub mod schema;
 pub mod service;
+pub mod sessions;
 pub mod throttle;
 
 use std::collections::HashSet;
@@ -228,6 +229,15 @@ pub struct StaffIdentity {
     pub nickname: String,
     pub superuser: bool,
     pub permissions: HashSet<String>,
+    /// The JWT the caller presented, when it called with one (not with an API key).
+    pub token: Option<TokenId>,
+}
+
+/// A presented JWT's id and expiry: what `logout` revokes.
+#[derive(Clone, Debug)]
+pub struct TokenId {
+    pub jti: String,
+    pub exp: i64,
 }
 
 impl StaffIdentity {
@@ -282,6 +292,15 @@ impl Auth {
                 code.code()
             ))),
             _ => Ok(()),
+        }
+    }
+
+    /// The staff caller, whatever its codes.
+    pub fn staff(&self) -> AppResult<&StaffIdentity> {
+        match &self.0 {
+            None => Err(AppError::Unauthenticated(NOT_AUTHENTICATED.into())),
+            Some(Principal::Staff(staff)) => Ok(staff),
+            Some(_) => Err(AppError::Forbidden(NOT_PERMITTED.into())),
         }
     }
 

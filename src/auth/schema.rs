@@ -5,7 +5,7 @@ use async_graphql::{Context, Object, ResultExt, SimpleObject};
 use super::{
     caller,
     service::{self, AccessToken},
-    Permission, Principal,
+    sessions, Permission, Principal,
 };
 use crate::graphql::state;
 
@@ -70,5 +70,48 @@ impl AuthMutation {
         service::login(&st.db, &st.jwt, &st.login_throttle, &account, &password)
             .await
             .extend()
+    }
+
+    /// Ends the JWT this request presents (`Authorization: Bearer`), at once and on every
+    /// instance. Any staff caller; an API key is revoked instead.
+    async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let st = state(ctx);
+        let done = sessions::logout(&st.db, caller(ctx)).await.extend()?;
+        st.auth_cache.clear();
+        Ok(done)
+    }
+
+    /// Ends every JWT of the caller's account, on every instance. Any staff caller.
+    async fn logout_everywhere(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let st = state(ctx);
+        let done = sessions::logout_everywhere(&st.db, caller(ctx))
+            .await
+            .extend()?;
+        st.auth_cache.clear();
+        Ok(done)
+    }
+
+    /// Changes the caller's own password: needs the old one; the new one has at least 8
+    /// characters and is not the username. Every earlier JWT of the account ends; the answer
+    /// is a new one. Any staff caller.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        old_password: String,
+        new_password: String,
+    ) -> async_graphql::Result<AccessToken> {
+        let st = state(ctx);
+        let token = sessions::change_password(
+            &st.db,
+            &st.jwt,
+            &st.login_throttle,
+            caller(ctx),
+            &old_password,
+            &new_password,
+        )
+        .await
+        .extend()?;
+        st.auth_cache.clear();
+        Ok(token)
     }
 }

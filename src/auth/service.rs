@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use entity::{api_token, role, role_permission, setting, staff, user_info};
+use entity::{api_token, revoked_token, role, role_permission, setting, staff, user_info};
 use rand::RngCore;
 use sea_orm::{
     sea_query::ExprTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -71,11 +71,23 @@ pub async fn authenticate(
     }
     if scheme.eq_ignore_ascii_case("bearer") {
         let claims = keys.verify(credential)?;
-        match cached(db, cache, Lookup::Staff(claims.aud)).await? {
+        let lookup = Lookup::Token {
+            staff: claims.aud,
+            jti: claims.jti.clone(),
+        };
+        match cached(db, cache, lookup).await? {
             Some(Resolved::Staff {
-                principal,
+                principal: Principal::Staff(mut staff),
                 password_changed_at,
-            }) if claims.iat >= password_changed_at => Ok(Auth(Some(principal))),
+                session_version,
+                revoked,
+            }) if claims.iat >= password_changed_at && claims.sv == session_version && !revoked => {
+                staff.token = Some(super::TokenId {
+                    jti: claims.jti,
+                    exp: claims.exp,
+                });
+                Ok(Auth(Some(Principal::Staff(staff))))
+            }
             _ => Err(AppError::Unauthenticated("Invalid token.".into())),
         }
     } else if scheme.eq_ignore_ascii_case("token") {
@@ -97,8 +109,8 @@ pub async fn authenticate(
 enum Lookup {
     /// An API key's digest.
     Key(String),
-    /// A staff account id (a JWT's `aud`).
-    Staff(i32),
+    /// A JWT: its staff account id (`aud`) and its id (`jti`), which may have been revoked.
+    Token { staff: i32, jti: String },
 }
 
 /// [`resolve`], through the cache.
@@ -109,7 +121,9 @@ async fn cached(
 ) -> AppResult<Option<Resolved>> {
     let key = match &lookup {
         Lookup::Key(digest) => crate::cache::key(&[b"key", digest.as_bytes()]),
-        Lookup::Staff(id) => crate::cache::key(&[b"staff", &id.to_le_bytes()]),
+        Lookup::Token { staff, jti } => {
+            crate::cache::key(&[b"staff", &staff.to_le_bytes(), jti.as_bytes()])
+        }
     };
     if let Some(hit) = cache.get(&key) {
         return Ok(Some(hit));
@@ -140,6 +154,10 @@ async fn resolve(db: &DatabaseConnection, lookup: Lookup) -> AppResult<Option<Re
         .expr_as(
             Expr::col((staff::Entity, staff::Column::PasswordChangedAt)),
             "password_changed_at",
+        )
+        .expr_as(
+            Expr::col((staff::Entity, staff::Column::SessionVersion)),
+            "session_version",
         )
         .expr_as(
             Expr::col((role::Entity, role::Column::Superuser)),
@@ -181,8 +199,14 @@ async fn resolve(db: &DatabaseConnection, lookup: Lookup) -> AppResult<Option<Re
                     Expr::col((api_token::Entity, api_token::Column::Key)).eq(digest.as_str()),
                 );
         }
-        Lookup::Staff(id) => {
+        Lookup::Token { staff: id, jti } => {
+            let revoked = Query::select()
+                .expr(Expr::val(1))
+                .from(revoked_token::Entity)
+                .and_where(Expr::col(revoked_token::Column::Jti).eq(jti.as_str()))
+                .to_owned();
             query
+                .expr_as(Expr::exists(revoked), "revoked")
                 .from(staff::Entity)
                 .and_where(Expr::col((staff::Entity, staff::Column::Id)).eq(*id))
                 .and_where(active_staff);
@@ -219,11 +243,17 @@ async fn resolve(db: &DatabaseConnection, lookup: Lookup) -> AppResult<Option<Re
                 .try_get::<Option<bool>>("", "superuser")?
                 .unwrap_or(false),
             permissions,
+            token: None,
         });
-        let password_changed_at = first.try_get("", "password_changed_at")?;
+        let revoked = match lookup {
+            Lookup::Token { .. } => first.try_get::<bool>("", "revoked")?,
+            Lookup::Key(_) => false,
+        };
         return Ok(Some(Resolved::Staff {
             principal,
-            password_changed_at,
+            password_changed_at: first.try_get("", "password_changed_at")?,
+            session_version: first.try_get("", "session_version")?,
+            revoked,
         }));
     }
     if let Lookup::Key(_) = lookup {
@@ -325,7 +355,7 @@ pub async fn login(
     crate::audit::service::record_raw(db, who, "login", "staff", record_id, Default::default())
         .await?;
     let now = chrono::Utc::now().timestamp();
-    let (token, expire_time) = keys.issue(staff.id, now)?;
+    let (token, expire_time) = keys.issue(staff.id, staff.session_version, now)?;
     Ok(AccessToken {
         token,
         token_method: "HS256".into(),

@@ -17,6 +17,7 @@ mod payers;
 mod reports;
 mod resilience;
 mod security;
+mod sessions;
 mod sheets;
 mod storage;
 mod walk;

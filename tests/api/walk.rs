@@ -454,6 +454,8 @@ impl Schema {
 /// Root fields anyone may call (and `login`), and those for members only; every other field
 /// is for staff with a permission code. A new field is taken for staff's until listed here.
 const PUBLIC_FIELDS: &[&str] = &["viewer", "exchangeProducts", "exchangeProduct"];
+/// Root fields for any staff caller, whatever its codes: its own sessions and password.
+const ANY_STAFF_FIELDS: &[&str] = &["logout", "logoutEverywhere", "changePassword"];
 const MEMBER_FIELDS: &[&str] = &[
     "exchangeOrders",
     "exchangeOrder",
@@ -552,6 +554,10 @@ async fn every_graphql_root_field_admits_exactly_its_callers() {
                 assert_ne!(code(&anonymous), "FORBIDDEN", "{what}: {anonymous}");
             } else if PUBLIC_FIELDS.contains(&field.as_str()) {
                 assert!(!refused(&anonymous), "{what} is public: {anonymous}");
+            } else if ANY_STAFF_FIELDS.contains(&field.as_str()) {
+                assert_eq!(code(&anonymous), "UNAUTHENTICATED", "{what}: {anonymous}");
+                assert_eq!(code(&member), "FORBIDDEN", "{what}: a member: {member}");
+                assert!(!refused(&no_codes), "{what}: staff without codes: {no_codes}");
             } else if MEMBER_FIELDS.contains(&field.as_str()) {
                 assert_eq!(code(&anonymous), "UNAUTHENTICATED", "{what}: {anonymous}");
                 assert_eq!(code(&superuser), "FORBIDDEN", "{what}: staff: {superuser}");

@@ -236,10 +236,11 @@ async fn request_ids_are_kept_only_when_plain() {
     .await;
 }
 
-/// `opsgraph migrate --status`, the real binary on `url`: its standard output.
-fn migrate_status(url: &str) -> String {
+/// `opsgraph --database-url URL migrate ARGS`, the real binary: its standard output.
+fn migrate(url: &str, args: &[&str]) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_opsgraph"))
-        .args(["--database-url", url, "migrate", "--status"])
+        .args(["--database-url", url, "migrate"])
+        .args(args)
         .output()
         .expect("run opsgraph");
     assert!(
@@ -260,27 +261,23 @@ async fn migrate_status_lists_applied_and_pending_migrations_and_changes_nothing
             .map(|m| m.name().to_owned())
             .collect();
         // An empty database: everything pending, and still nothing applied after asking.
-        let fresh = migrate_status(&url);
+        let fresh = migrate(&url, &["--status"]);
         let expected: Vec<String> = names.iter().map(|n| format!("pending  {n}")).collect();
         assert_eq!(
             fresh,
             format!("{}\n0 applied, {known} pending\n", expected.join("\n")),
             "{backend:?}"
         );
-        assert_eq!(migrate_status(&url), fresh, "asking applied nothing");
-        // After `migrate`, everything applied.
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_opsgraph"))
-            .args(["--database-url", &url, "migrate"])
-            .output()
-            .expect("run opsgraph");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        assert_eq!(
+            migrate(&url, &["--status"]),
+            fresh,
+            "asking applied nothing"
         );
+        // After `migrate`, everything applied.
+        migrate(&url, &[]);
         let expected: Vec<String> = names.iter().map(|n| format!("applied  {n}")).collect();
         assert_eq!(
-            migrate_status(&url),
+            migrate(&url, &["--status"]),
             format!("{}\n{known} applied, 0 pending\n", expected.join("\n")),
             "{backend:?}"
         );

@@ -20,157 +20,72 @@ use async_graphql::{Context, ErrorExtensions, Guard};
 
 use crate::error::{AppError, AppResult};
 
-/// A permission code (CONTRACT.md §14). A role grants codes; a superuser role grants all.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Permission {
-    /// Read the kids-coding paid users.
-    PayerList,
-    /// Change a paid user's follow-up fields.
-    PayerUpdate,
-    /// Read visit records.
-    VisitRecordList,
-    /// Write visit records.
-    VisitRecordCreate,
-    /// Read every market product, on sale or not, with stock and sales.
-    MarketProductList,
-    /// Read any member's exchange orders.
-    MarketOrderList,
-    /// Read the merchant index (geography, stations, managers, quote sheets).
-    MerchantIndex,
-    /// Search merchants.
-    MerchantList,
-    /// Export the merchant search as a spreadsheet.
-    MerchantExport,
-    /// Edit shops and their quote-sheet bindings.
-    MerchantEdit,
-    /// Create shops and merchant accounts.
-    MerchantCreate,
-    /// List reports.
-    PaymentReportList,
-    /// Create reports.
-    PaymentReportAdd,
-    /// Read a report.
-    PaymentReportInfo,
-    /// Change reports.
-    PaymentReportModify,
-    /// Delete reports.
-    PaymentReportDelete,
-    /// List a report's whitelist.
-    ReportWhiteList,
-    /// Add whitelist entries.
-    ReportWhiteAdd,
-    /// Read a whitelist entry.
-    ReportWhiteInfo,
-    /// Change (enable, disable) whitelist entries.
-    ReportWhiteEdit,
-    /// Import whitelists from spreadsheets.
-    ReportWhiteImport,
-    /// Export whitelists as spreadsheets.
-    ReportWhiteExport,
-    /// Sign private download URLs of report files.
-    GetReportDownloadurl,
-    /// Download the whitelist template.
-    WhiteListExample,
-    /// Convert a whitelist sheet without saving.
-    WhiteExportConvert,
-    /// Sign upload tokens and copy files to the private bucket.
-    GetQiniuToken,
-    /// List customers with their payments.
-    PaymentCustomerList,
-    /// Read a customer's orders.
-    PaymentCustomerInfo,
-    /// Read a customer's totals.
-    PaymentCustomerTotal,
-    /// List orders.
-    PaymentOrderList,
-    /// Read an order with its invoice.
-    PaymentOrderInfo,
-    /// List a report's users.
-    GetReportCustomer,
-    /// Read order statistics.
-    OrderStats,
-    /// Read the audit log.
-    AuditLogList,
+/// Declares [`Permission`] from one table of (variant, stored code, description), so the list
+/// of every code, the codes and the descriptions a panel shows are written once.
+macro_rules! permissions {
+    ($($variant:ident => $code:literal, $description:literal;)*) => {
+        /// A permission code (CONTRACT.md §14). A role grants codes; a superuser role grants all.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Permission {
+            $(#[doc = $description] $variant,)*
+        }
+
+        impl Permission {
+            /// Every code, in the order of the table.
+            pub const ALL: &'static [Permission] = &[$(Permission::$variant,)*];
+
+            /// The code as stored on roles and named in the seeds.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(Permission::$variant => $code,)*
+                }
+            }
+
+            /// What the code allows, in one line (for an admin panel's checkboxes).
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Permission::$variant => $description,)*
+                }
+            }
+        }
+    };
 }
 
-impl Permission {
-    /// Every code, for the admin tooling and the authorization tests.
-    pub const ALL: &'static [Permission] = &[
-        Permission::PayerList,
-        Permission::PayerUpdate,
-        Permission::VisitRecordList,
-        Permission::VisitRecordCreate,
-        Permission::MarketProductList,
-        Permission::MarketOrderList,
-        Permission::MerchantIndex,
-        Permission::MerchantList,
-        Permission::MerchantExport,
-        Permission::MerchantEdit,
-        Permission::MerchantCreate,
-        Permission::PaymentReportList,
-        Permission::PaymentReportAdd,
-        Permission::PaymentReportInfo,
-        Permission::PaymentReportModify,
-        Permission::PaymentReportDelete,
-        Permission::ReportWhiteList,
-        Permission::ReportWhiteAdd,
-        Permission::ReportWhiteInfo,
-        Permission::ReportWhiteEdit,
-        Permission::ReportWhiteImport,
-        Permission::ReportWhiteExport,
-        Permission::GetReportDownloadurl,
-        Permission::WhiteListExample,
-        Permission::WhiteExportConvert,
-        Permission::GetQiniuToken,
-        Permission::PaymentCustomerList,
-        Permission::PaymentCustomerInfo,
-        Permission::PaymentCustomerTotal,
-        Permission::PaymentOrderList,
-        Permission::PaymentOrderInfo,
-        Permission::GetReportCustomer,
-        Permission::OrderStats,
-        Permission::AuditLogList,
-    ];
-
-    /// The code as stored on roles and named in the seeds.
-    pub fn code(self) -> &'static str {
-        match self {
-            Permission::PayerList => "PAYER_LIST",
-            Permission::PayerUpdate => "PAYER_UPDATE",
-            Permission::VisitRecordList => "VISIT_RECORD_LIST",
-            Permission::VisitRecordCreate => "VISIT_RECORD_CREATE",
-            Permission::MarketProductList => "MARKET_PRODUCT_LIST",
-            Permission::MarketOrderList => "MARKET_ORDER_LIST",
-            Permission::MerchantIndex => "MERCHANT_INDEX",
-            Permission::MerchantList => "MERCHANT_LIST",
-            Permission::MerchantExport => "MERCHANT_EXPORT",
-            Permission::MerchantEdit => "MERCHANT_EDIT",
-            Permission::MerchantCreate => "MERCHANT_CREATE",
-            Permission::PaymentReportList => "PAYMENT_REPORT_LIST",
-            Permission::PaymentReportAdd => "PAYMENT_REPORT_ADD",
-            Permission::PaymentReportInfo => "PAYMENT_REPORT_INFO",
-            Permission::PaymentReportModify => "PAYMENT_REPORT_MODIFY",
-            Permission::PaymentReportDelete => "PAYMENT_REPORT_DELETE",
-            Permission::ReportWhiteList => "REPORT_WHITE_LIST",
-            Permission::ReportWhiteAdd => "REPORT_WHITE_ADD",
-            Permission::ReportWhiteInfo => "REPORT_WHITE_INFO",
-            Permission::ReportWhiteEdit => "REPORT_WHITE_EDIT",
-            Permission::ReportWhiteImport => "REPORT_WHITE_IMPORT",
-            Permission::ReportWhiteExport => "REPORT_WHITE_EXPORT",
-            Permission::GetReportDownloadurl => "GET_REPORT_DOWNLOADURL",
-            Permission::WhiteListExample => "WHITE_LIST_EXAMPLE",
-            Permission::WhiteExportConvert => "WHITE_EXPORT_CONVERT",
-            Permission::GetQiniuToken => "GET_QINIU_TOKEN",
-            Permission::PaymentCustomerList => "Payment_Customer_List",
-            Permission::PaymentCustomerInfo => "Payment_Customer_Info",
-            Permission::PaymentCustomerTotal => "Payment_Customer_Total",
-            Permission::PaymentOrderList => "Payment_Order_List",
-            Permission::PaymentOrderInfo => "Payment_Order_Info",
-            Permission::GetReportCustomer => "GET_REPORT_CUSTOMER",
-            Permission::OrderStats => "ORDER_STATS",
-            Permission::AuditLogList => "AUDIT_LOG_LIST",
-        }
-    }
+permissions! {
+    PayerList => "PAYER_LIST", "Read the kids-coding paid users.";
+    PayerUpdate => "PAYER_UPDATE", "Change a paid user's follow-up fields.";
+    VisitRecordList => "VISIT_RECORD_LIST", "Read visit records.";
+    VisitRecordCreate => "VISIT_RECORD_CREATE", "Write visit records.";
+    MarketProductList => "MARKET_PRODUCT_LIST", "Read every market product, on sale or not, with stock and sales.";
+    MarketOrderList => "MARKET_ORDER_LIST", "Read any member's exchange orders.";
+    MerchantIndex => "MERCHANT_INDEX", "Read the merchant index (geography, stations, managers, quote sheets).";
+    MerchantList => "MERCHANT_LIST", "Search merchants.";
+    MerchantExport => "MERCHANT_EXPORT", "Export the merchant search as a spreadsheet.";
+    MerchantEdit => "MERCHANT_EDIT", "Edit shops and their quote-sheet bindings.";
+    MerchantCreate => "MERCHANT_CREATE", "Create shops and merchant accounts.";
+    PaymentReportList => "PAYMENT_REPORT_LIST", "List reports.";
+    PaymentReportAdd => "PAYMENT_REPORT_ADD", "Create reports.";
+    PaymentReportInfo => "PAYMENT_REPORT_INFO", "Read a report.";
+    PaymentReportModify => "PAYMENT_REPORT_MODIFY", "Change reports.";
+    PaymentReportDelete => "PAYMENT_REPORT_DELETE", "Delete reports.";
+    ReportWhiteList => "REPORT_WHITE_LIST", "List a report's whitelist.";
+    ReportWhiteAdd => "REPORT_WHITE_ADD", "Add whitelist entries.";
+    ReportWhiteInfo => "REPORT_WHITE_INFO", "Read a whitelist entry.";
+    ReportWhiteEdit => "REPORT_WHITE_EDIT", "Change (enable, disable) whitelist entries.";
+    ReportWhiteImport => "REPORT_WHITE_IMPORT", "Import whitelists from spreadsheets.";
+    ReportWhiteExport => "REPORT_WHITE_EXPORT", "Export whitelists as spreadsheets.";
+    GetReportDownloadurl => "GET_REPORT_DOWNLOADURL", "Sign private download URLs of report files.";
+    WhiteListExample => "WHITE_LIST_EXAMPLE", "Download the whitelist template.";
+    WhiteExportConvert => "WHITE_EXPORT_CONVERT", "Convert a whitelist sheet without saving.";
+    GetQiniuToken => "GET_QINIU_TOKEN", "Sign upload tokens and copy files to the private bucket.";
+    PaymentCustomerList => "Payment_Customer_List", "List customers with their payments.";
+    PaymentCustomerInfo => "Payment_Customer_Info", "Read a customer's orders.";
+    PaymentCustomerTotal => "Payment_Customer_Total", "Read a customer's totals.";
+    PaymentOrderList => "Payment_Order_List", "List orders.";
+    PaymentOrderInfo => "Payment_Order_Info", "Read an order with its invoice.";
+    GetReportCustomer => "GET_REPORT_CUSTOMER", "List a report's users.";
+    OrderStats => "ORDER_STATS", "Read order statistics.";
+    AuditLogList => "AUDIT_LOG_LIST", "Read the audit log.";
 }
 
 /// Objects a permission protects wherever they are reachable, by GraphQL type name, with the

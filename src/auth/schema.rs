@@ -26,8 +26,33 @@ pub struct Viewer {
     pub permissions: Vec<String>,
 }
 
+/// A permission code a role can grant.
+#[derive(SimpleObject)]
+pub struct PermissionCode {
+    /// As stored on roles (`PAYER_LIST`, `Payment_Order_Info`, …).
+    pub code: String,
+    /// What it allows, in one line.
+    pub description: String,
+}
+
 #[Object]
 impl AuthQuery {
+    /// Every permission code with what it allows, so an admin panel can render the choices.
+    /// Any staff caller.
+    async fn permission_codes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<PermissionCode>> {
+        caller(ctx).staff().extend()?;
+        Ok(Permission::ALL
+            .iter()
+            .map(|p| PermissionCode {
+                code: p.code().to_owned(),
+                description: p.description().to_owned(),
+            })
+            .collect())
+    }
+
     /// The caller, or null without credentials.
     async fn viewer(&self, ctx: &Context<'_>) -> Option<Viewer> {
         match &caller(ctx).0 {

@@ -171,3 +171,27 @@ async fn change_password_checks_the_old_one_and_the_policy_and_ends_every_sessio
     })
     .await;
 }
+
+#[tokio::test]
+async fn permission_codes_list_every_code_with_what_it_allows() {
+    each_db(|app| async move {
+        let none = crate::walk::staff_with(&app, "panel", &[]).await;
+        let v = app
+            .graphql(Some(&none), "{ permissionCodes { code description } }", json!({}))
+            .await;
+        let codes = ok(&v, "permissionCodes");
+        let codes = codes.as_array().expect("a list");
+        assert_eq!(codes.len(), opsgraph::auth::Permission::ALL.len());
+        assert_eq!(
+            codes[0],
+            json!({ "code": "PAYER_LIST", "description": "Read the kids-coding paid users." })
+        );
+        assert!(codes.iter().any(|c| c
+            == &json!({ "code": "Payment_Order_Info", "description": "Read an order with its invoice." })));
+        let v = app
+            .graphql(Some(crate::common::MEMBER), "{ permissionCodes { code } }", json!({}))
+            .await;
+        assert_eq!(v["errors"][0]["extensions"]["code"], "FORBIDDEN", "{v}");
+    })
+    .await;
+}

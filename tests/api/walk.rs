@@ -455,7 +455,12 @@ impl Schema {
 /// is for staff with a permission code. A new field is taken for staff's until listed here.
 const PUBLIC_FIELDS: &[&str] = &["viewer", "exchangeProducts", "exchangeProduct"];
 /// Root fields for any staff caller, whatever its codes: its own sessions and password.
-const ANY_STAFF_FIELDS: &[&str] = &["logout", "logoutEverywhere", "changePassword"];
+const ANY_STAFF_FIELDS: &[&str] = &[
+    "permissionCodes",
+    "logout",
+    "logoutEverywhere",
+    "changePassword",
+];
 const MEMBER_FIELDS: &[&str] = &[
     "exchangeOrders",
     "exchangeOrder",

@@ -71,16 +71,11 @@ async fn read_request(
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<async_graphql::Request, ParseRequestError> {
+    // The body was read within its limit (`execute`): JSON 2 MB, multipart the upload's.
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let multipart = content_type
-        .as_deref()
-        .is_some_and(|t| t.to_ascii_lowercase().starts_with("multipart/"));
-    if !multipart && body.len() > crate::app::MAX_BODY_BYTES {
-        return Err(ParseRequestError::PayloadTooLarge);
-    }
     let options = MultipartOptions::default()
         .max_file_size(crate::xlsx::UPLOAD_LIMITS.max_bytes)
         .max_num_files(MAX_UPLOAD_FILES);

@@ -188,15 +188,12 @@ async fn round(
     }
     // The measurement: anonymous searches for 1 MB names.
     let q = "query($n: String) { exchangeProducts(filter: { name: $n }) { totalCount } }";
-    for i in 0..60 {
-        let name = format!("{n}-{i}{}", &big[..big.len() - 16]);
-        graphql(
-            http,
-            server,
-            None,
-            json!({ "query": q, "variables": { "n": name } }),
-        )
-        .await;
+    // And distinct filters of the longest length: the totals fill.
+    let megabyte_names = (0..60).map(|i| format!("{n}-{i}{}", &big[..big.len() - 16]));
+    let longest_names = (0..300).map(|i| format!("{n}-{i}-{}", "名".repeat(180)));
+    for name in megabyte_names.chain(longest_names) {
+        let body = json!({ "query": q, "variables": { "n": name } });
+        graphql(http, server, None, body).await;
     }
     // Distinct 15 KB documents with their hashes: the parsed and persisted documents fill.
     for i in 0..300 {
@@ -208,17 +205,6 @@ async fn round(
             server,
             None,
             json!({ "query": query, "extensions": ext }),
-        )
-        .await;
-    }
-    // Distinct filters of the longest length: the totals fill.
-    for i in 0..300 {
-        let name = format!("{n}-{i}-{}", "名".repeat(180));
-        graphql(
-            http,
-            server,
-            None,
-            json!({ "query": q, "variables": { "n": name } }),
         )
         .await;
     }

@@ -181,37 +181,23 @@ async fn beyond_n_parses_or_exports_the_caller_is_told_to_come_back() {
         assert_eq!(status, StatusCode::OK);
 
         let exporting = jobs.start(SheetJob::Export).expect("the one place");
-        let (status, headers, answer) = app
-            .send(
-                Method::GET,
-                "/api/report/1/excel",
-                Some(&auth),
-                None,
-                vec![],
-            )
-            .await;
-        assert_eq!(
-            (status, answer),
-            (StatusCode::SERVICE_UNAVAILABLE, busy.clone())
-        );
-        assert_eq!(retry_after(&headers), Some("5"));
-        let (status, headers, answer) = app
-            .send(
-                Method::GET,
-                "/custommanage/list?export=1",
-                Some(&auth),
-                None,
-                vec![],
-            )
-            .await;
-        assert_eq!(
-            (status, answer),
+        // Both exports wait for it, each in its family's envelope.
+        for (path, envelope) in [
+            ("/api/report/1/excel", busy.clone()),
             (
-                StatusCode::SERVICE_UNAVAILABLE,
-                json!({ "code": 503, "msg": BUSY })
-            )
-        );
-        assert_eq!(retry_after(&headers), Some("5"));
+                "/custommanage/list?export=1",
+                json!({ "code": 503, "msg": BUSY }),
+            ),
+        ] {
+            let (status, headers, answer) =
+                app.send(Method::GET, path, Some(&auth), None, vec![]).await;
+            assert_eq!(
+                (status, answer),
+                (StatusCode::SERVICE_UNAVAILABLE, envelope),
+                "{path}"
+            );
+            assert_eq!(retry_after(&headers), Some("5"), "{path}");
+        }
         // A search without export is no sheet job.
         assert_eq!(
             app.get("/custommanage/list?num=1", Some(&auth)).await.0,

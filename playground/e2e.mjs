@@ -90,10 +90,14 @@ try {
   step.name = 'headers editor visible by default';
   await page.waitForSelector(HEADERS, { state: 'visible', timeout: 5_000 });
 
+  step.name = 'the default query shows me';
+  const start = await getText(QUERY);
+  if (!start.includes('query Me {') || !start.includes('  me {')) throw new Error(`default query is ${JSON.stringify(start)}`);
+
   step.name = 'query as staff';
   await setText(HEADERS, '{"Authorization": "Token admin123"}');
-  await setText(QUERY, '{ viewer { kind name } }');
-  await runAndWaitFor('"name": "admin"', '"kind": "staff"');
+  await setText(QUERY, '{ me { kind username } }');
+  await runAndWaitFor('"username": "admin"', '"kind": "staff"');
 
   // GraphiQL writes its tab state (headers included) to localStorage after a short debounce.
   // Twice, because stock GraphiQL 3 keeps them through the first reload only (see main.js).
@@ -113,8 +117,8 @@ try {
 
   step.name = 'query without headers';
   await setText(HEADERS, '');
-  await setText(QUERY, '{ viewer { kind name } }');
-  await runAndWaitFor('"viewer": null');
+  await setText(QUERY, '{ me { kind username } }');
+  await runAndWaitFor('"UNAUTHENTICATED"');
 
   step.name = 'the REST reference at /docs renders /openapi.json offline';
   const spec = await (await page.request.get(`${base}/openapi.json`)).json();

@@ -16,7 +16,7 @@ use tower_http::{
 };
 
 use crate::{
-    auth::{cache::AuthCache, service::jwt_keys, throttle::LoginThrottle},
+    auth::{service::jwt_keys, throttle::LoginThrottle},
     config::Config,
     db, graphiql, graphql, ops, rest,
     state::{AppState, Core, SheetJobs},
@@ -37,7 +37,6 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let jwt = jwt_keys(&db, &config).await?;
     let storage = storage_backend(&config)?;
     let counts = db::CountCache::new(Duration::from_secs(config.count_cache_secs));
-    let auth_ttl = Duration::from_secs(config.auth_cache_secs);
     let login_throttle = Arc::new(LoginThrottle::with_capacity(config.login_throttle_keys));
     let sheet_jobs = Arc::new(SheetJobs::new(config.sheet_jobs()));
     let core = Arc::new(Core {
@@ -47,7 +46,6 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         statements,
         storage,
         login_throttle,
-        auth_cache: Arc::new(AuthCache::new(auth_ttl)),
         counts: Arc::new(counts),
         sheet_jobs,
     });

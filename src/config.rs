@@ -55,16 +55,6 @@ pub struct Config {
     )]
     pub environment: String,
 
-    /// How long a resolved credential is reused, seconds (0: resolved on every request). A
-    /// change made outside the API (an account disabled, a role's codes) takes this long to apply.
-    #[arg(
-        long,
-        env = "OPSGRAPH_AUTH_CACHE_SECS",
-        default_value_t = 5,
-        global = true
-    )]
-    pub auth_cache_secs: u64,
-
     /// How long a list's total may be reused, seconds (0: count on every page). Totals are
     /// forgotten at once when this instance runs a mutation.
     #[arg(
@@ -254,7 +244,6 @@ impl Config {
             environment: "development".into(),
             db_max_connections: None,
             count_cache_secs: 10,
-            auth_cache_secs: 5,
             graphql_max_depth: 10,
             graphql_max_complexity: 5_000,
             graphql_max_aliases: 15,

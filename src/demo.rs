@@ -92,7 +92,8 @@ async fn seed_auth(txn: &impl ConnectionTrait) -> AppResult<()> {
         role.id,
     )
     .await?;
-    insert_api_key(txn, STAFF_KEY, Some(admin.id), None).await
+    insert_api_key(txn, STAFF_KEY, Some(admin.id), None).await?;
+    Ok(())
 }
 
 fn at_exact(text: &str) -> NaiveDateTime {

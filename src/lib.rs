@@ -5,6 +5,7 @@
 //! GraphQL fields, `types`, `loaders`); `rest/` holds the legacy URL families, which only decode,
 //! run a GraphQL operation and wrap; `auth/` the one auth model; `graphql/` the merged schema.
 
+pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod auth;

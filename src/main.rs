@@ -1,10 +1,15 @@
 //! The `opsgraph` command: `serve` (the default), `migrate`, `export-schema`,
-//! `export-operations`, `export-openapi`, `seed` and `create-admin`.
+//! `export-operations`, `export-openapi`, `seed`, `staff`, `role`, `key` and `create-admin`.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use opsgraph::{app, auth::service, config::Config, db, demo, graphql};
+use opsgraph::{
+    accounts, app,
+    auth::{service, sessions::check_new_password},
+    config::Config,
+    db, demo, graphql,
+};
 use tracing_subscriber::EnvFilter;
 
 /// A request allocates and frees many small values (field results, JSON); glibc's allocator
@@ -55,13 +60,30 @@ enum Command {
     },
     /// Seeds benchmark data (`--bench --scale N`) or writes the benchmark's import sheet.
     Seed(opsgraph::bench::SeedArgs),
-    /// Creates a superuser staff account and prints a legacy API key for it.
+    /// Staff accounts: create, list, set-role, disable, enable, reset-password.
+    Staff {
+        #[command(subcommand)]
+        command: accounts::cli::StaffCommand,
+    },
+    /// Roles and their permission codes: create, list, grant, revoke.
+    Role {
+        #[command(subcommand)]
+        command: accounts::cli::RoleCommand,
+    },
+    /// API keys: create (printed once), list, revoke.
+    Key {
+        #[command(subcommand)]
+        command: accounts::cli::KeyCommand,
+    },
+    /// Creates a superuser staff account and prints a legacy API key for it: the first-start
+    /// shortcut. The password (at least 8 characters, not the username) comes from
+    /// `OPSGRAPH_ADMIN_PASSWORD`, else from a prompt or standard input.
     CreateAdmin {
         #[arg(long)]
         username: String,
-        /// The password (at least 6 characters).
+        /// Discouraged: an argument shows in the process list. Use the variable or stdin.
         #[arg(long, env = "OPSGRAPH_ADMIN_PASSWORD", hide_env_values = true)]
-        password: String,
+        password: Option<String>,
         #[arg(long)]
         mobile: Option<String>,
         #[arg(long, default_value = "")]
@@ -115,12 +137,24 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed(args) => opsgraph::bench::run(&cli.config, args).await,
+        Command::Staff { command } => {
+            accounts::cli::staff(&connect(&cli.config).await?, command).await
+        }
+        Command::Role { command } => {
+            accounts::cli::role(&connect(&cli.config).await?, command).await
+        }
+        Command::Key { command } => accounts::cli::key(&connect(&cli.config).await?, command).await,
         Command::CreateAdmin {
             username,
             password,
             mobile,
             nickname,
         } => {
+            let password = match password {
+                Some(p) => p,
+                None => accounts::cli::read_password(&format!("Password for {username}: "), true)?,
+            };
+            check_new_password("password", &username, &password)?;
             let (db, _) = db::connect(&cli.config).await?;
             let role = service::admin_role(&db).await?;
             let staff = service::create_staff(
@@ -137,6 +171,11 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The database, migrated, for a one-off command.
+async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    Ok(db::connect(config).await?.0)
 }
 
 async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {

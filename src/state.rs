@@ -21,8 +21,6 @@ pub struct Core {
     pub storage: Arc<dyn Storage>,
     /// Failed logins per account.
     pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
-    /// Resolved credentials, kept a few seconds.
-    pub auth_cache: Arc<crate::auth::cache::AuthCache>,
     /// Totals of list queries (shared by the primary's core and the replica's).
     pub counts: Arc<crate::db::CountCache>,
     /// Spreadsheet parses and exports running now (shared by both cores).

@@ -2,7 +2,7 @@
 //! types in the main crate are built from them, never exposed as they are.
 
 pub mod address_label;
-pub mod api_token;
+pub mod api_key;
 pub mod area_level1;
 pub mod area_level2;
 pub mod audit_log;

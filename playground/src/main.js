@@ -40,11 +40,16 @@ mutation Login {
   }
 }
 
-query Viewer {
-  viewer {
+query Me {
+  me {
     kind
-    name
-    permissions
+    username
+    nickname
+    role {
+      name
+      superuser
+      permissions
+    }
   }
 }
 `;

@@ -6,7 +6,6 @@
 //! (`#[graphql(guard = "Permission::PayerList")]`, [`MemberGuard`]); the REST layer runs those
 //! same resolvers, so it inherits every check.
 
-pub mod cache;
 pub mod jwt;
 pub mod password;
 pub mod schema;
@@ -86,6 +85,9 @@ permissions! {
     GetReportCustomer => "GET_REPORT_CUSTOMER", "List a report's users.";
     OrderStats => "ORDER_STATS", "Read order statistics.";
     AuditLogList => "AUDIT_LOG_LIST", "Read the audit log.";
+    StaffManage => "STAFF_MANAGE", "List, create and change staff accounts; reset their passwords.";
+    RoleManage => "ROLE_MANAGE", "List, create, change and delete roles.";
+    ApiKeyManage => "API_KEY_MANAGE", "List, create and revoke API keys of staff and members.";
 }
 
 /// Objects a permission protects wherever they are reachable, by GraphQL type name, with the

@@ -54,6 +54,7 @@ impl AuthQuery {
     }
 
     /// The caller, or null without credentials.
+    #[graphql(deprecation = "Use `me`, which has the account's names and role.")]
     async fn viewer(&self, ctx: &Context<'_>) -> Option<Viewer> {
         match &caller(ctx).0 {
             None => None,
@@ -102,7 +103,6 @@ impl AuthMutation {
     async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let st = state(ctx);
         let done = sessions::logout(&st.db, caller(ctx)).await.extend()?;
-        st.auth_cache.clear();
         Ok(done)
     }
 
@@ -112,7 +112,6 @@ impl AuthMutation {
         let done = sessions::logout_everywhere(&st.db, caller(ctx))
             .await
             .extend()?;
-        st.auth_cache.clear();
         Ok(done)
     }
 
@@ -136,7 +135,6 @@ impl AuthMutation {
         )
         .await
         .extend()?;
-        st.auth_cache.clear();
         Ok(token)
     }
 }

@@ -2,18 +2,14 @@
 
 use std::collections::HashSet;
 
-use entity::{api_token, revoked_token, role, role_permission, setting, staff, user_info};
+use entity::{api_key, revoked_token, role, role_permission, setting, staff, user_info};
 use rand::RngCore;
 use sea_orm::{
     sea_query::ExprTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryFilter, Set,
 };
 
-use super::{
-    cache::{AuthCache, Resolved},
-    jwt::JwtKeys,
-    password, Auth, MemberIdentity, Principal, StaffIdentity,
-};
+use super::{jwt::JwtKeys, password, Auth, MemberIdentity, Principal, StaffIdentity};
 use crate::{
     config::Config,
     error::{AppError, AppResult},
@@ -53,10 +49,14 @@ pub async fn jwt_keys(db: &DatabaseConnection, config: &Config) -> anyhow::Resul
 /// Resolves an `Authorization` header: none is anonymous; `Bearer <jwt>` is a staff token;
 /// `Token <key>` is a legacy API key of a staff account or a member. Anything else, or
 /// credentials that do not check out, is an error.
+///
+/// Nothing of a resolution is kept: every request resolves its credential in one statement on
+/// the primary database, so a password changed, a token logged out, an account disabled, a role
+/// changed or a key revoked (through this instance, another one, the CLI or plain SQL) applies
+/// to the very next request everywhere.
 pub async fn authenticate(
     db: &DatabaseConnection,
     keys: &JwtKeys,
-    cache: &AuthCache,
     header: Option<&str>,
 ) -> AppResult<Auth> {
     let Some(header) = header.map(str::trim).filter(|h| !h.is_empty()) else {
@@ -75,12 +75,13 @@ pub async fn authenticate(
             staff: claims.aud,
             jti: claims.jti.clone(),
         };
-        match cached(db, cache, lookup).await? {
+        match resolve(db, lookup).await? {
             Some(Resolved::Staff {
                 principal: Principal::Staff(mut staff),
                 password_changed_at,
                 session_version,
                 revoked,
+                ..
             }) if claims.iat >= password_changed_at && claims.sv == session_version && !revoked => {
                 staff.token = Some(super::TokenId {
                     jti: claims.jti,
@@ -91,8 +92,16 @@ pub async fn authenticate(
             _ => Err(AppError::Unauthenticated("Invalid token.".into())),
         }
     } else if scheme.eq_ignore_ascii_case("token") {
-        match cached(db, cache, Lookup::Key(key_digest(credential))).await? {
-            Some(Resolved::Staff { principal, .. } | Resolved::Member(principal)) => {
+        match resolve(db, Lookup::Key(key_digest(credential))).await? {
+            Some(
+                Resolved::Staff {
+                    principal, key_use, ..
+                }
+                | Resolved::Member(principal, key_use),
+            ) => {
+                if let Some(key_use) = key_use {
+                    key_use.note(db).await;
+                }
                 Ok(Auth(Some(principal)))
             }
             Some(Resolved::InactiveStaff) => Err(AppError::Unauthenticated(
@@ -105,34 +114,67 @@ pub async fn authenticate(
     }
 }
 
+/// Whom a credential resolved to.
+enum Resolved {
+    Staff {
+        principal: Principal,
+        /// Tokens issued before it are refused.
+        password_changed_at: i64,
+        /// Tokens of another session version are refused.
+        session_version: i32,
+        /// The presented token was logged out (only for a lookup by token).
+        revoked: bool,
+        /// The key used (only for a lookup by key).
+        key_use: Option<KeyUse>,
+    },
+    /// A key of a staff account that is disabled or gone.
+    InactiveStaff,
+    Member(Principal, Option<KeyUse>),
+}
+
+/// An API key just used, and when it was last noted.
+struct KeyUse {
+    id: i32,
+    last_used_at: Option<chrono::NaiveDateTime>,
+}
+
+impl KeyUse {
+    /// How stale `last_used_at` may be: a busy key costs one write a minute, not one a request.
+    const GRAIN: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+    /// How long a request waits to note its key's use.
+    const PATIENCE: std::time::Duration = std::time::Duration::from_millis(250);
+
+    /// Notes the use when the last noted one is older than [`Self::GRAIN`]. The write waits at
+    /// most [`Self::PATIENCE`] (a busy SQLite file can hold writers back): past that the answer
+    /// goes on without it, and the time stays stale until the key's next use.
+    async fn note(self, db: &DatabaseConnection) {
+        let now = crate::db::now();
+        if self.last_used_at.is_some_and(|at| now - at < Self::GRAIN) {
+            return;
+        }
+        let write = api_key::Entity::update_many()
+            .col_expr(
+                api_key::Column::LastUsedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(api_key::Column::Id.eq(self.id))
+            .exec(db);
+        match tokio::time::timeout(Self::PATIENCE, write).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, key_id = self.id, "could not note an API key's use")
+            }
+            Err(_) => tracing::debug!(key_id = self.id, "an API key's use was not noted in time"),
+        }
+    }
+}
+
 /// What a credential is looked up by.
 enum Lookup {
     /// An API key's digest.
     Key(String),
     /// A JWT: its staff account id (`aud`) and its id (`jti`), which may have been revoked.
     Token { staff: i32, jti: String },
-}
-
-/// [`resolve`], through the cache.
-async fn cached(
-    db: &DatabaseConnection,
-    cache: &AuthCache,
-    lookup: Lookup,
-) -> AppResult<Option<Resolved>> {
-    let key = match &lookup {
-        Lookup::Key(digest) => crate::cache::key(&[b"key", digest.as_bytes()]),
-        Lookup::Token { staff, jti } => {
-            crate::cache::key(&[b"staff", &staff.to_le_bytes(), jti.as_bytes()])
-        }
-    };
-    if let Some(hit) = cache.get(&key) {
-        return Ok(Some(hit));
-    }
-    let resolved = resolve(db, lookup).await?;
-    if let Some(r) = &resolved {
-        cache.put(key, r.clone());
-    }
-    Ok(resolved)
 }
 
 /// Resolves a credential in one statement: the key (or the account) joined to its active staff
@@ -171,8 +213,13 @@ async fn resolve(db: &DatabaseConnection, lookup: Lookup) -> AppResult<Option<Re
     match &lookup {
         Lookup::Key(digest) => {
             query
+                .expr_as(Expr::col((api_key::Entity, api_key::Column::Id)), "key_id")
                 .expr_as(
-                    Expr::col((api_token::Entity, api_token::Column::StaffId)),
+                    Expr::col((api_key::Entity, api_key::Column::LastUsedAt)),
+                    "last_used_at",
+                )
+                .expr_as(
+                    Expr::col((api_key::Entity, api_key::Column::StaffId)),
                     "key_staff_id",
                 )
                 .expr_as(
@@ -183,20 +230,20 @@ async fn resolve(db: &DatabaseConnection, lookup: Lookup) -> AppResult<Option<Re
                     Expr::col((user_info::Entity, user_info::Column::Owner)),
                     "owner",
                 )
-                .from(api_token::Entity)
+                .from(api_key::Entity)
                 .left_join(
                     staff::Entity,
                     Expr::col((staff::Entity, staff::Column::Id))
-                        .equals((api_token::Entity, api_token::Column::StaffId))
+                        .equals((api_key::Entity, api_key::Column::StaffId))
                         .and(active_staff),
                 )
                 .left_join(
                     user_info::Entity,
                     Expr::col((user_info::Entity, user_info::Column::Id))
-                        .equals((api_token::Entity, api_token::Column::UserInfoId)),
+                        .equals((api_key::Entity, api_key::Column::UserInfoId)),
                 )
                 .and_where(
-                    Expr::col((api_token::Entity, api_token::Column::Key)).eq(digest.as_str()),
+                    Expr::col((api_key::Entity, api_key::Column::Digest)).eq(digest.as_str()),
                 );
         }
         Lookup::Token { staff: id, jti } => {
@@ -228,6 +275,16 @@ async fn resolve(db: &DatabaseConnection, lookup: Lookup) -> AppResult<Option<Re
         return Ok(None);
     };
     let get_i32 = |name: &str| first.try_get::<Option<i32>>("", name);
+    let key_use = match lookup {
+        Lookup::Key(_) => match get_i32("key_id")? {
+            Some(id) => Some(KeyUse {
+                id,
+                last_used_at: first.try_get("", "last_used_at")?,
+            }),
+            None => None,
+        },
+        Lookup::Token { .. } => None,
+    };
     if let Some(id) = get_i32("staff_id")? {
         let mut permissions = HashSet::new();
         for row in &rows {
@@ -254,6 +311,7 @@ async fn resolve(db: &DatabaseConnection, lookup: Lookup) -> AppResult<Option<Re
             password_changed_at: first.try_get("", "password_changed_at")?,
             session_version: first.try_get("", "session_version")?,
             revoked,
+            key_use,
         }));
     }
     if let Lookup::Key(_) = lookup {
@@ -262,10 +320,11 @@ async fn resolve(db: &DatabaseConnection, lookup: Lookup) -> AppResult<Option<Re
         }
         if let Some(id) = get_i32("member_id")? {
             let owner = first.try_get("", "owner")?;
-            return Ok(Some(Resolved::Member(Principal::Member(MemberIdentity {
+            let member = Principal::Member(MemberIdentity {
                 user_info_id: id,
                 owner,
-            }))));
+            });
+            return Ok(Some(Resolved::Member(member, key_use)));
         }
     }
     Ok(None)
@@ -383,7 +442,9 @@ pub async fn admin_role(db: &impl ConnectionTrait) -> AppResult<role::Model> {
     .await?)
 }
 
-/// A new staff account. A taken username or mobile is a conflict.
+/// A new staff account. A taken username or mobile is a conflict. The password policy is the
+/// caller's to check ([`super::sessions::check_new_password`]): the demo's documented password
+/// predates it.
 pub async fn create_staff(
     db: &impl ConnectionTrait,
     username: &str,
@@ -394,12 +455,6 @@ pub async fn create_staff(
 ) -> AppResult<staff::Model> {
     if username.trim().is_empty() {
         return Err(AppError::field("username", "username 不能为空"));
-    }
-    if password_text.len() < 6 {
-        return Err(AppError::field(
-            "password",
-            "password must be at least 6 characters",
-        ));
     }
     let mut taken = staff::Column::Username.eq(username);
     if let Some(m) = mobile {
@@ -427,17 +482,27 @@ pub async fn create_staff(
     .await?)
 }
 
-/// A new random API key (40 hex characters, like DRF's) for a staff account or a member.
+/// A new random API key (40 hex characters, like DRF's) for a staff account or a member: the
+/// key (shown once, never stored) and its row.
+pub async fn issue_api_key(
+    db: &impl ConnectionTrait,
+    staff_id: Option<i32>,
+    user_info_id: Option<i32>,
+) -> AppResult<(String, api_key::Model)> {
+    let mut bytes = [0u8; 20];
+    rand::rng().fill_bytes(&mut bytes);
+    let key = hex::encode(bytes);
+    let row = insert_api_key(db, &key, staff_id, user_info_id).await?;
+    Ok((key, row))
+}
+
+/// [`issue_api_key`], answering the key alone.
 pub async fn create_api_key(
     db: &impl ConnectionTrait,
     staff_id: Option<i32>,
     user_info_id: Option<i32>,
 ) -> AppResult<String> {
-    let mut bytes = [0u8; 20];
-    rand::rng().fill_bytes(&mut bytes);
-    let key = hex::encode(bytes);
-    insert_api_key(db, &key, staff_id, user_info_id).await?;
-    Ok(key)
+    Ok(issue_api_key(db, staff_id, user_info_id).await?.0)
 }
 
 /// What is stored of an API key: its SHA-256, hex. A leaked table leaks no usable key, and the
@@ -447,20 +512,26 @@ pub fn key_digest(key: &str) -> String {
     hex::encode(sha2::Sha256::digest(key.as_bytes()))
 }
 
-/// Stores a given API key (the demo's documented keys), as its digest.
+/// The characters of a key kept to recognise it by: its first 6 (of 40).
+pub fn key_prefix(key: &str) -> String {
+    key.chars().take(6).collect()
+}
+
+/// Stores a given API key (the demo's documented keys), as its digest and prefix.
 pub async fn insert_api_key(
     db: &impl ConnectionTrait,
     key: &str,
     staff_id: Option<i32>,
     user_info_id: Option<i32>,
-) -> AppResult<()> {
-    api_token::Entity::insert(api_token::ActiveModel {
-        key: Set(key_digest(key)),
+) -> AppResult<api_key::Model> {
+    Ok(api_key::Entity::insert(api_key::ActiveModel {
+        digest: Set(key_digest(key)),
+        prefix: Set(Some(key_prefix(key))),
         staff_id: Set(staff_id),
         user_info_id: Set(user_info_id),
         created_at: Set(crate::db::now()),
+        ..Default::default()
     })
-    .exec(db)
-    .await?;
-    Ok(())
+    .exec_with_returning(db)
+    .await?)
 }

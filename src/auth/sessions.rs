@@ -3,9 +3,8 @@
 //!
 //! A logged-out token's id (`jti`) is kept in `revoked_token` until the token would have
 //! expired, and the account's `session_version` (which every token carries as `sv`) moves to end
-//! them all: both live in the database, so every instance agrees. This instance forgets its
-//! resolved credentials at once; another instance may still honour a cached resolution for at
-//! most `OPSGRAPH_AUTH_CACHE_SECS` (README, "Getting a token").
+//! them all: both live in the database, and every request resolves its credential there, so
+//! every instance refuses an ended token on its very next request.
 
 use entity::{revoked_token, staff};
 use sea_orm::{

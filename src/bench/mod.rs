@@ -549,8 +549,10 @@ async fn members(w: &mut Writer<'_>) -> anyhow::Result<()> {
             v(MEMBER_DIAMONDS),
         ];
         users.push(row);
+        let key = member_key(k);
         keys.push(vec![
-            v(crate::auth::service::key_digest(&member_key(k))),
+            v(crate::auth::service::key_digest(&key)),
+            v(crate::auth::service::key_prefix(&key)),
             v(None::<i32>),
             v(Some(id)),
             v(day(2020, 9, 1).and_hms_opt(10, 0, 0).unwrap_or_default()),
@@ -558,8 +560,8 @@ async fn members(w: &mut Writer<'_>) -> anyhow::Result<()> {
     }
     w.insert("user_info", USER_INFO_COLS, users).await?;
     w.insert(
-        "api_token",
-        &["key", "staff_id", "user_info_id", "created_at"],
+        "api_key",
+        &["digest", "prefix", "staff_id", "user_info_id", "created_at"],
         keys,
     )
     .await

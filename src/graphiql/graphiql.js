@@ -306,11 +306,16 @@ mutation Login {
   }
 }
 
-query Viewer {
-  viewer {
+query Me {
+  me {
     kind
-    name
-    permissions
+    username
+    nickname
+    role {
+      name
+      superuser
+      permissions
+    }
   }
 }
 `;function Qce(){try{let{activeTabIndex:e,tabs:t}=JSON.parse(localStorage.getItem("graphiql:tabState")),n=t[e];for(let r of["query","variables","headers"])typeof n[r]=="string"?localStorage.setItem(`graphiql:${r}`,n[r]):localStorage.removeItem(`graphiql:${r}`)}catch{}}Qce();(0,aG.createRoot)(document.getElementById("graphiql")).render((0,sG.createElement)(Ts,{fetcher:Wce,defaultQuery:qce,isHeadersEditorEnabled:!0,defaultEditorToolsVisibility:"headers",shouldPersistHeaders:!0}));})();

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
 use crate::{
+    accounts::schema::{AccountsMutation, AccountsQuery},
     audit::schema::AuditQuery,
     auth::schema::{AuthMutation, AuthQuery},
     config::Config,
@@ -33,6 +34,7 @@ use crate::{
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     AuthQuery,
+    AccountsQuery,
     AuditQuery,
     PayersQuery,
     MarketQuery,
@@ -45,6 +47,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     AuthMutation,
+    AccountsMutation,
     PayersMutation,
     MarketMutation,
     MerchantsMutation,

@@ -181,6 +181,7 @@ fn writes(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
 
 /// Fresh dataloaders of every domain, reading from `db`.
 fn attach_loaders(request: Request, db: &DatabaseConnection) -> Request {
+    let request = crate::accounts::loaders::attach(request, db);
     let request = crate::payers::loaders::attach(request, db);
     let request = crate::market::loaders::attach(request, db);
     let request = crate::merchants::loaders::attach(request, db);

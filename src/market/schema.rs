@@ -203,9 +203,10 @@ impl MarketQuery {
         })
     }
 
-    /// The calling member with its props in use (legacy: `GET /userinfo/`).
+    /// The calling member with its props in use (legacy: `GET /userinfo/`); members only.
+    /// `me` answers any caller, staff too.
     #[graphql(guard = "MemberGuard")]
-    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Member> {
+    async fn current_member(&self, ctx: &Context<'_>) -> async_graphql::Result<Member> {
         let (info, props) = service::member(&state(ctx).db, member_id(ctx)?)
             .await
             .extend()?;

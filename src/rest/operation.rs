@@ -30,7 +30,7 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Au
         Some(Err(_)) => return Err(AppError::Unauthenticated("Invalid token header.".into())),
     };
     let core = &state.core;
-    service::authenticate(&core.db, &core.jwt, &core.auth_cache, header).await
+    service::authenticate(&core.db, &core.jwt, header).await
 }
 
 /// The REST layer's documents, parsed once each, by address: they are `&'static str` constants,

@@ -111,6 +111,8 @@ pub struct TestApp {
     pub router: Router,
     pub state: AppState,
     pub backend: Backend,
+    /// The test database's URL (for a second instance, or the CLI, on the same database).
+    pub url: String,
     cleanup: Cleanup,
     _storage: std::sync::Arc<tempfile::TempDir>,
 }
@@ -149,7 +151,34 @@ impl TestApp {
         configure: impl FnOnce(&mut Config),
     ) -> Self {
         let (url, cleanup) = fresh_database(&backend).await;
-        let mut config = Config::for_database(url);
+        let app = Self::on_database(backend, url, configure).await;
+        if demo_data {
+            demo::seed(&app.state.core.db).await.expect("demo data");
+        }
+        TestApp { cleanup, ..app }
+    }
+
+    /// Another instance of the application on this one's database, as a second server behind
+    /// the same load balancer would be: nothing in memory is shared.
+    pub async fn another_instance(&self) -> TestApp {
+        let app = Self::on_database(self.backend.clone(), self.url.clone(), |_| {}).await;
+        // The first instance drops the database.
+        TestApp {
+            cleanup: Cleanup {
+                pg: None,
+                _dir: self.cleanup._dir.clone(),
+            },
+            ..app
+        }
+    }
+
+    /// An application on the existing database `url`.
+    async fn on_database(
+        backend: Backend,
+        url: String,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let mut config = Config::for_database(url.clone());
         config.db_max_connections = Some(8);
         // Qiniu's published SDK test keys: signatures can be checked against its vectors.
         config.qiniu_access_key = Some("abcdefghklmnopq".into());
@@ -158,14 +187,15 @@ impl TestApp {
         config.storage_dir = storage.path().display().to_string();
         configure(&mut config);
         let (router, state) = app::build(config).await.expect("app builds");
-        if demo_data {
-            demo::seed(&state.core.db).await.expect("demo data");
-        }
         TestApp {
             router,
             state,
             backend,
-            cleanup,
+            url,
+            cleanup: Cleanup {
+                pg: None,
+                _dir: None,
+            },
             _storage: std::sync::Arc::new(storage),
         }
     }

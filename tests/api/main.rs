@@ -1,5 +1,6 @@
 //! Integration tests: one binary, the real router, a fresh database per test.
 
+mod accounts;
 mod audit;
 mod auth;
 mod big_whitelists;

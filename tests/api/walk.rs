@@ -461,11 +461,14 @@ const ANY_STAFF_FIELDS: &[&str] = &[
     "logoutEverywhere",
     "changePassword",
 ];
+/// Fields for any authenticated caller, staff or member.
+const ANY_CALLER_FIELDS: &[&str] = &["me"];
+/// Fields for kids-coding members only.
 const MEMBER_FIELDS: &[&str] = &[
     "exchangeOrders",
     "exchangeOrder",
     "myProducts",
-    "me",
+    "currentMember",
     "purchaseProduct",
     "useProduct",
     "unuseProduct",
@@ -563,6 +566,11 @@ async fn every_graphql_root_field_admits_exactly_its_callers() {
                 assert_eq!(code(&anonymous), "UNAUTHENTICATED", "{what}: {anonymous}");
                 assert_eq!(code(&member), "FORBIDDEN", "{what}: a member: {member}");
                 assert!(!refused(&no_codes), "{what}: staff without codes: {no_codes}");
+            } else if ANY_CALLER_FIELDS.contains(&field.as_str()) {
+                assert_eq!(code(&anonymous), "UNAUTHENTICATED", "{what}: {anonymous}");
+                for v in [&member, &no_codes, &superuser] {
+                    assert!(!refused(v), "{what}: {v}");
+                }
             } else if MEMBER_FIELDS.contains(&field.as_str()) {
                 assert_eq!(code(&anonymous), "UNAUTHENTICATED", "{what}: {anonymous}");
                 assert_eq!(code(&superuser), "FORBIDDEN", "{what}: staff: {superuser}");

@@ -174,7 +174,7 @@ pub fn routes() -> Vec<Route> {
             path,
             get(user_info),
             Doc::new("The member, with the props in use", Access::Member)
-                .answer(200, shape(USER_INFO, "me")),
+                .answer(200, shape(USER_INFO, "currentMember")),
         ));
     }
     routes
@@ -445,7 +445,7 @@ async fn unuse_product(
 }
 
 const USER_INFO: &str = concatcp!(
-    "query UserInfo { me { pk: id owner name props {
+    "query UserInfo { currentMember { pk: id owner name props {
            owner: ownerId exchange_product: product { ...ProductFields }
            status status_display: statusDisplay create_time: createTime pk: id
          } } } ",
@@ -454,5 +454,8 @@ const USER_INFO: &str = concatcp!(
 /// `GET /userinfo/` and `/program_face2face/userinfo/`: the member with the props in use.
 async fn user_info(State(state): State<AppState>, Extension(auth): Extension<Auth>) -> DrfResult {
     let data = run(&state, auth, USER_INFO, json!({})).await?;
-    Ok(drf::object(without_null_categories(take(data, "me"))))
+    Ok(drf::object(without_null_categories(take(
+        data,
+        "currentMember",
+    ))))
 }

@@ -280,6 +280,19 @@ async fn nobody_grants_what_they_do_not_hold_nor_removes_the_last_superuser() {
             app.scalar("SELECT COUNT(*) FROM staff s JOIN role r ON r.id = s.role_id WHERE r.superuser AND s.is_active").await,
             1
         );
+        // Accounts are listed like every list: filtered, paged, with their roles.
+        let list = "{ staffAccounts(filter: { keyword: \"R\", isActive: true }, pageSize: 1, page: 2) {
+                        totalCount page pageSize items { id username isActive role { name superuser } } } }";
+        assert_eq!(
+            ok(&app, &root2, list, json!({})).await,
+            json!({ "staffAccounts": { "totalCount": 2, "page": 2, "pageSize": 1, "items": [
+                { "id": 3, "username": "root2", "isActive": true, "role": { "name": "admin", "superuser": true } }
+            ] } })
+        );
+        assert_eq!(
+            ok(&app, &root2, "{ role(id: 3) { name permissions } }", json!({})).await,
+            json!({ "role": { "name": "readers", "permissions": ["PAYER_LIST"] } })
+        );
         // A member manages nothing, and sees itself through `me`.
         assert_eq!(refused(&app, MEMBER, "{ roles { id } }", json!({})).await.0, "FORBIDDEN");
         assert_eq!(

@@ -56,8 +56,14 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
             ..(*core).clone()
         })
     });
+    let bus = crate::shared::Bus::start(
+        core.db.clone(),
+        core.counts.clone(),
+        Duration::from_secs(core.config.read_your_writes_secs),
+    );
     let state = AppState {
         schema: graphql::build(core.clone()),
+        bus,
         core,
         reader,
         documents: Default::default(),

@@ -65,6 +65,16 @@ pub struct Config {
     )]
     pub count_cache_secs: u64,
 
+    /// With a read replica: how long, seconds, a caller's reads go to the primary after it
+    /// wrote (on any instance), so a save followed by a reload shows the change (0: never).
+    #[arg(
+        long,
+        env = "OPSGRAPH_READ_YOUR_WRITES_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub read_your_writes_secs: u64,
+
     /// Size of the database connection pool (default: 16 on PostgreSQL, 4 on SQLite).
     #[arg(long, env = "OPSGRAPH_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<u32>,
@@ -244,6 +254,7 @@ impl Config {
             environment: "development".into(),
             db_max_connections: None,
             count_cache_secs: 10,
+            read_your_writes_secs: 5,
             graphql_max_depth: 10,
             graphql_max_complexity: 5_000,
             graphql_max_aliases: 15,

@@ -126,10 +126,16 @@ fn create_sqlite_parent_dir(url: &str) -> anyhow::Result<()> {
 
 /// Totals of list queries, kept a little while: a page of a large table would otherwise count
 /// the whole result on every request (the count costs fifty times the page at a million rows).
-/// A total is at most [`Config::count_cache_secs`] old; this instance forgets them all when a
-/// request's write commits ([`crate::graphql::request`]), so its own writes show at once, and
-/// other instances' within that time. A document that fails, or a mutation that commits
-/// nothing, forgets nothing.
+///
+/// - A total younger than [`Config::count_cache_secs`] is answered as it is.
+/// - An older one is still answered at once, and one background task counts again
+///   (stale-while-revalidate): no page waits for a recount once its filter has a total. Only the
+///   first count of a filter, or a total more than [`MAX_STALE_TTLS`] times the TTL old, makes
+///   its request wait (and the requests of the same filter wait for that one count).
+/// - Every total is forgotten when a write of this instance commits
+///   ([`crate::graphql::request`]), so its own writes show at once; on PostgreSQL the other
+///   instances forget theirs when they hear of it ([`crate::shared`]), within a round trip. A
+///   document that fails, or a mutation that commits nothing, forgets nothing.
 ///
 /// Keys are digests of the counting statement (which holds the caller's filter text), so an
 /// entry weighs the same whatever was typed; [`MAX_COUNTS`] entries bound the bytes.
@@ -138,23 +144,29 @@ fn create_sqlite_parent_dir(url: &str) -> anyhow::Result<()> {
 pub struct CountCache {
     ttl: Duration,
     slots: crate::cache::Bounded<Arc<CountSlot>>,
-    /// Moved by every [`CountCache::clear`]: a total counted before is not kept.
-    generation: AtomicU64,
 }
 
-/// One total: computed by one request while the others for the same query wait for it.
-type CountSlot = tokio::sync::Mutex<Option<Counted>>;
+/// One filter's total: counted by one request while the others for the same filter wait for it,
+/// and recounted in the background when it grows old.
+#[derive(Default)]
+struct CountSlot {
+    counted: tokio::sync::Mutex<Option<Counted>>,
+    /// A background recount is running.
+    recounting: std::sync::atomic::AtomicBool,
+}
 
-/// A total, when it was counted, and the cache's generation when counting began.
+/// A total, and when it was counted.
 #[derive(Clone, Copy)]
 struct Counted {
     total: u64,
     at: std::time::Instant,
-    generation: u64,
 }
 
 /// Totals kept at most.
 pub const MAX_COUNTS: usize = 10_000;
+/// How many TTLs old a total may be and still be answered while it is recounted: past that (a
+/// filter nobody asked for in a while) the request counts afresh.
+pub const MAX_STALE_TTLS: u32 = 6;
 /// What one total weighs: its slot (the key and bookkeeping are counted by the cache).
 const COUNT_WEIGHT: usize = 96;
 
@@ -173,7 +185,6 @@ impl CountCache {
                 MAX_COUNTS,
                 MAX_COUNTS * (COUNT_WEIGHT + crate::cache::ENTRY_OVERHEAD),
             ),
-            generation: AtomicU64::new(0),
         }
     }
 
@@ -197,20 +208,25 @@ impl CountCache {
         let slot =
             self.slots
                 .get_or_insert_with(key, || Arc::new(CountSlot::default()), COUNT_WEIGHT);
-        let mut held = slot.lock().await;
-        // Read before counting: a write committed while this counts clears the cache after
-        // its commit, which moves the generation past this total's.
-        let generation = self.generation.load(Ordering::SeqCst);
+        let mut held = slot.counted.lock().await;
         if let Some(c) = *held {
-            if c.generation == generation && c.at.elapsed() < self.ttl {
+            let age = c.at.elapsed();
+            if age < self.ttl {
+                return Ok(c.total);
+            }
+            if age < self.ttl * MAX_STALE_TTLS {
+                if !slot.recounting.swap(true, Ordering::SeqCst) {
+                    tokio::spawn(recount(db.clone(), query.clone(), slot.clone()));
+                }
                 return Ok(c.total);
             }
         }
+        // A cleared cache drops its slots: a count that raced a write lands in a slot nobody
+        // reads any more.
         let total = query.clone().count(db).await?;
         *held = Some(Counted {
             total,
             at: std::time::Instant::now(),
-            generation,
         });
         Ok(total)
     }
@@ -224,6 +240,26 @@ impl CountCache {
     pub fn usage(&self) -> (usize, usize) {
         self.slots.usage()
     }
+}
+
+/// Counts `query` again for `slot`, off any request's path; a failure keeps the old total (the
+/// next request past the TTL tries again).
+async fn recount<E>(db: DatabaseConnection, query: sea_orm::Select<E>, slot: Arc<CountSlot>)
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+{
+    use sea_orm::PaginatorTrait;
+    match query.count(&db).await {
+        Ok(total) => {
+            *slot.counted.lock().await = Some(Counted {
+                total,
+                at: std::time::Instant::now(),
+            });
+        }
+        Err(e) => tracing::warn!(error = %e, "a total could not be counted again"),
+    }
+    slot.recounting.store(false, Ordering::SeqCst);
 }
 
 /// How long a writer waits for its turn, as long as SQLite's busy timeout.

@@ -24,6 +24,7 @@ pub mod orders;
 pub mod payers;
 pub mod reports;
 pub mod rest;
+pub mod shared;
 pub mod state;
 pub mod storage;
 pub mod xlsx;

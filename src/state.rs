@@ -89,4 +89,6 @@ pub struct AppState {
     pub documents: Arc<crate::graphql::request::Documents>,
     /// Request and operation counters for `/metrics`.
     pub metrics: crate::ops::SharedMetrics,
+    /// What this instance tells the others, and hears from them.
+    pub bus: Arc<crate::shared::Bus>,
 }

@@ -18,6 +18,7 @@ pub mod merchant_account;
 pub mod order_item;
 pub mod order_usage;
 pub mod payment_order;
+pub mod persisted_query;
 pub mod prop_category;
 pub mod report;
 pub mod report_whitelist;

@@ -78,12 +78,15 @@ pub enum Source {
 
 /// Automatic persisted queries (Apollo's protocol): a hash alone names a document sent before
 /// with it. Answers the hash under which a document sent with its hash is to be remembered,
-/// which [`client_document`] does only once the document passed every limit. Each instance
-/// remembers on its own; a miss answers `PersistedQueryNotFound` and the client resends the text.
-fn persisted(
-    documents: &Documents,
+/// which [`client_document`] does only once the document passed every limit. Registered
+/// documents are kept in the database for every instance (`persisted_query`) and in each
+/// instance's memory; a hash known to neither answers `PersistedQueryNotFound`, and the client
+/// resends the text.
+async fn persisted(
+    state: &AppState,
     request: &mut Request,
 ) -> Result<Option<cache::Key>, ServerError> {
+    let documents = &state.documents;
     let Some(value) = request.extensions.remove("persistedQuery") else {
         return Ok(None);
     };
@@ -101,10 +104,17 @@ fn persisted(
         .as_str()
         .is_some_and(|h| hex::decode_to_slice(h, &mut digest).is_ok());
     if request.query.is_empty() {
-        return match is_digest
+        let mut found = is_digest
             .then(|| documents.persisted.get(&digest))
-            .flatten()
-        {
+            .flatten();
+        if found.is_none() && is_digest {
+            found = stored_document(&state.core.db, &digest).await.map(|text| {
+                let text: Arc<str> = Arc::from(text);
+                documents.persisted.insert(digest, text.clone(), text.len());
+                text
+            });
+        }
+        return match found {
             Some(text) => {
                 request.query = text.to_string();
                 Ok(None)
@@ -125,12 +135,12 @@ fn persisted(
 }
 
 /// A client's document: from the cache of documents that passed, or checked and parsed.
-fn client_document(
+async fn client_document(
     state: &AppState,
     request: &mut Request,
 ) -> Result<Arc<ExecutableDocument>, ServerError> {
     let documents = &state.documents;
-    let register = persisted(documents, request)?;
+    let register = persisted(state, request).await?;
     let text_key = cache::key(&[request.query.as_bytes()]);
     let doc = match documents.parsed.get(&text_key) {
         Some(doc) => doc,
@@ -156,15 +166,59 @@ fn client_document(
     };
     // Only a document that passed every limit is remembered under its hash.
     if let Some(hash) = register {
-        if request.query.len() <= MAX_CACHED_TEXT {
+        let known = documents.persisted.get(&hash).is_some();
+        if request.query.len() <= MAX_CACHED_TEXT && !known {
             documents.persisted.insert(
                 hash,
                 Arc::from(request.query.as_str()),
                 request.query.len(),
             );
+            store_document(&state.core.db, &hash, &request.query).await;
         }
     }
     Ok(doc)
+}
+
+/// Persisted documents the database keeps at most: a client registering ever new documents
+/// (each at most [`MAX_CACHED_TEXT`], each within the limits) fills it to 160 MB at worst, and
+/// past that its documents are remembered only in the instances' memory.
+pub const MAX_STORED_DOCUMENTS: u64 = 10_000;
+
+/// The document registered under `hash` by any instance. A failed lookup is a miss (the client
+/// resends the text), logged.
+async fn stored_document(db: &DatabaseConnection, hash: &cache::Key) -> Option<String> {
+    use sea_orm::EntityTrait;
+    match entity::persisted_query::Entity::find_by_id(hex::encode(hash))
+        .one(db)
+        .await
+    {
+        Ok(found) => found.map(|row| row.document),
+        Err(e) => {
+            tracing::warn!(error = %e, "persisted queries could not be read");
+            None
+        }
+    }
+}
+
+/// Registers `document` under `hash` for every instance, unless the table is full or holds it.
+async fn store_document(db: &DatabaseConnection, hash: &cache::Key, document: &str) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = db.get_database_backend();
+    // One statement: the bound, the insert and a concurrent registration of the same hash.
+    let sql = format!(
+        "INSERT INTO persisted_query (hash, document, created_at) SELECT $1, $2, $3 \
+         WHERE (SELECT COUNT(*) FROM persisted_query) < {MAX_STORED_DOCUMENTS} \
+         ON CONFLICT (hash) DO NOTHING"
+    );
+    let values = [
+        hex::encode(hash).into(),
+        document.into(),
+        crate::db::now().into(),
+    ];
+    let statement = Statement::from_sql_and_values(backend, sql, values);
+    if let Err(e) = db.execute_raw(statement).await {
+        tracing::warn!(error = %e, "a persisted query could not be stored");
+    }
 }
 
 /// Whether the operation the request selects writes. An operation that cannot be found (the
@@ -192,7 +246,7 @@ fn attach_loaders(request: Request, db: &DatabaseConnection) -> Request {
 pub async fn run(state: &AppState, mut request: Request, auth: Auth, source: Source) -> Response {
     let doc = match source {
         Source::Rest(doc) => Ok(doc),
-        Source::Client => client_document(state, &mut request),
+        Source::Client => client_document(state, &mut request).await,
     };
     // The variables of every request, and a client's document, are checked for NULs.
     let doc = match doc.and_then(|doc| refuse_nul(&request).map(|()| doc)) {
@@ -201,18 +255,21 @@ pub async fn run(state: &AppState, mut request: Request, auth: Auth, source: Sou
     };
     let writing = writes(&doc, request.operation_name.as_deref());
     request.set_parsed_query((*doc).clone());
-    let request = request.data(auth);
+    // A caller who wrote a moment ago reads the primary: the replica may not have its write yet.
     let core: &Arc<Core> = match &state.reader {
-        Some(reader) if !writing => reader,
+        Some(reader) if !writing && !state.bus.reads_primary(&auth) => reader,
         _ => &state.core,
     };
+    let writer = writing.then(|| auth.clone());
+    let request = request.data(auth);
     // The schema's own data holds the primary's core; a query on the replica gets its own.
     let request = attach_loaders(request.data(core.clone()), &core.db);
     let mut response = state.schema.execute(request).await;
     // Totals are forgotten once a write committed (outside a served request, where that cannot
-    // be known, after any mutation): a document that fails, or writes nothing, leaves them.
-    if writing && crate::ops::committed().unwrap_or(true) {
-        core.counts.clear();
+    // be known, after any mutation), here and on the other instances: a document that fails,
+    // or writes nothing, leaves them.
+    if let Some(writer) = writer.filter(|_| crate::ops::committed().unwrap_or(true)) {
+        state.bus.wrote(&writer).await;
     }
     response.errors = response.errors.into_iter().map(with_code).collect();
     response

@@ -161,7 +161,12 @@ impl TestApp {
     /// Another instance of the application on this one's database, as a second server behind
     /// the same load balancer would be: nothing in memory is shared.
     pub async fn another_instance(&self) -> TestApp {
-        let app = Self::on_database(self.backend.clone(), self.url.clone(), |_| {}).await;
+        self.another_instance_with(|_| {}).await
+    }
+
+    /// [`TestApp::another_instance`] with settings changed by `configure`.
+    pub async fn another_instance_with(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let app = Self::on_database(self.backend.clone(), self.url.clone(), configure).await;
         // The first instance drops the database.
         TestApp {
             cleanup: Cleanup {

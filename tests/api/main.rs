@@ -19,6 +19,7 @@ mod reports;
 mod resilience;
 mod security;
 mod sessions;
+mod shared;
 mod sheets;
 mod storage;
 mod walk;

@@ -1,0 +1,227 @@
+//! What instances of one deployment tell each other, through PostgreSQL's `LISTEN`/`NOTIFY`.
+//!
+//! - [`TOTALS`]: a write committed somewhere; every other instance forgets its cached totals
+//!   ([`crate::db::CountCache`]), so a total changed through A is right on B once B heard it
+//!   (one round trip), not after the cache's TTL.
+//! - [`WRITERS`]: a caller wrote; every instance sends that caller's reads to the primary for
+//!   [`Config::read_your_writes_secs`], so an admin who saves and reloads sees the change even
+//!   when the replica lags and the reload lands on another instance.
+//!
+//! One connection per instance listens (the pool lends it and gets another). When it drops,
+//! the listener reconnects and listens again, and since notifications may have been missed
+//! meanwhile, it forgets every total and sends every caller's reads to the primary for the
+//! window. On SQLite (one instance by design) nothing is sent: the local path is the whole truth.
+//!
+//! Credentials are not cached anywhere (every request resolves its own), so no channel is needed
+//! for sessions, roles or keys.
+//!
+//! [`Config::read_your_writes_secs`]: crate::config::Config::read_your_writes_secs
+
+use std::{
+    sync::{Arc, Mutex, Weak},
+    time::{Duration, Instant},
+};
+
+use sea_orm::{
+    sqlx::postgres::PgListener, ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement,
+};
+
+use crate::{
+    auth::{Auth, Principal},
+    cache::Bounded,
+    db::CountCache,
+};
+
+/// The channel of committed writes: totals are to be forgotten.
+pub const TOTALS: &str = "opsgraph_totals";
+/// The channel of callers who wrote: their reads go to the primary for a while.
+pub const WRITERS: &str = "opsgraph_writers";
+
+/// Callers remembered at most as recent writers, and what each weighs.
+const MAX_WRITERS: usize = 10_000;
+const WRITER_WEIGHT: usize = 16;
+
+/// How long the listener waits before connecting again after a failure.
+const RECONNECT_DELAY: Duration = Duration::from_secs(1);
+
+/// This instance's end of the conversation.
+pub struct Bus {
+    /// Names this instance in what it sends, so it can skip its own notifications.
+    instance: String,
+    db: DatabaseConnection,
+    counts: Arc<CountCache>,
+    window: Duration,
+    /// Callers who wrote, by the digest of their [`caller_key`], with when.
+    writers: Bounded<Instant>,
+    /// Every caller reads the primary until then (after the listener lost notifications).
+    everyone_until: Mutex<Option<Instant>>,
+    /// Dropped with the bus: ends the listener.
+    _stop: tokio::sync::watch::Sender<()>,
+}
+
+/// Who a caller is, for read-your-writes: its kind and id. Anonymous callers have none.
+fn caller_key(auth: &Auth) -> Option<String> {
+    match &auth.0 {
+        Some(Principal::Staff(s)) => Some(format!("s{}", s.id)),
+        Some(Principal::Member(m)) => Some(format!("m{}", m.user_info_id)),
+        None => None,
+    }
+}
+
+impl Bus {
+    /// The bus of an instance on `db` (the primary), whose totals are `counts`; on PostgreSQL it
+    /// starts listening to the other instances.
+    pub fn start(db: DatabaseConnection, counts: Arc<CountCache>, window: Duration) -> Arc<Bus> {
+        let (stop, stopped) = tokio::sync::watch::channel(());
+        let bus = Arc::new(Bus {
+            instance: format!("{:016x}", rand::random::<u64>()),
+            db,
+            counts,
+            window,
+            writers: Bounded::new(
+                MAX_WRITERS,
+                MAX_WRITERS * (WRITER_WEIGHT + crate::cache::ENTRY_OVERHEAD),
+            ),
+            everyone_until: Mutex::new(None),
+            _stop: stop,
+        });
+        if bus.db.get_database_backend() == DatabaseBackend::Postgres {
+            tokio::spawn(listen(Arc::downgrade(&bus), stopped));
+        }
+        bus
+    }
+
+    /// Whether `auth`'s reads are to go to the primary: it wrote within the window, here or on
+    /// another instance, or notifications were lost within the window.
+    pub fn reads_primary(&self, auth: &Auth) -> bool {
+        let now = Instant::now();
+        if self
+            .everyone_until
+            .lock()
+            .is_ok_and(|until| until.is_some_and(|t| now < t))
+        {
+            return true;
+        }
+        caller_key(auth).is_some_and(|who| {
+            self.writers
+                .get(&crate::cache::key(&[who.as_bytes()]))
+                .is_some_and(|at| now.duration_since(at) < self.window)
+        })
+    }
+
+    /// A write of `auth`'s committed on this instance: totals are forgotten here and, on
+    /// PostgreSQL, on every other instance; the caller reads the primary for the window
+    /// everywhere. One statement on PostgreSQL, none on SQLite. Sent after the commit: an
+    /// instance that dies in between leaves the others' totals at most a TTL old.
+    pub async fn wrote(&self, auth: &Auth) {
+        self.counts.clear();
+        let who = caller_key(auth);
+        if let Some(who) = &who {
+            self.note_writer(who);
+        }
+        if self.db.get_database_backend() != DatabaseBackend::Postgres {
+            return;
+        }
+        let writer = format!("{} {}", self.instance, who.unwrap_or_default());
+        let statement = Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_notify($1, $2), pg_notify($3, $4)",
+            [
+                TOTALS.into(),
+                self.instance.clone().into(),
+                WRITERS.into(),
+                writer.into(),
+            ],
+        );
+        if let Err(e) = self.db.execute_raw(statement).await {
+            tracing::warn!(error = %e, "could not tell the other instances of a write");
+        }
+    }
+
+    fn note_writer(&self, who: &str) {
+        self.writers.insert(
+            crate::cache::key(&[who.as_bytes()]),
+            Instant::now(),
+            WRITER_WEIGHT,
+        );
+    }
+
+    /// What was missed is unknown: every total goes, and every caller reads the primary for the
+    /// window.
+    fn forget_everything(&self) {
+        self.counts.clear();
+        if let Ok(mut until) = self.everyone_until.lock() {
+            *until = Some(Instant::now() + self.window);
+        }
+    }
+
+    /// Acts on one notification from `channel`.
+    fn heard(&self, channel: &str, payload: &str) {
+        let (from, who) = payload.split_once(' ').unwrap_or((payload, ""));
+        if from == self.instance {
+            return;
+        }
+        match channel {
+            TOTALS => self.counts.clear(),
+            WRITERS if !who.is_empty() => self.note_writer(who),
+            _ => {}
+        }
+    }
+}
+
+/// Listens on both channels for as long as the bus lives, reconnecting after a failure.
+async fn listen(bus: Weak<Bus>, mut stopped: tokio::sync::watch::Receiver<()>) {
+    let mut again = false;
+    loop {
+        let Some(pool) = bus
+            .upgrade()
+            .map(|b| b.db.get_postgres_connection_pool().clone())
+        else {
+            return;
+        };
+        let connected = async {
+            let mut listener = PgListener::connect_with(&pool).await?;
+            listener.listen_all([TOTALS, WRITERS]).await?;
+            Ok::<_, sea_orm::sqlx::Error>(listener)
+        };
+        let mut listener = tokio::select! {
+            _ = stopped.changed() => return,
+            connected = connected => match connected {
+                Ok(listener) => listener,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen to the other instances; retrying");
+                    tokio::select! {
+                        _ = stopped.changed() => return,
+                        _ = tokio::time::sleep(RECONNECT_DELAY) => continue,
+                    }
+                }
+            },
+        };
+        // Listening again: whatever was sent while no connection listened is unknown. (Before
+        // the first connection this instance had nothing to forget.)
+        match bus.upgrade() {
+            Some(b) if again => b.forget_everything(),
+            Some(_) => again = true,
+            None => return,
+        }
+        loop {
+            let received = tokio::select! {
+                _ = stopped.changed() => return,
+                received = listener.try_recv() => received,
+            };
+            let Some(b) = bus.upgrade() else { return };
+            match received {
+                Ok(Some(n)) => b.heard(n.channel(), n.payload()),
+                // The connection dropped: a new one listens, then forgets what it may have missed.
+                Ok(None) => {
+                    tracing::warn!("the listening connection dropped; listening again");
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "listening to the other instances failed");
+                    break;
+                }
+            }
+        }
+    }
+}

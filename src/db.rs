@@ -231,6 +231,38 @@ impl CountCache {
         Ok(total)
     }
 
+    /// One page of `query` in `order` (ties broken by the later columns), and the number of
+    /// rows on all pages, counted through this cache. A page past the last is an error, or an
+    /// empty page, as `past_the_end` says (the families disagree).
+    pub async fn page<E>(
+        &self,
+        db: &DatabaseConnection,
+        query: sea_orm::Select<E>,
+        order: &[(E::Column, sea_orm::Order)],
+        page: crate::graphql::page::PageArgs,
+        past_the_end: PastTheEnd,
+    ) -> AppResult<(u64, Vec<E::Model>)>
+    where
+        E: sea_orm::EntityTrait,
+        E::Model: Sync,
+    {
+        use sea_orm::{QueryOrder, QuerySelect};
+        let total = self.count(db, &query).await?;
+        if past_the_end == PastTheEnd::NotFound {
+            page.check_in_range(total)?;
+        }
+        let mut query = query;
+        for (column, direction) in order {
+            query = query.order_by(*column, direction.clone());
+        }
+        let rows = query
+            .offset(page.offset())
+            .limit(page.page_size)
+            .all(db)
+            .await?;
+        Ok((total, rows))
+    }
+
     /// Forgets every total.
     pub fn clear(&self) {
         self.slots.clear();
@@ -240,6 +272,15 @@ impl CountCache {
     pub fn usage(&self) -> (usize, usize) {
         self.slots.usage()
     }
+}
+
+/// What a page past the last one answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PastTheEnd {
+    /// DRF's `Invalid page.` (404), and GraphQL's `NOT_FOUND`.
+    NotFound,
+    /// An empty page, as the paid-report and merchant families answer.
+    Empty,
 }
 
 /// Counts `query` again for `slot`, off any request's path; a failure keeps the old total (the

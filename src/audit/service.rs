@@ -1,10 +1,7 @@
 //! Recording changes and reading them back.
 
 use entity::audit_log;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -194,15 +191,15 @@ pub async fn list(
     if let Some(v) = filter.until {
         query = query.filter(C::At.lt(v));
     }
-    let total = counts.count(db, &query).await?;
-    page.check_in_range(total)?;
-    let rows = query
-        .order_by_desc(C::Id)
-        .offset(page.offset())
-        .limit(page.page_size)
-        .all(db)
-        .await?;
-    Ok((total, rows))
+    counts
+        .page(
+            db,
+            query,
+            &[(C::Id, sea_orm::Order::Desc)],
+            page,
+            crate::db::PastTheEnd::NotFound,
+        )
+        .await
 }
 
 #[cfg(test)]

@@ -55,15 +55,15 @@ where
     E: EntityTrait<Model = M>,
     M: sea_orm::FromQueryResult + Send + Sync,
 {
-    let total = counts.count(db, &query).await?;
-    page.check_in_range(total)?;
-    let rows = query
-        .order_by_desc(order_by)
-        .offset(page.offset())
-        .limit(page.page_size)
-        .all(db)
-        .await?;
-    Ok((total, rows))
+    counts
+        .page(
+            db,
+            query,
+            &[(order_by, sea_orm::Order::Desc)],
+            page,
+            crate::db::PastTheEnd::NotFound,
+        )
+        .await
 }
 
 /// Products on sale, newest first (public). `all` includes those off sale (staff).

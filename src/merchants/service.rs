@@ -261,14 +261,15 @@ pub async fn search(
     page: PageArgs,
 ) -> AppResult<(u64, Vec<shop::Model>)> {
     let query = shop::Entity::find().filter(search_condition(filter));
-    let total = counts.count(db, &query).await?;
-    let rows = query
-        .order_by_desc(shop::Column::Id)
-        .offset(page.offset())
-        .limit(page.page_size)
-        .all(db)
-        .await?;
-    Ok((total, rows))
+    counts
+        .page(
+            db,
+            query,
+            &[(shop::Column::Id, sea_orm::Order::Desc)],
+            page,
+            crate::db::PastTheEnd::Empty,
+        )
+        .await
 }
 
 /// The shop named by a `SID` (or its number).

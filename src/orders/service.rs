@@ -119,15 +119,18 @@ async fn order_page(
     page: PageArgs,
 ) -> AppResult<(u64, Vec<payment_order::Model>)> {
     let query = payment_order::Entity::find().filter(cond);
-    let total = counts.count(db, &query).await?;
-    let rows = query
-        .order_by_desc(payment_order::Column::CheckoutAt)
-        .order_by_asc(payment_order::Column::Id)
-        .offset(page.offset())
-        .limit(page.page_size)
-        .all(db)
-        .await?;
-    Ok((total, rows))
+    counts
+        .page(
+            db,
+            query,
+            &[
+                (payment_order::Column::CheckoutAt, sea_orm::Order::Desc),
+                (payment_order::Column::Id, sea_orm::Order::Asc),
+            ],
+            page,
+            crate::db::PastTheEnd::Empty,
+        )
+        .await
 }
 
 /// Orders checked out in the filter's period, newest first (ties by id).

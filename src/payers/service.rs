@@ -8,7 +8,7 @@ use sea_orm::{
         Expr, ExprTrait, Query, SelectStatement, SimpleExpr, SubQueryStatement, UnionType,
     },
     ActiveModelTrait, ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    QueryFilter, QuerySelect, QueryTrait, Set,
 };
 
 use super::types::{
@@ -71,15 +71,15 @@ pub async fn list_payers(
         cond = cond.add(C::LearnExtent.eq(extent));
     }
     let query = user_info::Entity::find().filter(cond);
-    let total = counts.count(db, &query).await?;
-    page.check_in_range(total)?;
-    let rows = query
-        .order_by_desc(C::Id)
-        .offset(page.offset())
-        .limit(page.page_size)
-        .all(db)
-        .await?;
-    Ok((total, rows))
+    counts
+        .page(
+            db,
+            query,
+            &[(C::Id, sea_orm::Order::Desc)],
+            page,
+            crate::db::PastTheEnd::NotFound,
+        )
+        .await
 }
 
 /// The shortest keyword the trigram indexes can serve.
@@ -308,15 +308,15 @@ pub async fn list_visit_records(
         return Err(AppError::field("contact", "This field is required."));
     }
     let query = visit_record::Entity::find().filter(visit_record::Column::Contact.eq(contact));
-    let total = counts.count(db, &query).await?;
-    page.check_in_range(total)?;
-    let rows = query
-        .order_by_desc(visit_record::Column::Id)
-        .offset(page.offset())
-        .limit(page.page_size)
-        .all(db)
-        .await?;
-    Ok((total, rows))
+    counts
+        .page(
+            db,
+            query,
+            &[(visit_record::Column::Id, sea_orm::Order::Desc)],
+            page,
+            crate::db::PastTheEnd::NotFound,
+        )
+        .await
 }
 
 /// Parses `2018-05-05` or `2018-5-5`.

@@ -148,14 +148,15 @@ pub async fn list_reports(
         cond = cond.add(C::PublishTime.lt(until));
     }
     let query = report::Entity::find().filter(cond);
-    let total = counts.count(db, &query).await?;
-    let rows = query
-        .order_by_desc(C::Id)
-        .offset(page.offset())
-        .limit(page.page_size)
-        .all(db)
-        .await?;
-    Ok((total, rows))
+    counts
+        .page(
+            db,
+            query,
+            &[(C::Id, sea_orm::Order::Desc)],
+            page,
+            crate::db::PastTheEnd::Empty,
+        )
+        .await
 }
 
 /// A report that is not deleted.
@@ -464,14 +465,15 @@ pub async fn list_whitelist(
         cond = cond.add(any);
     }
     let query = report_whitelist::Entity::find().filter(cond);
-    let total = counts.count(db, &query).await?;
-    let rows = query
-        .order_by_asc(C::Id)
-        .offset(page.offset())
-        .limit(page.page_size)
-        .all(db)
-        .await?;
-    Ok((total, rows))
+    counts
+        .page(
+            db,
+            query,
+            &[(C::Id, sea_orm::Order::Asc)],
+            page,
+            crate::db::PastTheEnd::Empty,
+        )
+        .await
 }
 
 /// A whitelist entry of a report.

@@ -21,3 +21,4 @@ mod sessions;
 mod sheets;
 mod storage;
 mod walk;
+mod web;

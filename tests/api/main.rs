@@ -11,6 +11,7 @@ mod limits;
 mod market;
 mod memory;
 mod merchants;
+mod observability;
 mod ops;
 mod orders;
 mod payers;

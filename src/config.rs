@@ -419,7 +419,36 @@ pub fn cors_origins(text: &str) -> Result<CorsOrigins, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{cors_origins, public_url, CorsOrigins};
+    use super::{cors_origins, public_url, Config, CorsOrigins};
+
+    #[test]
+    fn every_setting_is_in_the_readme_table_and_the_env_example() {
+        use clap::Args;
+        let command = Config::augment_args(clap::Command::new("opsgraph"));
+        let readme = include_str!("../README.md");
+        let table = readme
+            .split("\n## Configuration\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("the README's configuration section");
+        let example = include_str!("../.env.example");
+        let mut names = 0;
+        for arg in command.get_arguments() {
+            let Some(name) = arg.get_env().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            names += 1;
+            assert!(
+                table.contains(&format!("`{name}`")),
+                "{name} is not in the README's table"
+            );
+            assert!(
+                example.contains(&format!("\n# {name}=")),
+                "{name} is not in .env.example"
+            );
+        }
+        assert!(names > 30, "{names} settings");
+    }
 
     #[test]
     fn cors_origins_are_exact_or_any() {

@@ -41,6 +41,8 @@ fn test_routes() -> Router<AppState> {
         .route("/server/userinfo/test_panic/", get(panics))
         .route("/custommanage/test_panic", get(panics))
         .route("/api/test/panic", get(panics))
+        // Beside the real GET and POST of /graphql.
+        .route("/graphql", axum::routing::put(panics))
         .route("/api/test/hang", get(hangs))
         .route("/server/userinfo/test_internal/", get(fails))
 }
@@ -196,6 +198,15 @@ async fn every_answer_is_logged_and_counted_with_its_request_id() {
                 "/api/test/panic",
             ),
             (
+                "obs-panic-graphql",
+                "PUT",
+                "/graphql",
+                vec![],
+                500,
+                json!({ "data": null, "errors": [{ "message": "internal server error", "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] }),
+                "/graphql",
+            ),
+            (
                 "obs-internal",
                 "GET",
                 "/server/userinfo/test_internal/",
@@ -235,7 +246,7 @@ async fn every_answer_is_logged_and_counted_with_its_request_id() {
                 assert_eq!(&answer, body, "{id}");
             }
         }
-        // Three panics later the server still serves.
+        // Four panics later the server still serves.
         assert_eq!(
             call(&server, "GET", "/healthz", "obs-after", &[]).await,
             (200, json!({ "status": "ok" }))
@@ -250,7 +261,7 @@ async fn every_answer_is_logged_and_counted_with_its_request_id() {
             );
         }
         assert!(
-            metrics.lines().any(|l| l == "opsgraph_http_panics_total 3"),
+            metrics.lines().any(|l| l == "opsgraph_http_panics_total 4"),
             "{metrics}"
         );
 

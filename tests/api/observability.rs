@@ -92,6 +92,55 @@ async fn call(server: &Served, method: &str, path: &str, id: &str, more: &[&str]
     (answer.status, body)
 }
 
+/// One request of the tracking test and what it must answer.
+struct Case<'a> {
+    id: &'a str,
+    method: &'a str,
+    path: &'a str,
+    /// More arguments for curl: headers, a body.
+    curl: Vec<&'a str>,
+    status: u16,
+    /// The whole body, or `Null` for "not compared".
+    body: Value,
+    /// The route label it is counted and logged under.
+    route: &'a str,
+}
+
+impl<'a> Case<'a> {
+    /// `method path` with the request id `id`, answered 200 and counted under its path.
+    fn new(id: &'a str, method: &'a str, path: &'a str) -> Self {
+        Case {
+            id,
+            method,
+            path,
+            curl: vec![],
+            status: 200,
+            body: Value::Null,
+            route: path,
+        }
+    }
+
+    fn sending(mut self, curl: &[&'a str]) -> Self {
+        self.curl = curl.to_vec();
+        self
+    }
+
+    fn answers(mut self, status: u16, body: Value) -> Self {
+        (self.status, self.body) = (status, body);
+        self
+    }
+
+    fn counted_as(mut self, route: &'a str) -> Self {
+        self.route = route;
+        self
+    }
+}
+
+/// A GraphQL answer of one error.
+fn graphql_error(message: &str, code: &str) -> Value {
+    json!({ "data": null, "errors": [{ "message": message, "extensions": { "code": code } }] })
+}
+
 /// The count of `opsgraph_http_requests_total` for a method, route and status.
 fn requests(metrics: &str, method: &str, route: &str, status: u16) -> Option<u64> {
     let series = format!(
@@ -126,124 +175,64 @@ async fn every_answer_is_logged_and_counted_with_its_request_id() {
         let big_body = format!("@{}", big.path().display());
         let internal = json!({ "detail": "A server error occurred." });
         let staff_header = format!("Authorization: {STAFF}");
-        let paid_internal = json!({ "status": 1, "error": "服务器错误", "errors": {} });
         // (id, method, path, more curl arguments, status, body, route label)
-        let cases: Vec<(&str, &str, &str, Vec<&str>, u16, Value, &str)> = vec![
-            (
-                "obs-404",
-                "GET",
-                "/nowhere/13800131036",
-                vec![],
-                404,
-                json!({ "detail": "Not found." }),
-                "unmatched",
-            ),
-            (
-                "obs-405",
-                "DELETE",
-                "/healthz",
-                vec![],
-                405,
-                json!({ "detail": "Method \"DELETE\" not allowed." }),
-                "/healthz",
-            ),
-            (
-                "obs-413",
-                "POST",
-                "/graphql",
-                vec![
+        // Each request, its answer, and the route label it is counted under.
+        let cases = [
+            Case::new("obs-404", "GET", "/nowhere/13800131036")
+                .answers(404, json!({ "detail": "Not found." }))
+                .counted_as("unmatched"),
+            Case::new("obs-405", "DELETE", "/healthz")
+                .answers(405, json!({ "detail": "Method \"DELETE\" not allowed." })),
+            Case::new("obs-413", "POST", "/graphql")
+                .sending(&[
                     "-H",
                     "Content-Type: application/json",
                     "--data-binary",
                     &big_body,
-                ],
-                413,
-                json!({ "data": null, "errors": [{ "message": "Request body is too large.", "extensions": { "code": "PAYLOAD_TOO_LARGE" } }] }),
-                "/graphql",
-            ),
-            (
-                "obs-408",
-                "GET",
-                "/api/test/hang",
-                vec![],
+                ])
+                .answers(
+                    413,
+                    graphql_error("Request body is too large.", "PAYLOAD_TOO_LARGE"),
+                ),
+            Case::new("obs-408", "GET", "/api/test/hang").answers(
                 408,
                 json!({ "status": 1, "error": "The request took too long.", "errors": {} }),
-                "/api/test/hang",
             ),
-            (
-                "obs-panic-drf",
-                "GET",
-                "/server/userinfo/test_panic/",
-                vec![],
+            Case::new("obs-panic-drf", "GET", "/server/userinfo/test_panic/")
+                .answers(500, internal.clone()),
+            Case::new("obs-panic-code-msg", "GET", "/custommanage/test_panic")
+                .answers(500, json!({ "code": 500, "msg": "服务器错误" })),
+            Case::new("obs-panic-paid", "GET", "/api/test/panic").answers(
                 500,
-                internal.clone(),
-                "/server/userinfo/test_panic/",
+                json!({ "status": 1, "error": "服务器错误", "errors": {} }),
             ),
-            (
-                "obs-panic-code-msg",
-                "GET",
-                "/custommanage/test_panic",
-                vec![],
+            Case::new("obs-panic-graphql", "PUT", "/graphql").answers(
                 500,
-                json!({ "code": 500, "msg": "服务器错误" }),
-                "/custommanage/test_panic",
+                graphql_error("internal server error", "INTERNAL_SERVER_ERROR"),
             ),
-            (
-                "obs-panic-paid",
-                "GET",
-                "/api/test/panic",
-                vec![],
-                500,
-                paid_internal,
-                "/api/test/panic",
-            ),
-            (
-                "obs-panic-graphql",
-                "PUT",
-                "/graphql",
-                vec![],
-                500,
-                json!({ "data": null, "errors": [{ "message": "internal server error", "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] }),
-                "/graphql",
-            ),
-            (
-                "obs-internal",
-                "GET",
-                "/server/userinfo/test_internal/",
-                vec![],
-                500,
-                internal,
-                "/server/userinfo/test_internal/",
-            ),
-            (
-                "obs-preflight",
-                "OPTIONS",
-                "/graphql",
-                vec![
+            Case::new("obs-internal", "GET", "/server/userinfo/test_internal/")
+                .answers(500, internal),
+            Case::new("obs-preflight", "OPTIONS", "/graphql")
+                .sending(&[
                     "-H",
                     "Origin: http://localhost:5173",
                     "-H",
                     "Access-Control-Request-Method: POST",
-                ],
-                204,
-                Value::Null,
-                "/graphql",
-            ),
-            (
+                ])
+                .answers(204, Value::Null),
+            Case::new(
                 "obs-staff",
                 "GET",
                 "/server/userinfo/payer_list/?page_size=1&kw=13800131036",
-                vec!["-H", &staff_header],
-                200,
-                Value::Null,
-                "/server/userinfo/payer_list/",
-            ),
+            )
+            .sending(&["-H", &staff_header])
+            .counted_as("/server/userinfo/payer_list/"),
         ];
-        for (id, method, path, more, status, body, _) in &cases {
-            let (got, answer) = call(&server, method, path, id, more).await;
-            assert_eq!(got, *status, "{id}: {answer}");
-            if !body.is_null() {
-                assert_eq!(&answer, body, "{id}");
+        for case in &cases {
+            let (status, answer) = call(&server, case.method, case.path, case.id, &case.curl).await;
+            assert_eq!(status, case.status, "{}: {answer}", case.id);
+            if !case.body.is_null() {
+                assert_eq!(answer, case.body, "{}", case.id);
             }
         }
         // Four panics later the server still serves.
@@ -253,12 +242,9 @@ async fn every_answer_is_logged_and_counted_with_its_request_id() {
         );
 
         let metrics = String::from_utf8(curl(&[&server.url("/metrics")]).await.body).unwrap();
-        for (id, method, _, _, status, _, route) in &cases {
-            assert_eq!(
-                requests(&metrics, method, route, *status),
-                Some(1),
-                "{id}:\n{metrics}"
-            );
+        for case in &cases {
+            let count = requests(&metrics, case.method, case.route, case.status);
+            assert_eq!(count, Some(1), "{}:\n{metrics}", case.id);
         }
         assert!(
             metrics.lines().any(|l| l == "opsgraph_http_panics_total 4"),
@@ -269,7 +255,14 @@ async fn every_answer_is_logged_and_counted_with_its_request_id() {
         let staff_id = app
             .scalar("SELECT id FROM staff WHERE username = 'admin'")
             .await;
-        for (id, method, _, _, status, _, route) in &cases {
+        for Case {
+            id,
+            method,
+            status,
+            route,
+            ..
+        } in &cases
+        {
             let mine: Vec<&Value> = lines
                 .iter()
                 .filter(|l| l["span"]["request_id"] == *id)

@@ -35,8 +35,17 @@ where
     }
 }
 
-/// `curl -X OPTIONS` as a browser sends it before a cross-origin POST with a token.
-async fn preflight(server: &Served, path: &str, origin: &str) -> Curled {
+/// `curl -H 'Origin: <origin>' -H 'Authorization: <auth>' <url>`: a page's call with a token.
+async fn from_page(server: &Served, origin: &str, auth: &str, path: &str) -> Curled {
+    let (origin, auth) = (
+        format!("Origin: {origin}"),
+        format!("Authorization: {auth}"),
+    );
+    curl(&["-H", &origin, "-H", &auth, &server.url(path)]).await
+}
+
+/// `curl -X OPTIONS <url>` as a browser sends it before a cross-origin POST with a token.
+pub async fn preflight(url: &str, origin: &str) -> Curled {
     curl(&[
         "-X",
         "OPTIONS",
@@ -46,7 +55,7 @@ async fn preflight(server: &Served, path: &str, origin: &str) -> Curled {
         "Access-Control-Request-Method: POST",
         "-H",
         "Access-Control-Request-Headers: authorization, content-type, x-request-id",
-        &server.url(path),
+        url,
     ])
     .await
 }
@@ -90,7 +99,7 @@ fn listed(config: &mut Config) {
 async fn listed_origins_reach_graphql_rest_and_downloads() {
     each_server(listed, |server| async move {
         // The preflight of a POST with a token: 204, everything a page needs allowed.
-        let answer = preflight(&server, "/graphql", SPA).await;
+        let answer = preflight(&server.url("/graphql"), SPA).await;
         assert_eq!((answer.status, answer.body.len()), (204, 0));
         assert_eq!(
             headers_but_id(&answer),
@@ -98,17 +107,13 @@ async fn listed_origins_reach_graphql_rest_and_downloads() {
         );
         assert!(answer.header("access-control-allow-credentials").is_none());
         // The same for a REST route; an origin that is not listed gets no allow-origin.
-        let answer = preflight(
-            &server,
-            "/server/userinfo/payer_update/",
-            "https://admin.example.com",
-        )
-        .await;
+        let url = server.url("/server/userinfo/payer_update/");
+        let answer = preflight(&url, "https://admin.example.com").await;
         assert_eq!(
             headers_but_id(&answer),
             preflight_headers(Some("https://admin.example.com"), "POST")
         );
-        let answer = preflight(&server, "/graphql", "https://evil.example").await;
+        let answer = preflight(&server.url("/graphql"), "https://evil.example").await;
         assert_eq!(
             headers_but_id(&answer),
             preflight_headers(None, "POST,GET,HEAD")
@@ -150,14 +155,7 @@ async fn listed_origins_reach_graphql_rest_and_downloads() {
             ("/server/userinfo/payer_list/", "Token wrong", 401),
             ("/api/white/example", STAFF, 200),
         ] {
-            let answer = curl(&[
-                "-H",
-                &format!("Origin: {SPA}"),
-                "-H",
-                &format!("Authorization: {auth}"),
-                &server.url(path),
-            ])
-            .await;
+            let answer = from_page(&server, SPA, auth, path).await;
             assert_eq!(answer.status, status, "{path}");
             assert_eq!(
                 answer.header("access-control-allow-origin"),
@@ -176,14 +174,8 @@ async fn listed_origins_reach_graphql_rest_and_downloads() {
             .header("content-disposition")
             .is_some_and(|d| d.starts_with("attachment")));
         // Not listed: answered, but no browser lets the page read it.
-        let answer = curl(&[
-            "-H",
-            "Origin: https://evil.example",
-            "-H",
-            &format!("Authorization: {STAFF}"),
-            &server.url("/server/userinfo/payer_list/?page_size=1"),
-        ])
-        .await;
+        let path = "/server/userinfo/payer_list/?page_size=1";
+        let answer = from_page(&server, "https://evil.example", STAFF, path).await;
         assert_eq!(
             (answer.status, answer.header("access-control-allow-origin")),
             (200, None)
@@ -213,7 +205,7 @@ fn any_origin(config: &mut Config) {
 #[tokio::test]
 async fn production_allows_no_origin_unless_told_and_star_allows_any_without_credentials() {
     each_server(production, |server| async move {
-        let answer = preflight(&server, "/graphql", SPA).await;
+        let answer = preflight(&server.url("/graphql"), SPA).await;
         assert_eq!(answer.status, 204);
         assert_eq!(
             headers_but_id(&answer),
@@ -227,19 +219,13 @@ async fn production_allows_no_origin_unless_told_and_star_allows_any_without_cre
     })
     .await;
     each_server(any_origin, |server| async move {
-        let answer = preflight(&server, "/api/report", "https://anywhere.example").await;
+        let answer = preflight(&server.url("/api/report"), "https://anywhere.example").await;
         assert_eq!(
             headers_but_id(&answer),
             preflight_headers(Some("*"), "GET,HEAD,POST")
         );
-        let answer = curl(&[
-            "-H",
-            "Origin: https://anywhere.example",
-            "-H",
-            &format!("Authorization: {MEMBER}"),
-            &server.url("/market/exchange_products/"),
-        ])
-        .await;
+        let path = "/market/exchange_products/";
+        let answer = from_page(&server, "https://anywhere.example", MEMBER, path).await;
         assert_eq!(answer.status, 200);
         assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
         assert_eq!(answer.header("access-control-allow-credentials"), None);

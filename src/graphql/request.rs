@@ -210,8 +210,9 @@ pub async fn run(state: &AppState, mut request: Request, auth: Auth, source: Sou
         Ok(doc) => doc,
         Err(e) => return Response::from_errors(vec![e]),
     };
-    let ty = selected(&doc, request.operation_name.as_deref());
-    if read_only && ty.is_some_and(|ty| ty != OperationType::Query) {
+    let selected = selected(&doc, request.operation_name.as_deref());
+    // An operation that cannot be found runs nowhere: the schema says so, whatever the method.
+    if read_only && selected.is_some_and(|ty| ty != OperationType::Query) {
         let message = "Only queries may be sent with GET; send a mutation with POST.";
         return Response::from_errors(vec![refusal(NOT_A_QUERY, message.into())]);
     }

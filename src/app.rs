@@ -21,6 +21,7 @@ use crate::{
     db, graphiql, graphql, ops, rest,
     state::{AppState, Core, SheetJobs},
     storage::{s3::S3, LocalDisk, Storage},
+    web,
 };
 
 /// The largest request body of a JSON or form route. The GraphQL extractor reads the body
@@ -92,36 +93,63 @@ fn storage_backend(config: &Config) -> anyhow::Result<Arc<dyn Storage>> {
 
 /// The route table: GraphQL, the playground, and every legacy URL.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    router_with(state, Router::new())
+}
+
+/// [`router`] with `extra` routes beside the others, under the same layers: the tests add
+/// routes that panic or hang this way, so no such route exists outside them.
+pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
+    let config = &state.core.config;
+    let mut routes = Router::new()
         .route(
             "/graphql",
             // Multipart requests carry files: the upload limit; `execute` holds JSON to the
-            // smaller one.
-            post(graphql::http::execute).layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES)),
+            // smaller one. GET runs queries only (GraphQL over HTTP), so a CDN may cache them.
+            post(graphql::http::execute)
+                .get(graphql::http::execute_get)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES)),
         )
         .route("/graphiql", get(graphiql::page))
-        .route("/graphiql/graphiql.js", get(graphiql::script))
-        .route("/graphiql/graphiql.css", get(graphiql::style))
+        .route("/graphiql/{asset}", get(graphiql::asset_file))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(rest::openapi::openapi_json))
-        .route("/docs", get(rest::openapi::docs))
+        .route("/docs", get(rest::openapi::docs));
+    // With a metrics address of its own, the public one does not serve them.
+    if config.metrics_bind.is_none() {
+        routes = routes.route("/metrics", get(ops::metrics));
+    }
+    let timeout = Duration::from_secs(config.request_timeout_secs);
+    // `layer` wraps every route and both fallbacks, after routing: each layer sees the route
+    // pattern, and every answer, a 404 included, passes the tracking. Outermost last.
+    routes
         .merge(rest::router(&state))
-        // Per matched route: the route pattern labels the metrics.
-        .route_layer(middleware::from_fn_with_state(state.clone(), ops::track))
+        .merge(extra)
         .fallback(rest::not_found)
         .method_not_allowed_fallback(rest::method_not_allowed)
-        .with_state(state)
+        .with_state(state.clone())
+        .layer(web::catch_panic(state.metrics.clone()))
         .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
+            timeout,
         ))
         .layer(middleware::from_fn(rest::envelope_refusals))
+        .layer(web::compression())
+        .layer(web::cors(config.cors()))
+        .layer(middleware::from_fn(web::preflight_no_content))
+        // The request's span, log line and metrics: every answer above, preflights included.
+        .layer(middleware::from_fn_with_state(state, ops::track))
         // A request id on every request (a client's own valid `x-request-id` is kept, any other
         // replaced by a UUID), echoed back.
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(middleware::from_fn(ops::check_request_id))
+}
+
+/// The router of a separate metrics address (`OPSGRAPH_METRICS_BIND`): `/metrics` alone.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(ops::metrics))
+        .with_state(state)
 }

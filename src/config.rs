@@ -240,6 +240,27 @@ pub struct Config {
         global = true
     )]
     pub storage_dir: String,
+
+    /// Browser origins allowed to call the server (CORS): a comma list of exact origins
+    /// (`https://admin.example.com,http://localhost:5173`), or `*` for any. Unset, none is
+    /// allowed, except that `serve --demo` allows `http://localhost:*` and `http://127.0.0.1:*`.
+    #[arg(long, env = "OPSGRAPH_CORS_ORIGINS", value_parser = cors_origins, global = true)]
+    pub cors_origins: Option<CorsOrigins>,
+
+    /// A second address serving `/metrics` alone (an internal one, say `10.0.0.5:9100`); when
+    /// set, the main address no longer serves it.
+    #[arg(long, env = "OPSGRAPH_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<SocketAddr>,
+
+    /// Seconds a request may take before it is answered 408 (keep a load balancer's idle
+    /// timeout above it).
+    #[arg(
+        long,
+        env = "OPSGRAPH_REQUEST_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub request_timeout_secs: u64,
 }
 
 impl Config {
@@ -276,7 +297,17 @@ impl Config {
             max_sheet_jobs: None,
             log_format: "text".into(),
             storage_dir: "data/storage".into(),
+            cors_origins: None,
+            metrics_bind: None,
+            request_timeout_secs: 30,
         }
+    }
+
+    /// The origins CORS admits: the setting, or none.
+    pub fn cors(&self) -> CorsOrigins {
+        self.cors_origins
+            .clone()
+            .unwrap_or(CorsOrigins::List(Vec::new()))
     }
 
     /// Whether introspection is served.
@@ -315,9 +346,155 @@ pub fn public_url(text: &str) -> Result<String, String> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
+/// Which browser origins may call the server, by CORS. Credentials travel only in the
+/// `Authorization` header, which a page must set itself, never in cookies: so even `*` lets no
+/// other site act with a visitor's session, and credentials are never allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// Any origin (`*`).
+    Any,
+    /// Exactly these origins (`https://admin.example.com`); none when empty.
+    List(Vec<String>),
+    /// `http://localhost` and `http://127.0.0.1` on any port: `serve --demo`'s default, for an
+    /// admin panel on its own development server.
+    Loopback,
+}
+
+impl CorsOrigins {
+    /// Whether a request's `Origin` is allowed (for [`CorsOrigins::Any`], every one is).
+    pub fn allows(&self, origin: &[u8]) -> bool {
+        match self {
+            CorsOrigins::Any => true,
+            CorsOrigins::List(list) => list.iter().any(|o| o.as_bytes() == origin),
+            CorsOrigins::Loopback => ["http://localhost", "http://127.0.0.1"]
+                .iter()
+                .filter_map(|host| origin.strip_prefix(host.as_bytes()))
+                .any(|rest| match rest.strip_prefix(b":") {
+                    None => rest.is_empty(),
+                    Some(port) => {
+                        (1..=5).contains(&port.len()) && port.iter().all(u8::is_ascii_digit)
+                    }
+                }),
+        }
+    }
+}
+
+/// Reads `OPSGRAPH_CORS_ORIGINS`: `*` alone, or a comma list of origins each written as a
+/// browser sends it (`scheme://host[:port]`, lower case, no path or trailing slash), since
+/// they are compared byte for byte. An empty value allows none.
+pub fn cors_origins(text: &str) -> Result<CorsOrigins, String> {
+    let entries: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect();
+    if entries.contains(&"*") {
+        return match entries.len() {
+            1 => Ok(CorsOrigins::Any),
+            _ => Err("`*` allows every origin: give it alone".into()),
+        };
+    }
+    let mut origins = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let origin = url::Url::parse(entry)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(|u| u.origin().ascii_serialization());
+        match origin {
+            Some(o) if o == entry => origins.push(o),
+            Some(o) => {
+                return Err(format!(
+                    "{entry:?} is not an origin as browsers send it: {o:?}"
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "{entry:?} is not an http(s) origin (https://host[:port])"
+                ))
+            }
+        }
+    }
+    Ok(CorsOrigins::List(origins))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::public_url;
+    use super::{cors_origins, public_url, Config, CorsOrigins};
+
+    #[test]
+    fn every_setting_is_in_the_readme_table_and_the_env_example() {
+        use clap::Args;
+        let command = Config::augment_args(clap::Command::new("opsgraph"));
+        let readme = include_str!("../README.md");
+        let table = readme
+            .split("\n## Configuration\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("the README's configuration section");
+        let example = include_str!("../.env.example");
+        let mut names = 0;
+        for arg in command.get_arguments() {
+            let Some(name) = arg.get_env().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            names += 1;
+            assert!(
+                table.contains(&format!("`{name}`")),
+                "{name} is not in the README's table"
+            );
+            assert!(
+                example.contains(&format!("\n# {name}=")),
+                "{name} is not in .env.example"
+            );
+        }
+        assert!(names > 30, "{names} settings");
+    }
+
+    #[test]
+    fn cors_origins_are_exact_or_any() {
+        assert_eq!(cors_origins("*"), Ok(CorsOrigins::Any));
+        assert_eq!(cors_origins(""), Ok(CorsOrigins::List(vec![])));
+        assert_eq!(
+            cors_origins("https://admin.example.com, http://localhost:5173"),
+            Ok(CorsOrigins::List(vec![
+                "https://admin.example.com".into(),
+                "http://localhost:5173".into()
+            ]))
+        );
+        for bad in [
+            "*,https://a.example",
+            "https://admin.example.com/",
+            "https://Admin.example.com",
+            "https://a.example/app",
+            "https://a.example:443",
+            "admin.example.com",
+            "ftp://a.example",
+        ] {
+            assert!(cors_origins(bad).is_err(), "{bad}");
+        }
+        let list = cors_origins("https://a.example").unwrap();
+        assert!(list.allows(b"https://a.example"));
+        assert!(!list.allows(b"https://a.example.evil.test"));
+        assert!(!list.allows(b"http://a.example"));
+        let loopback = CorsOrigins::Loopback;
+        for good in [
+            "http://localhost:5173",
+            "http://127.0.0.1:8080",
+            "http://localhost",
+        ] {
+            assert!(loopback.allows(good.as_bytes()), "{good}");
+        }
+        for bad in [
+            "https://localhost:5173",
+            "http://localhost.evil.test",
+            "http://localhost:5173.evil.test",
+            "http://127.0.0.1:",
+            "http://127.0.0.10:80",
+            "null",
+        ] {
+            assert!(!loopback.allows(bad.as_bytes()), "{bad}");
+        }
+    }
 
     #[test]
     fn public_urls_are_checked_and_lose_their_trailing_slash() {

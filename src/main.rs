@@ -1,5 +1,6 @@
 //! The `opsgraph` command: `serve` (the default), `migrate`, `export-schema`,
-//! `export-operations`, `export-openapi`, `seed`, `staff`, `role`, `key` and `create-admin`.
+//! `export-operations`, `export-openapi`, `seed`, `staff`, `role`, `key`, `create-admin` and
+//! `healthcheck`.
 
 use std::path::PathBuf;
 
@@ -60,6 +61,9 @@ enum Command {
     },
     /// Seeds benchmark data (`--bench --scale N`) or writes the benchmark's import sheet.
     Seed(opsgraph::bench::SeedArgs),
+    /// Asks the server at `--bind` for `/healthz`; exits 0 when it answers 200 (a container's
+    /// `HEALTHCHECK`).
+    Healthcheck,
     /// Staff accounts: create, list, set-role, disable, enable, reset-password.
     Staff {
         #[command(subcommand)]
@@ -101,9 +105,16 @@ async fn main() -> anyhow::Result<()> {
             .with_env_filter(filter)
             .init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        // Colours for a terminal only, not for a log file or a container's log.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        tracing_subscriber::fmt()
+            .with_ansi(ansi)
+            .with_env_filter(filter)
+            .init();
     }
+    log_panics();
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Healthcheck => opsgraph::ops::probe_health(cli.config.bind).await,
         Command::Serve { demo: with_demo } => serve(cli.config, with_demo).await,
         Command::Migrate { status: false } => {
             db::connect(&cli.config).await?;
@@ -178,6 +189,24 @@ async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection>
     Ok(db::connect(config).await?.0)
 }
 
+/// Panics go to the log (a JSON line under `OPSGRAPH_LOG_FORMAT=json`) instead of bare
+/// standard error; one in a handler is logged inside its request's span, with its request id.
+fn log_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(%location, panic = %opsgraph::error::redact(&message), "panic");
+    }));
+}
+
 async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {
     let bind = config.bind;
     if with_demo && config.qiniu_access_key.is_none() {
@@ -186,12 +215,27 @@ async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {
         config.qiniu_access_key = Some(demo::QINIU_ACCESS_KEY.into());
         config.qiniu_secret_key = Some(demo::QINIU_SECRET_KEY.into());
     }
+    if with_demo && config.cors_origins.is_none() {
+        // An admin panel on its own development server (Vite's :5173, say) can call the demo.
+        config.cors_origins = Some(opsgraph::config::CorsOrigins::Loopback);
+    }
+    let metrics_bind = config.metrics_bind;
     let (router, state) = app::build(config).await?;
     if with_demo {
         demo::seed(&state.core.db).await?;
         demo::seed_files(&state.core).await?;
     }
     let listener = tokio::net::TcpListener::bind(bind).await?;
+    if let Some(metrics_bind) = metrics_bind {
+        let metrics = tokio::net::TcpListener::bind(metrics_bind).await?;
+        tracing::info!(%metrics_bind, "metrics served apart at /metrics");
+        let router = app::metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics, router).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     tracing::info!(%bind, "opsgraph listening; GraphiQL at /graphiql");
     // The peer address feeds login throttling per address.
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();

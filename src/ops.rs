@@ -26,6 +26,7 @@ use axum::{
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde_json::json;
+use tracing::Instrument;
 
 use crate::state::AppState;
 
@@ -105,7 +106,11 @@ impl Metrics {
                     let _ = writeln!(out, "# TYPE {name} counter");
                     last = name;
                 }
-                let _ = writeln!(out, "{name}{{{l}}} {v}");
+                if l.is_empty() {
+                    let _ = writeln!(out, "{name} {v}");
+                } else {
+                    let _ = writeln!(out, "{name}{{{l}}} {v}");
+                }
             }
         }
         if let Ok(histograms) = self.histograms.lock() {
@@ -234,7 +239,13 @@ fn client_of(request: &Request, trust_forwarded_for: bool) -> Option<IpAddr> {
         .map(|c| c.0.ip())
 }
 
-/// Middleware: counts and times every request by route pattern, and logs it without its query
+/// The route label of a request no route matched (a 404): never its raw path.
+pub const UNMATCHED: &str = "unmatched";
+
+/// Middleware around every answer (routes, fallbacks, preflights, refusals of the layers
+/// inside it, timeouts, panics): opens the request's span (request id, method, route pattern,
+/// and once known the caller's id, never a credential), so every log line within it names the
+/// request; then counts and times the answer by route pattern and logs it, without the query
 /// string (which can carry phone numbers) or any credentials.
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -243,19 +254,28 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".to_owned());
+        .unwrap_or_else(|| UNMATCHED.to_owned());
     let request_id = request
         .headers()
         .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %method,
+        route = %route,
+        caller = tracing::field::Empty,
+    );
     let context = RequestContext {
-        id: request_id.clone(),
+        id: request_id,
         client: client_of(&request, state.core.config.trust_forwarded_for),
         committed: Default::default(),
     };
-    let response = REQUEST.scope(context, next.run(request)).await;
+    let response = REQUEST
+        .scope(context, next.run(request).instrument(span.clone()))
+        .await;
     let took = started.elapsed();
     let status = response.status().as_u16().to_string();
     let metrics = &state.metrics;
@@ -268,15 +288,26 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         &[("method", &method), ("route", &route)],
         took,
     );
-    tracing::info!(
-        request_id = %request_id,
-        method = %method,
-        route = %route,
-        status = %status,
-        ms = took.as_secs_f64() * 1000.0,
-        "request"
-    );
+    span.in_scope(|| {
+        tracing::info!(
+            status = %status,
+            ms = took.as_secs_f64() * 1000.0,
+            "request"
+        )
+    });
     response
+}
+
+/// Names the caller in the current request's span: `staff:<id>` or `member:<id>`, never
+/// anything it presented.
+pub fn record_caller(auth: &crate::auth::Auth) {
+    use crate::auth::Principal;
+    let caller = match &auth.0 {
+        Some(Principal::Staff(s)) => format!("staff:{}", s.id),
+        Some(Principal::Member(m)) => format!("member:{}", m.user_info_id),
+        None => "anonymous".to_owned(),
+    };
+    tracing::Span::current().record("caller", tracing::field::display(&caller));
 }
 
 /// `GET /healthz`: the process answers.
@@ -350,7 +381,40 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         "opsgraph_db_statements_total {}",
         state.core.statements.get()
     );
+    crate::process::render(&mut out);
     ([("content-type", "text/plain; version=0.0.4")], out)
+}
+
+/// `opsgraph healthcheck`: asks this server's `/healthz` at `bind` (an unspecified address,
+/// `0.0.0.0` in a container, is asked on loopback); `Ok` when it answers 200 within 5 s. A
+/// container's `HEALTHCHECK` runs it, so the image needs no HTTP client of its own.
+pub async fn probe_health(bind: SocketAddr) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut addr = bind;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            SocketAddr::V4(_) => IpAddr::from([127, 0, 0, 1]),
+            SocketAddr::V6(_) => IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+        });
+    }
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await?;
+        anyhow::Ok(answer)
+    };
+    let answer = tokio::time::timeout(Duration::from_secs(5), exchange)
+        .await
+        .map_err(|_| anyhow::anyhow!("{addr}: no answer within 5 s"))??;
+    let status_line = answer.split(|b| *b == b'\r').next().unwrap_or_default();
+    anyhow::ensure!(
+        status_line.starts_with(b"HTTP/1.1 200 "),
+        "{addr}/healthz answered {:?}",
+        String::from_utf8_lossy(status_line)
+    );
+    Ok(())
 }
 
 /// The shared registry.

@@ -8,7 +8,7 @@ use async_graphql::{
 use async_graphql_axum::GraphQLResponse;
 use axum::{
     body::{Body, Bytes},
-    extract::State,
+    extract::{RawQuery, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     Json,
@@ -96,18 +96,20 @@ fn refused(error: ParseRequestError) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// A caller whose credentials are not valid: an `UNAUTHENTICATED` error, nothing read or run.
+fn unauthenticated(err: AppError) -> Response {
+    let mut error = async_graphql::ServerError::new(err.to_string(), None);
+    error.extensions = err.extend().extensions;
+    GraphQLResponse::from(async_graphql::Response::from_errors(vec![error])).into_response()
+}
+
 /// `POST /graphql`: one operation, as JSON or as a GraphQL multipart request with a file.
 /// The caller is known before the body is read: bad credentials answer an `UNAUTHENTICATED`
 /// error and read nothing, and a file is read only from a caller who may send one.
 pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let auth = match authenticate(&state, &headers).await {
         Ok(auth) => auth,
-        Err(err) => {
-            let mut error = async_graphql::ServerError::new(err.to_string(), None);
-            error.extensions = err.extend().extensions;
-            return GraphQLResponse::from(async_graphql::Response::from_errors(vec![error]))
-                .into_response();
-        }
+        Err(err) => return unauthenticated(err),
     };
     let limit = if is_multipart(&headers) {
         if let Err(err) = may_upload(&auth) {
@@ -126,6 +128,81 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Bo
         Ok(request) => request,
         Err(e) => return refused(e),
     };
+    answer(&state, request, auth, Source::Client).await
+}
+
+/// The parameters of a GraphQL GET (GraphQL over HTTP): `variables` and `extensions` are JSON.
+#[derive(serde::Deserialize)]
+struct GetParams {
+    #[serde(default)]
+    query: String,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+/// A GraphQL request from a query string.
+fn query_string_request(text: &str) -> Result<async_graphql::Request, ParseRequestError> {
+    let invalid = |e: String| ParseRequestError::InvalidRequest(e.into());
+    let params: GetParams = serde_urlencoded::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    let json = |name: &str, value: Option<String>| -> Result<_, ParseRequestError> {
+        value
+            .filter(|v| !v.is_empty())
+            .map(|v| serde_json::from_str(&v).map_err(|e| invalid(format!("invalid {name}: {e}"))))
+            .transpose()
+    };
+    let variables: Option<serde_json::Value> = json("variables", params.variables)?;
+    let extensions = match json("extensions", params.extensions)? {
+        None => serde_json::Map::new(),
+        Some(serde_json::Value::Object(map)) => map,
+        Some(_) => return Err(invalid("invalid extensions: not an object".into())),
+    };
+    if params.query.is_empty() && !extensions.contains_key("persistedQuery") {
+        return Err(invalid(
+            "a query, or a persisted query's hash in extensions, is required".into(),
+        ));
+    }
+    let mut request = async_graphql::Request::new(params.query);
+    request.operation_name = params.operation_name;
+    if let Some(variables) = variables {
+        request.variables = async_graphql::Variables::from_json(variables);
+    }
+    for (key, value) in extensions {
+        request.extensions.insert(
+            key,
+            async_graphql::Value::from_json(value).unwrap_or_default(),
+        );
+    }
+    Ok(request)
+}
+
+/// `GET /graphql?query=…&operationName=…&variables=…&extensions=…`: a query (GraphQL over
+/// HTTP), by its text or by a persisted query's hash alone, so that a CDN can cache its URL. A
+/// mutation is refused with 405 and runs not at all.
+pub async fn execute_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let auth = match authenticate(&state, &headers).await {
+        Ok(auth) => auth,
+        Err(err) => return unauthenticated(err),
+    };
+    match query_string_request(query.as_deref().unwrap_or_default()) {
+        Ok(request) => answer(&state, request, auth, Source::ClientGet).await,
+        Err(e) => refused(e),
+    }
+}
+
+/// Runs a client's request and answers it, counted for `/metrics` by operation name and error
+/// code.
+async fn answer(
+    state: &AppState,
+    request: async_graphql::Request,
+    auth: Auth,
+    source: Source,
+) -> Response {
     let operation = operation_label(
         request
             .operation_name
@@ -133,7 +210,7 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Bo
             .or_else(|| document_operation_name(&request.query)),
     );
     let started = std::time::Instant::now();
-    let response = super::request::run(&state, request, auth, Source::Client).await;
+    let response = super::request::run(state, request, auth, source).await;
     let metrics = &state.metrics;
     metrics.observe(
         "opsgraph_graphql_duration_seconds",
@@ -141,6 +218,7 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Bo
         started.elapsed(),
     );
     let mut retry_after = None;
+    let mut not_a_query = false;
     for e in &response.errors {
         let code = e
             .extensions
@@ -151,7 +229,16 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Bo
         if code == "BUSY" {
             retry_after = crate::error::AppError::from_graphql(e).retry_after();
         }
+        not_a_query |= code == super::request::NOT_A_QUERY;
         metrics.count("opsgraph_graphql_errors_total", &[("code", &code)]);
+    }
+    if not_a_query {
+        // GraphQL over HTTP: a mutation over GET is 405, and POST is the method that serves it.
+        let mut refusal = (StatusCode::METHOD_NOT_ALLOWED, Json(response)).into_response();
+        refusal
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return refusal;
     }
     // A `BUSY` error says when to come back in the header too, as REST's 503 does.
     crate::rest::retry_after(GraphQLResponse::from(response).into_response(), retry_after)

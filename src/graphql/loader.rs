@@ -118,7 +118,12 @@ where
 /// A per-request loader that remembers what it loaded.
 pub type Cached<L> = DataLoader<L, HashMapCache>;
 
-/// Wraps `loader` for one request.
+/// Wraps `loader` for one request. Its batches run as tasks of their own, in the request's
+/// span, so what they log names the request.
 pub fn cached<L>(loader: L) -> Cached<L> {
-    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+    use tracing::Instrument;
+    let spawn = |batch: async_graphql::futures_util::future::BoxFuture<'static, ()>| {
+        tokio::spawn(batch.in_current_span())
+    };
+    DataLoader::with_cache(loader, spawn, HashMapCache::default())
 }

@@ -70,8 +70,11 @@ impl Documents {
 
 /// Where a document comes from.
 pub enum Source {
-    /// A client of `/graphql`: every check applies.
+    /// A client of `POST /graphql`: every check applies.
     Client,
+    /// A client of `GET /graphql`: every check applies, and only a query may run (a GET must
+    /// change nothing: caches and prefetchers repeat it).
+    ClientGet,
     /// One of the REST layer's own documents, parsed once: fixed, listed, trusted.
     Rest(Arc<ExecutableDocument>),
 }
@@ -221,17 +224,25 @@ async fn store_document(db: &DatabaseConnection, hash: &cache::Key, document: &s
     }
 }
 
-/// Whether the operation the request selects writes. An operation that cannot be found (the
-/// schema will say so) counts as writing: the primary is always right.
-fn writes(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+/// The type of the operation the request selects, if the document has it.
+fn selected(doc: &ExecutableDocument, operation_name: Option<&str>) -> Option<OperationType> {
     let op = match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
         (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
         _ => None,
     };
-    op.is_none_or(|op| op.node.ty != OperationType::Query)
+    op.map(|op| op.node.ty)
 }
+
+/// Whether the operation the request selects writes. An operation that cannot be found (the
+/// schema will say so) counts as writing: the primary is always right.
+fn writes(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    selected(doc, operation_name).is_none_or(|ty| ty != OperationType::Query)
+}
+
+/// The `extensions.code` of a mutation sent with GET (HTTP 405).
+pub const NOT_A_QUERY: &str = "METHOD_NOT_ALLOWED";
 
 /// Fresh dataloaders of every domain, reading from `db`.
 fn attach_loaders(request: Request, db: &DatabaseConnection) -> Request {
@@ -244,15 +255,22 @@ fn attach_loaders(request: Request, db: &DatabaseConnection) -> Request {
 
 /// Runs `request` as `auth`.
 pub async fn run(state: &AppState, mut request: Request, auth: Auth, source: Source) -> Response {
+    let read_only = matches!(source, Source::ClientGet);
     let doc = match source {
         Source::Rest(doc) => Ok(doc),
-        Source::Client => client_document(state, &mut request).await,
+        Source::Client | Source::ClientGet => client_document(state, &mut request).await,
     };
     // The variables of every request, and a client's document, are checked for NULs.
     let doc = match doc.and_then(|doc| refuse_nul(&request).map(|()| doc)) {
         Ok(doc) => doc,
         Err(e) => return Response::from_errors(vec![e]),
     };
+    let selected = selected(&doc, request.operation_name.as_deref());
+    // An operation that cannot be found runs nowhere: the schema says so, whatever the method.
+    if read_only && selected.is_some_and(|ty| ty != OperationType::Query) {
+        let message = "Only queries may be sent with GET; send a mutation with POST.";
+        return Response::from_errors(vec![refusal(NOT_A_QUERY, message.into())]);
+    }
     let writing = writes(&doc, request.operation_name.as_deref());
     request.set_parsed_query((*doc).clone());
     // A caller who wrote a moment ago reads the primary: the replica may not have its write yet.

@@ -215,8 +215,9 @@ pub fn retry_after(mut response: Response, seconds: Option<u64>) -> Response {
 }
 
 /// Middleware: a refusal given before any handler ran (a body over the limit, a timeout, a body
-/// or path axum could not read) comes as plain text from the layer or extractor; each family's
-/// clients, and GraphQL's, get it in their own envelope instead, with its status kept.
+/// or path axum could not read) or a handler's panic comes as plain text from the layer or
+/// extractor; each family's clients, and GraphQL's, get it in their own envelope instead, with
+/// its status kept (a panic as the family's own internal error).
 pub async fn envelope_refusals(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
@@ -224,26 +225,41 @@ pub async fn envelope_refusals(request: Request, next: Next) -> Response {
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media == "application/json" || media.ends_with("+json"));
     if is_json || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let (message, code) = match status {
         StatusCode::PAYLOAD_TOO_LARGE => ("Request body is too large.", "PAYLOAD_TOO_LARGE"),
         StatusCode::REQUEST_TIMEOUT => ("The request took too long.", "TIMEOUT"),
+        StatusCode::INTERNAL_SERVER_ERROR => (crate::error::INTERNAL, "INTERNAL_SERVER_ERROR"),
         _ => (
             status.canonical_reason().unwrap_or("Request refused."),
             "BAD_REQUEST",
         ),
     };
-    if path == "/graphql" {
-        let body = json!({ "data": null, "errors": [{ "message": message, "extensions": { "code": code } }] });
-        return (status, Json(body)).into_response();
+    if path == GRAPHQL_PATH {
+        return graphql_refusal(status, message, code);
     }
     match Family::of_legacy(&path) {
+        Some(family) if status == StatusCode::INTERNAL_SERVER_ERROR => {
+            family.error(AppError::Internal(crate::error::INTERNAL.into()))
+        }
         Some(family) => family.refusal(status, message),
         None => response,
     }
+}
+
+/// The GraphQL endpoint's path: its refusals are GraphQL errors, not a legacy envelope.
+const GRAPHQL_PATH: &str = "/graphql";
+
+/// A GraphQL answer of one error with `code`, and `status`.
+pub fn graphql_refusal(status: StatusCode, message: &str, code: &str) -> Response {
+    let body =
+        json!({ "data": null, "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, Json(body)).into_response()
 }
 
 /// The answer for a URL no route serves.
@@ -251,8 +267,15 @@ pub async fn not_found(OriginalUri(uri): OriginalUri) -> Response {
     Family::of(uri.path()).refusal(StatusCode::NOT_FOUND, "Not found.")
 }
 
-/// The answer for a route called with a method it does not serve.
+/// The answer for a route called with a method it does not serve (the router adds `Allow`).
 pub async fn method_not_allowed(method: Method, OriginalUri(uri): OriginalUri) -> Response {
     let message = format!("Method \"{method}\" not allowed.");
+    if uri.path() == GRAPHQL_PATH {
+        return graphql_refusal(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &message,
+            "METHOD_NOT_ALLOWED",
+        );
+    }
     Family::of(uri.path()).refusal(StatusCode::METHOD_NOT_ALLOWED, &message)
 }

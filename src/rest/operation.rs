@@ -30,7 +30,9 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Au
         Some(Err(_)) => return Err(AppError::Unauthenticated("Invalid token header.".into())),
     };
     let core = &state.core;
-    service::authenticate(&core.db, &core.jwt, header).await
+    let auth = service::authenticate(&core.db, &core.jwt, header).await?;
+    crate::ops::record_caller(&auth);
+    Ok(auth)
 }
 
 /// The REST layer's documents, parsed once each, by address: they are `&'static str` constants,

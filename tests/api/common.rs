@@ -390,6 +390,113 @@ impl TestApp {
     }
 }
 
+/// A router served on a free port of 127.0.0.1 as `opsgraph serve` serves it (with the peer's
+/// address), for tests that talk to it with real clients. Dropping it stops the server.
+pub struct Served {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Served {
+    /// Serves `router`.
+    pub async fn start(router: Router) -> Served {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("its address"));
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, service).await.expect("serves");
+        });
+        Served { base, task }
+    }
+
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// What curl received: the status, the headers (names lower-cased, values as sent, sorted by
+/// name, for their order is no promise; `date` left out since it changes), and the body as
+/// curl wrote it (decoded under `--compressed`).
+#[derive(Debug, PartialEq)]
+pub struct Curled {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Curled {
+    /// The value of header `name`, if it was sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+/// Runs `curl -sS <args>`, the command a reader would type, and answers what it received. It
+/// runs as a child process awaited without blocking, so a server in this test's runtime answers.
+pub async fn curl(args: &[&str]) -> Curled {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (head, body) = (dir.path().join("head"), dir.path().join("body"));
+    let out = tokio::process::Command::new("curl")
+        .args(["-sS", "--max-time", "60", "-D"])
+        .arg(&head)
+        .arg("-o")
+        .arg(&body)
+        .args(args)
+        .output()
+        .await
+        .expect("curl runs (Debian's curl package)");
+    assert!(
+        out.status.success(),
+        "curl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let head = std::fs::read_to_string(head).expect("headers");
+    // The last header block is the final answer's (a `100 Continue` may come first).
+    let block = head
+        .trim_end()
+        .rsplit("\r\n\r\n")
+        .next()
+        .unwrap_or_default();
+    let mut lines = block.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .filter(|(n, _)| n != "date")
+        .collect::<Vec<_>>();
+    let mut headers = headers;
+    headers.sort();
+    let body = std::fs::read(body).unwrap_or_default();
+    Curled {
+        status,
+        headers,
+        body,
+    }
+}
+
 fn rand_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
     static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

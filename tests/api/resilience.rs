@@ -61,6 +61,11 @@ pub struct Server {
 impl Server {
     /// Starts the binary on `database_url` and waits, bounded, until `/healthz` answers 200.
     pub async fn start(database_url: &str, dir: &Path) -> Server {
+        Server::start_with(database_url, dir, &[]).await
+    }
+
+    /// [`Server::start`] with more settings (`--metrics-bind …`, say) before `serve --demo`.
+    pub async fn start_with(database_url: &str, dir: &Path, settings: &[&str]) -> Server {
         // The free port is found by binding and releasing it, so another process may take it
         // before the server binds: that rare clash is retried on another port.
         for _ in 0..3 {
@@ -76,6 +81,7 @@ impl Server {
                 .args(["--bind", &format!("127.0.0.1:{port}")])
                 .args(["--storage", "local", "--storage-dir"])
                 .arg(dir.join("storage"))
+                .args(settings)
                 .args(["serve", "--demo"])
                 .env("RUST_LOG", "info")
                 .stdin(Stdio::null())

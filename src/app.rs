@@ -38,7 +38,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let jwt = jwt_keys(&db, &config).await?;
     let storage = storage_backend(&config)?;
     let counts = db::CountCache::new(Duration::from_secs(config.count_cache_secs));
-    let login_throttle = Arc::new(LoginThrottle::with_capacity(config.login_throttle_keys));
+    let login_throttle = Arc::new(LoginThrottle::new(db.clone()));
     let sheet_jobs = Arc::new(SheetJobs::new(config.sheet_jobs()));
     let core = Arc::new(Core {
         db,

@@ -201,16 +201,6 @@ pub struct Config {
     )]
     pub trust_forwarded_for: bool,
 
-    /// Keys (accounts and client addresses) the login throttle tracks at most; when full, the
-    /// one whose latest failure is oldest is forgotten. Each costs under 800 bytes.
-    #[arg(
-        long,
-        env = "OPSGRAPH_LOGIN_THROTTLE_KEYS",
-        default_value_t = crate::auth::throttle::DEFAULT_CAPACITY,
-        global = true
-    )]
-    pub login_throttle_keys: usize,
-
     /// The public base URL clients reach this server at (e.g. `https://crm.example.com`, a path
     /// prefix allowed): DRF pages link their `next` and `previous` pages on it. Unset, the links
     /// are built from the request's `Host` header.
@@ -292,7 +282,6 @@ impl Config {
             s3_endpoint: None,
             s3_region: "cn-east-1".into(),
             trust_forwarded_for: false,
-            login_throttle_keys: crate::auth::throttle::DEFAULT_CAPACITY,
             public_url: None,
             max_sheet_jobs: None,
             log_format: "text".into(),

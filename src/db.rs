@@ -37,11 +37,12 @@ impl StatementCounter {
     }
 }
 
-/// Opens the pool (creating a SQLite file if needed) and applies pending migrations.
+/// Opens the pool (creating a SQLite file if needed) and applies pending migrations, once
+/// across instances; fails on a schema newer than this build ([`crate::migrate`]).
 pub async fn connect(config: &Config) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
     let counter = StatementCounter::default();
     let db = open(&config.database_url, config, &counter).await?;
-    Migrator::up(&db, None).await?;
+    crate::migrate::run(&db, &config.database_url).await?;
     Ok((db, counter))
 }
 

@@ -19,6 +19,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod market;
 pub mod merchants;
+pub mod migrate;
 pub mod ops;
 pub mod orders;
 pub mod payers;

@@ -23,7 +23,6 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde_json::json;
 use tracing::Instrument;
@@ -315,34 +314,56 @@ pub async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
-/// `GET /readyz`: the database answers and every migration is applied.
+/// `GET /readyz`: the database answers and its schema is this build's (every migration
+/// applied, none unknown). Not ready, it answers 503 and says why in `reason`: a load balancer
+/// stops sending requests to an instance of an older build once a newer one has migrated.
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let db = &state.core.db;
-    let backend = db.get_database_backend();
-    let mut reachable = db
-        .query_one_raw(Statement::from_string(backend, "SELECT 1".to_owned()))
-        .await
-        .is_ok();
-    if let Some(replica) = state.reader.as_ref().map(|r| &r.db) {
-        let backend = replica.get_database_backend();
-        reachable &= replica
-            .query_one_raw(Statement::from_string(backend, "SELECT 1".to_owned()))
-            .await
-            .is_ok();
+    let mut reasons = Vec::new();
+    if !answers(db).await {
+        reasons.push("the database does not answer".to_owned());
     }
-    let pending = Migrator::get_pending_migrations(db).await.map(|p| p.len());
-    let current = matches!(pending, Ok(0));
-    let body = json!({
-        "status": if reachable && current { "ok" } else { "unavailable" },
+    if let Some(replica) = state.reader.as_ref().map(|r| &r.db) {
+        if !answers(replica).await {
+            reasons.push("the read replica does not answer".to_owned());
+        }
+    }
+    let reachable = reasons.is_empty();
+    let schema = crate::migrate::state(db).await;
+    let migrations = match &schema {
+        Ok(s) if !s.unknown.is_empty() => "newer than this build".to_owned(),
+        Ok(s) if s.pending.is_empty() => "current".to_owned(),
+        Ok(s) => format!("{} pending", s.pending.len()),
+        Err(_) => "unknown".to_owned(),
+    };
+    match &schema {
+        Ok(s) => reasons.extend(s.problem()),
+        // The error's text stays in the server: this answer is public.
+        Err(_) => reasons.push("the migration table cannot be read".to_owned()),
+    }
+    let ready = reasons.is_empty();
+    let mut body = json!({
+        "status": if ready { "ok" } else { "unavailable" },
         "database": if reachable { "ok" } else { "unreachable" },
-        "migrations": match pending { Ok(0) => "current".to_owned(), Ok(n) => format!("{n} pending"), Err(_) => "unknown".to_owned() },
+        "migrations": migrations,
     });
-    let status = if reachable && current {
+    if !ready {
+        body["reason"] = json!(reasons.join("; "));
+    }
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
+}
+
+/// Whether `db` answers a trivial query.
+async fn answers(db: &sea_orm::DatabaseConnection) -> bool {
+    let backend = db.get_database_backend();
+    db.query_one_raw(Statement::from_string(backend, "SELECT 1".to_owned()))
+        .await
+        .is_ok()
 }
 
 /// `GET /metrics`: Prometheus text format, with the database pool's use.

@@ -19,7 +19,7 @@ pub struct Core {
     pub statements: StatementCounter,
     /// Where report files, covers and exports live.
     pub storage: Arc<dyn Storage>,
-    /// Failed logins per account.
+    /// Failed logins per account and address, counted in the primary database.
     pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
     /// Totals of list queries (shared by the primary's core and the replica's).
     pub counts: Arc<crate::db::CountCache>,

@@ -14,6 +14,7 @@ pub mod employee;
 pub mod exchange_order;
 pub mod exchange_product;
 pub mod invoice;
+pub mod login_throttle;
 pub mod merchant_account;
 pub mod order_item;
 pub mod order_usage;

@@ -15,6 +15,7 @@ mod m20261123_000008_payer_search;
 mod m20261123_000009_hot_product_rows;
 mod m20261201_000010_sessions;
 mod m20261201_000011_api_keys;
+mod m20261202_000012_login_throttle;
 mod m20261202_000013_persisted_queries;
 
 /// Every migration, in the order it is applied.
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_hot_product_rows::Migration),
             Box::new(m20261201_000010_sessions::Migration),
             Box::new(m20261201_000011_api_keys::Migration),
+            Box::new(m20261202_000012_login_throttle::Migration),
             Box::new(m20261202_000013_persisted_queries::Migration),
         ]
     }

@@ -9,7 +9,12 @@ use sea_orm::{
     QueryFilter, Set,
 };
 
-use super::{jwt::JwtKeys, password, Auth, MemberIdentity, Principal, StaffIdentity};
+use super::{
+    jwt::JwtKeys,
+    password,
+    throttle::{Attempt, LoginThrottle},
+    Auth, MemberIdentity, Principal, StaffIdentity,
+};
 use crate::{
     config::Config,
     error::{AppError, AppResult},
@@ -353,7 +358,7 @@ pub const BAD_CREDENTIALS: &str = "账号或密码错误";
 pub async fn login(
     db: &DatabaseConnection,
     keys: &JwtKeys,
-    throttle: &super::throttle::LoginThrottle,
+    throttle: &LoginThrottle,
     account: &str,
     password_text: &str,
 ) -> AppResult<AccessToken> {
@@ -379,15 +384,10 @@ pub async fn login(
         None => format!("name:{}", account.to_lowercase()),
     };
     let address_key = crate::ops::client_addr().map(|a| format!("addr:{a}"));
-    let blocked = throttle.blocked(&account_key, super::throttle::MAX_FAILURES)
-        || address_key
-            .as_deref()
-            .is_some_and(|k| throttle.blocked(k, super::throttle::MAX_ADDRESS_FAILURES));
-    if blocked {
-        return Err(AppError::Rule {
-            code: "RATE_LIMITED",
-            message: "登录失败次数过多, 请 15 分钟后再试".into(),
-        });
+    let attempt = Attempt::new(&account_key, address_key.as_deref());
+    let standing = throttle.check(&attempt).await?;
+    if standing.blocked {
+        return Err(super::throttle::refused());
     }
     let ok = password::verify(
         password_text.to_owned(),
@@ -397,14 +397,11 @@ pub async fn login(
     let staff = match found {
         Some(s) if ok && s.is_active => s,
         _ => {
-            throttle.failed(&account_key);
-            if let Some(k) = &address_key {
-                throttle.failed(k);
-            }
+            throttle.failed(&attempt).await?;
             return Err(AppError::Unauthenticated(BAD_CREDENTIALS.into()));
         }
     };
-    throttle.succeeded(&account_key);
+    throttle.succeeded(&attempt, standing).await?;
     let who = crate::audit::service::Actor {
         kind: "staff",
         id: Some(staff.id),

@@ -14,7 +14,13 @@ use sea_orm::{
 };
 use serde_json::{json, Map};
 
-use super::{jwt::JwtKeys, password, service::AccessToken, throttle::LoginThrottle, Auth};
+use super::{
+    jwt::JwtKeys,
+    password,
+    service::AccessToken,
+    throttle::{Attempt, LoginThrottle},
+    Auth,
+};
 use crate::{
     audit::service::{record_raw, Actor},
     error::{AppError, AppResult},
@@ -140,17 +146,14 @@ pub async fn change_password(
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound("Not found.".into()))?;
-    let throttle_key = format!("staff:{}", account.id);
-    if throttle.blocked(&throttle_key, super::throttle::MAX_FAILURES) {
-        return Err(AppError::Rule {
-            code: "RATE_LIMITED",
-            message: "登录失败次数过多, 请 15 分钟后再试".into(),
-        });
+    let attempt = Attempt::new(&format!("staff:{}", account.id), None);
+    if throttle.check(&attempt).await?.blocked {
+        return Err(super::throttle::refused());
     }
     check_new_password("newPassword", &account.username, new_password)?;
     let hash = account.password_hash.clone();
     if !password::verify(old_password.to_owned(), Some(hash)).await {
-        throttle.failed(&throttle_key);
+        throttle.failed(&attempt).await?;
         return Err(AppError::field("oldPassword", "The old password is wrong."));
     }
     let new_hash = password::hash(new_password.to_owned()).await?;

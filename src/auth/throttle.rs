@@ -1,270 +1,202 @@
 //! Login throttling: after too many failed logins for one account, or from one client address,
-//! within a window, further attempts are refused until the window moves on, whether the
+//! within a window, further attempts are refused until the window has passed, whether the
 //! password is right or not. An address gets a larger allowance than an account (an office
-//! behind one NAT shares it). Per instance (memory); a deployment of several instances
-//! multiplies the allowance.
+//! behind one NAT shares it).
 //!
-//! The table is bounded in entries and in bytes, and filling it never switches it off: when it
-//! is full the key whose latest failure is oldest is forgotten and the new failure is always
-//! recorded. Keys are SHA-256 digests (a caller's text costs 32 bytes, whatever its length) and
-//! each key keeps only as many instants as the largest allowance needs.
+//! The counts live in the database (`login_throttle`), so the limits hold across every instance
+//! and across restarts. A key (an account or an address) has one row: the SHA-256 of the key,
+//! the start of its window (its first failure) and the failures counted since; a failure after
+//! the window has passed starts a new one. What it costs:
 //!
-//! Eviction is the price of the bound: a client that fills the table with fresh keys pushes out
-//! the oldest counts, an account's included. With the default capacity that takes about 5,000
-//! failed logins from fresh addresses per forgotten count, so guessing stays slow.
+//! - a login attempt: one `SELECT` of both its keys' rows, before the password is checked;
+//! - a failed one: one `INSERT … ON CONFLICT DO UPDATE` counting both keys (and, at most once
+//!   every [`PRUNE_EVERY`] per instance, a `DELETE` of the rows whose window has passed);
+//! - a successful one: nothing more, or one `DELETE` when its account had failures to forget;
+//! - every other request: nothing.
+//!
+//! The table stays bounded: rows are fixed-size (a 64-character digest and two integers, about
+//! 200 bytes with their index entries) and, as an instance prunes on a failure whenever its last
+//! pruning is [`PRUNE_EVERY`] old, the table holds at most the keys that failed within
+//! [`WINDOW`] plus [`PRUNE_EVERY`] before the latest failed login: two per failed login.
+//!
+//! On SQLite the writes are single autocommit statements: each takes the write lock as it
+//! starts, so a busy file makes it wait in the busy timeout instead of failing.
 
 use std::{
-    collections::{BTreeMap, HashMap, VecDeque},
-    sync::{Mutex, MutexGuard},
-    time::{Duration, Instant},
+    sync::atomic::{AtomicI64, Ordering},
+    time::Duration,
 };
 
+use entity::login_throttle::{ActiveModel, Column, Entity};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, OnConflict},
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+};
 use sha2::{Digest, Sha256};
 
+use crate::error::{AppError, AppResult};
+
 /// Failed attempts one account may make within [`WINDOW`].
-pub const MAX_FAILURES: usize = 5;
+pub const MAX_FAILURES: i32 = 5;
 /// Failed attempts one client address may make within [`WINDOW`], whatever the accounts.
-pub const MAX_ADDRESS_FAILURES: usize = 20;
-/// How long a failure counts.
+pub const MAX_ADDRESS_FAILURES: i32 = 20;
+/// How long a window lasts from its first failure.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Keys tracked by default (`OPSGRAPH_LOGIN_THROTTLE_KEYS`).
-pub const DEFAULT_CAPACITY: usize = 10_000;
-/// The fewest keys a table holds: one failed login records two (its account and its address),
-/// and the second must not evict the first.
-pub const MIN_CAPACITY: usize = 2;
+/// How often an instance deletes the rows whose window has passed, at most (on a failure).
+pub const PRUNE_EVERY: Duration = Duration::from_secs(5 * 60);
 
-/// Instants kept per key: the largest allowance. A key is blocked once its newest `allowed`
-/// failures fall within the window, so older ones never matter.
-const KEPT: usize = if MAX_FAILURES > MAX_ADDRESS_FAILURES {
-    MAX_FAILURES
-} else {
-    MAX_ADDRESS_FAILURES
-};
-
-/// An upper bound of the bytes one tracked key costs: its digest and record in the hash map
-/// (with the map's spare slots), its instants (allocated once, never grown), and its place in
-/// the eviction order (B-tree nodes included). The table holds at most
-/// `capacity × BYTES_PER_KEY` bytes: under 8 MB at the default 10,000 keys.
-pub const BYTES_PER_KEY: usize = 800;
-
-/// A key's SHA-256 digest: what the table stores instead of the caller's text.
-type Key = [u8; 32];
-
-/// When a key last failed, made unique by a sequence number: its place in the eviction order.
-type Stamp = (Instant, u64);
-
-/// One key's recent failures.
-struct Failures {
-    /// Newest last, at most [`KEPT`].
-    times: VecDeque<Instant>,
-    /// Its entry in [`Table::order`].
-    stamp: Stamp,
+/// The refusal of a throttled attempt (HTTP 429).
+pub fn refused() -> AppError {
+    AppError::Rule {
+        code: "RATE_LIMITED",
+        message: "登录失败次数过多, 请 15 分钟后再试".into(),
+    }
 }
 
-/// The counts and their eviction order, behind one lock so they always agree.
-#[derive(Default)]
-struct Table {
-    failures: HashMap<Key, Failures>,
-    /// Every key by its latest failure, oldest first: the next to evict.
-    order: BTreeMap<Stamp, Key>,
-    /// The last sequence number handed out.
-    seq: u64,
+/// The keys one attempt counts under: its account and, when known, its client address, as
+/// the digests the table stores.
+pub struct Attempt {
+    account: String,
+    address: Option<String>,
 }
 
-impl Table {
-    fn forget(&mut self, key: &Key) {
-        if let Some(f) = self.failures.remove(key) {
-            self.order.remove(&f.stamp);
+impl Attempt {
+    /// An attempt under `account` (`staff:<id>` or `name:<lowercased>`) and `address`
+    /// (`addr:<ip>`).
+    pub fn new(account: &str, address: Option<&str>) -> Self {
+        Attempt {
+            account: digest(account),
+            address: address.map(digest),
         }
     }
-}
 
-/// Failed logins per account and per client address, in a table of bounded size.
-pub struct LoginThrottle {
-    table: Mutex<Table>,
-    capacity: usize,
-}
-
-impl Default for LoginThrottle {
-    fn default() -> Self {
-        Self::with_capacity(DEFAULT_CAPACITY)
+    fn keys(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.account).chain(&self.address)
     }
+}
+
+/// What the check before an attempt found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// The account or the address has used its allowance: the attempt is refused.
+    pub blocked: bool,
+    /// The account has failures in its window, which a success forgets.
+    account_failed: bool,
+}
+
+/// Failed logins per account and per client address, counted in the database.
+pub struct LoginThrottle {
+    db: DatabaseConnection,
+    /// When this instance last pruned, Unix seconds (0: not yet).
+    last_prune: AtomicI64,
 }
 
 impl LoginThrottle {
-    /// A throttle tracking at most `capacity` keys (at least [`MIN_CAPACITY`]).
-    pub fn with_capacity(capacity: usize) -> Self {
+    /// A throttle counting in `db` (the primary).
+    pub fn new(db: DatabaseConnection) -> Self {
         LoginThrottle {
-            table: Mutex::default(),
-            capacity: capacity.max(MIN_CAPACITY),
+            db,
+            last_prune: AtomicI64::new(0),
         }
     }
 
-    /// The table. A panic elsewhere while it was held leaves it consistent enough to count
-    /// with: failing open (forgetting every failure) would be worse.
-    fn lock(&self) -> MutexGuard<'_, Table> {
-        self.table.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Whether `key` has made `allowed` failures within the window (an allowance above the
-    /// largest one, [`MAX_ADDRESS_FAILURES`], counts as that one).
-    pub fn blocked(&self, key: &str, allowed: usize) -> bool {
-        let digest = digest(key);
-        let mut table = self.lock();
-        let Some(f) = table.failures.get_mut(&digest) else {
-            return false;
+    /// Whether `attempt` may go on: one statement for both its keys.
+    pub async fn check(&self, attempt: &Attempt) -> AppResult<Standing> {
+        let rows = Entity::find()
+            .filter(Column::Key.is_in(attempt.keys().cloned()))
+            .filter(Column::WindowStart.gt(window_cutoff(now())))
+            .all(&self.db)
+            .await?;
+        let failures = |key: &String| {
+            rows.iter()
+                .find(|r| &r.key == key)
+                .map_or(0, |r| r.failures)
         };
-        while f.times.front().is_some_and(|t| t.elapsed() >= WINDOW) {
-            f.times.pop_front();
-        }
-        if f.times.is_empty() {
-            table.forget(&digest);
-            return false;
-        }
-        f.times.len() >= allowed.min(KEPT)
+        let account = failures(&attempt.account);
+        let address = attempt.address.as_ref().map_or(0, failures);
+        Ok(Standing {
+            blocked: account >= MAX_FAILURES || address >= MAX_ADDRESS_FAILURES,
+            account_failed: account > 0,
+        })
     }
 
-    /// Records a failed attempt under `key` (an account or address key). When the table is
-    /// full, the key whose latest failure is oldest makes room: the failure is always counted.
-    pub fn failed(&self, key: &str) {
-        let digest = digest(key);
-        let now = Instant::now();
-        let mut table = self.lock();
-        table.seq += 1;
-        let stamp = (now, table.seq);
-        let old = table.failures.get(&digest).map(|f| f.stamp);
-        match old {
-            Some(old) => {
-                table.order.remove(&old);
-            }
-            None => {
-                while table.failures.len() >= self.capacity {
-                    let Some((_, oldest)) = table.order.pop_first() else {
-                        break;
-                    };
-                    table.failures.remove(&oldest);
-                }
-            }
-        }
-        table.order.insert(stamp, digest);
-        let f = table.failures.entry(digest).or_insert_with(|| Failures {
-            times: VecDeque::with_capacity(KEPT),
-            stamp,
+    /// Counts a failed attempt under each of its keys, in one statement: a key whose window has
+    /// passed (or that has none) starts a new one. Now and then, prunes too.
+    pub async fn failed(&self, attempt: &Attempt) -> AppResult<()> {
+        let now = now();
+        let expired = Expr::col((Entity, Column::WindowStart)).lte(window_cutoff(now));
+        let rows = attempt.keys().map(|key| ActiveModel {
+            key: Set(key.clone()),
+            window_start: Set(now),
+            failures: Set(1),
         });
-        f.stamp = stamp;
-        if f.times.len() == KEPT {
-            f.times.pop_front();
+        // Each SET reads the row as it was before this update: both see the old window.
+        let count = OnConflict::column(Column::Key)
+            .value(
+                Column::WindowStart,
+                Expr::case(expired.clone(), now).finally(Expr::col((Entity, Column::WindowStart))),
+            )
+            .value(
+                Column::Failures,
+                Expr::case(expired, 1).finally(Expr::col((Entity, Column::Failures)).add(1)),
+            )
+            .to_owned();
+        Entity::insert_many(rows)
+            .on_conflict(count)
+            .exec_without_returning(&self.db)
+            .await?;
+        let last = self.last_prune.load(Ordering::Relaxed);
+        let due = now - last >= PRUNE_EVERY.as_secs() as i64;
+        // One task of this instance prunes; the others go on.
+        if due
+            && self
+                .last_prune
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            // The failure is counted: a pruning that fails waits for the next turn, and the
+            // attempt is answered as it would have been.
+            if let Err(e) = self.prune().await {
+                tracing::warn!(error = %e, "pruning the login throttle failed");
+            }
         }
-        f.times.push_back(now);
+        Ok(())
     }
 
     /// Forgets the failures of an account that logged in (not of its address: one known
-    /// password must not reset the count of guesses at others from there).
-    pub fn succeeded(&self, key: &str) {
-        self.lock().forget(&digest(key));
+    /// password must not reset the count of guesses at others from there). Nothing to do when
+    /// the check found none.
+    pub async fn succeeded(&self, attempt: &Attempt, standing: Standing) -> AppResult<()> {
+        if standing.account_failed {
+            Entity::delete_by_id(attempt.account.clone())
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(())
     }
 
-    /// Keys tracked now.
-    pub fn len(&self) -> usize {
-        self.lock().failures.len()
-    }
-
-    /// Whether no key is tracked.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Keys tracked at most.
-    pub fn capacity(&self) -> usize {
-        self.capacity
+    /// Deletes the rows whose window has passed; answers how many.
+    pub async fn prune(&self) -> AppResult<u64> {
+        let done = Entity::delete_many()
+            .filter(Column::WindowStart.lte(window_cutoff(now())))
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected)
     }
 }
 
-fn digest(key: &str) -> Key {
-    Sha256::digest(key.as_bytes()).into()
+/// Unix seconds: every instance's clock counts the same windows (a few seconds of skew
+/// between instances move a 15-minute window by as much).
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A window that began at or before this (Unix seconds) has passed at `now`.
+fn window_cutoff(now: i64) -> i64 {
+    now - WINDOW.as_secs() as i64
+}
 
-    #[test]
-    fn a_full_table_evicts_the_oldest_and_still_counts() {
-        let throttle = LoginThrottle::with_capacity(4);
-        for i in 0..4 {
-            throttle.failed(&format!("addr:10.0.0.{i}"));
-        }
-        // 10.0.0.0 fails again: it is now the newest, 10.0.0.1 the oldest.
-        throttle.failed("addr:10.0.0.0");
-        for _ in 0..MAX_FAILURES {
-            throttle.failed("staff:1");
-        }
-        assert_eq!(throttle.len(), 4);
-        assert!(
-            throttle.blocked("staff:1", MAX_FAILURES),
-            "counted though full"
-        );
-        assert!(
-            !throttle.blocked("addr:10.0.0.1", 1),
-            "the oldest went first"
-        );
-        assert!(
-            throttle.blocked("addr:10.0.0.0", 2),
-            "a refreshed key stays"
-        );
-        assert!(throttle.blocked("addr:10.0.0.2", 1));
-        assert!(throttle.blocked("addr:10.0.0.3", 1));
-        // An attacker's flood of fresh keys pushes old ones out, never stops the counting.
-        for i in 0..1_000 {
-            throttle.failed(&format!("addr:2001:db8::{i:x}"));
-            assert!(throttle.len() <= 4);
-        }
-        for _ in 0..MAX_FAILURES {
-            throttle.failed("staff:2");
-        }
-        assert!(throttle.blocked("staff:2", MAX_FAILURES));
-    }
-
-    #[test]
-    fn keys_cost_fixed_bytes_and_keep_at_most_the_largest_allowance() {
-        let throttle = LoginThrottle::with_capacity(8);
-        let long = format!("name:{}", "x".repeat(1 << 20));
-        for _ in 0..(KEPT * 3) {
-            throttle.failed(&long);
-        }
-        let table = throttle.lock();
-        let f = &table.failures[&digest(&long)];
-        assert_eq!(f.times.len(), KEPT);
-        let allocated = f.times.capacity();
-        assert!(
-            allocated < 2 * KEPT,
-            "allocated once, never grown: {allocated}"
-        );
-        drop(table);
-        assert!(throttle.blocked(&long, MAX_ADDRESS_FAILURES));
-        assert!(
-            throttle.blocked(&long, usize::MAX),
-            "capped at the largest allowance"
-        );
-        // The bound stated for a key covers its parts.
-        let parts = std::mem::size_of::<(Key, Failures)>() * 2 // the map, half full at worst
-            + allocated * std::mem::size_of::<Instant>() // the instants
-            + std::mem::size_of::<(Stamp, Key)>() * 2; // the order's B-tree nodes
-        assert!(parts <= BYTES_PER_KEY, "{parts} bytes");
-    }
-
-    #[test]
-    fn success_forgets_an_account_and_capacity_has_a_floor() {
-        let throttle = LoginThrottle::with_capacity(0);
-        assert_eq!(throttle.capacity(), MIN_CAPACITY);
-        for _ in 0..MAX_FAILURES {
-            throttle.failed("staff:1");
-            throttle.failed("addr:10.0.0.1");
-        }
-        assert!(throttle.blocked("staff:1", MAX_FAILURES));
-        throttle.succeeded("staff:1");
-        assert!(!throttle.blocked("staff:1", MAX_FAILURES));
-        assert_eq!(throttle.len(), 1);
-        assert!(!throttle.is_empty());
-    }
+/// The SHA-256 of a key, hex: a caller's text costs 64 characters, whatever its length.
+fn digest(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
 }

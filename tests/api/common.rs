@@ -50,6 +50,18 @@ pub fn backends() -> Vec<Backend> {
     all
 }
 
+/// PostgreSQL alone, for a test only it can run (several servers on one database). Unset, the
+/// test is skipped with a notice (under CI it fails, see [`test_server`]).
+pub fn postgres_only() -> Option<Backend> {
+    let found = backends()
+        .into_iter()
+        .find(|b| matches!(b, Backend::Postgres(_)));
+    if found.is_none() {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+    }
+    found
+}
+
 /// Runs `test` once per backend, each time on a fresh database with the demo data.
 pub async fn each_db<F, Fut>(test: F)
 where

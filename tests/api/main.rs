@@ -8,6 +8,7 @@ mod common;
 mod documented;
 mod fuzz;
 mod graphql;
+mod instances;
 mod limits;
 mod market;
 mod memory;

@@ -27,7 +27,7 @@ use tokio::{
     net::TcpStream,
 };
 
-use crate::common::{backends, fresh_database, Backend, MEMBER, STAFF};
+use crate::common::{backends, fresh_database, postgres_only, Backend, MEMBER, STAFF};
 
 /// The seeded member (the member key's `user_info` row), the product it buys, and the price
 /// the tests set on it so that the balance decides exactly how many purchases succeed.
@@ -578,11 +578,7 @@ async fn acknowledged_writes_survive_kill_9() {
 async fn two_servers_on_one_postgres_never_overspend() {
     const AFFORDABLE: i64 = 25;
     const ATTEMPTS: usize = 100;
-    let Some(backend) = backends()
-        .into_iter()
-        .find(|b| matches!(b, Backend::Postgres(_)))
-    else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+    let Some(backend) = postgres_only() else {
         return;
     };
     let started = Instant::now();

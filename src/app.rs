@@ -50,16 +50,24 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         counts: Arc::new(counts),
         sheet_jobs,
     });
-    // The replica's core differs from the primary's in its database only.
+    // The replica's core differs from the primary's in its database and in its totals: a
+    // total counted on a lagging replica must not answer a writer who reads the primary.
     let reader = replica.map(|db| {
         Arc::new(Core {
             db,
+            counts: Arc::new(db::CountCache::new(Duration::from_secs(
+                core.config.count_cache_secs,
+            ))),
             ..(*core).clone()
         })
     });
+    let totals = std::iter::once(&core)
+        .chain(&reader)
+        .map(|c| c.counts.clone())
+        .collect();
     let bus = crate::shared::Bus::start(
         core.db.clone(),
-        core.counts.clone(),
+        totals,
         Duration::from_secs(core.config.read_your_writes_secs),
     );
     let state = AppState {

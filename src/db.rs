@@ -217,7 +217,10 @@ impl CountCache {
             }
             if age < self.ttl * MAX_STALE_TTLS {
                 if !slot.recounting.swap(true, Ordering::SeqCst) {
-                    tokio::spawn(recount(db.clone(), query.clone(), slot.clone()));
+                    // In the request's span: what it logs names the request that started it.
+                    use tracing::Instrument;
+                    let recount = recount(db.clone(), query.clone(), slot.clone());
+                    tokio::spawn(recount.in_current_span());
                 }
                 return Ok(c.total);
             }
@@ -247,20 +250,55 @@ impl CountCache {
         E: sea_orm::EntityTrait,
         E::Model: Sync,
     {
-        use sea_orm::{QueryOrder, QuerySelect};
-        let total = self.count(db, &query).await?;
-        if past_the_end == PastTheEnd::NotFound {
-            page.check_in_range(total)?;
-        }
+        let joins = crate::graphql::joins::Joins::default();
+        let (total, rows) = self
+            .page_joined(db, query, order, page, past_the_end, &joins)
+            .await?;
+        Ok((total, rows.into_iter().map(|r| r.model).collect()))
+    }
+
+    /// [`CountCache::page`], with the to-one objects of `joins` read in the same statement (the
+    /// total is counted without them, and only when `joins` asks for it: it is 0 otherwise).
+    pub async fn page_joined<E>(
+        &self,
+        db: &DatabaseConnection,
+        query: sea_orm::Select<E>,
+        order: &[(E::Column, sea_orm::Order)],
+        page: crate::graphql::page::PageArgs,
+        past_the_end: PastTheEnd,
+        joins: &crate::graphql::joins::Joins<E>,
+    ) -> AppResult<(u64, Vec<crate::graphql::joins::Joined<E::Model>>)>
+    where
+        E: sea_orm::EntityTrait,
+        E::Model: Sync,
+    {
+        use sea_orm::{QueryOrder, QuerySelect, QueryTrait};
+        let total = if joins.counts_total() {
+            let total = self.count(db, &query).await?;
+            if past_the_end == PastTheEnd::NotFound {
+                page.check_in_range(total)?;
+            }
+            total
+        } else {
+            0
+        };
         let mut query = query;
         for (column, direction) in order {
             query = query.order_by(*column, direction.clone());
         }
-        let rows = query
-            .offset(page.offset())
-            .limit(page.page_size)
-            .all(db)
-            .await?;
+        let query = joins
+            .apply(query.offset(page.offset()).limit(page.page_size))
+            .into_query();
+        let rows = db
+            .query_all(&query)
+            .await?
+            .into_iter()
+            .map(crate::graphql::joins::Joined::read)
+            .collect::<Result<Vec<_>, _>>()?;
+        // Uncounted, a page past the end is known by having no rows.
+        if !joins.counts_total() && rows.is_empty() && past_the_end == PastTheEnd::NotFound {
+            page.check_in_range(0)?;
+        }
         Ok((total, rows))
     }
 

@@ -85,15 +85,15 @@ enum Command {
     CreateAdmin {
         #[arg(long)]
         username: String,
-        /// Discouraged: an argument shows in the process list. Use the variable or stdin.
-        #[arg(long, env = "OPSGRAPH_ADMIN_PASSWORD", hide_env_values = true)]
-        password: Option<String>,
         #[arg(long)]
         mobile: Option<String>,
         #[arg(long, default_value = "")]
         nickname: String,
     },
 }
+
+/// Where `create-admin` finds its password when set (else a prompt or standard input).
+const ADMIN_PASSWORD_VAR: &str = "OPSGRAPH_ADMIN_PASSWORD";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -157,13 +157,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Key { command } => accounts::cli::key(&connect(&cli.config).await?, command).await,
         Command::CreateAdmin {
             username,
-            password,
             mobile,
             nickname,
         } => {
-            let password = match password {
-                Some(p) => p,
-                None => accounts::cli::read_password(&format!("Password for {username}: "), true)?,
+            // Never an argument: one shows in the process list and the shell's history.
+            let password = match std::env::var(ADMIN_PASSWORD_VAR) {
+                Ok(p) if !p.is_empty() => p,
+                _ => accounts::cli::read_password(&format!("Password for {username}: "), true)?,
             };
             check_new_password("password", &username, &password)?;
             let (db, _) = db::connect(&cli.config).await?;

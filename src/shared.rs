@@ -49,7 +49,9 @@ pub struct Bus {
     /// Names this instance in what it sends, so it can skip its own notifications.
     instance: String,
     db: DatabaseConnection,
-    counts: Arc<CountCache>,
+    /// The totals of the primary's core and, when there is one, the replica's: each keeps the
+    /// totals counted on its own database, and a write forgets both.
+    counts: Vec<Arc<CountCache>>,
     window: Duration,
     /// Callers who wrote, by the digest of their [`caller_key`], with when.
     writers: Bounded<Instant>,
@@ -71,7 +73,11 @@ fn caller_key(auth: &Auth) -> Option<String> {
 impl Bus {
     /// The bus of an instance on `db` (the primary), whose totals are `counts`; on PostgreSQL it
     /// starts listening to the other instances.
-    pub fn start(db: DatabaseConnection, counts: Arc<CountCache>, window: Duration) -> Arc<Bus> {
+    pub fn start(
+        db: DatabaseConnection,
+        counts: Vec<Arc<CountCache>>,
+        window: Duration,
+    ) -> Arc<Bus> {
         let (stop, stopped) = tokio::sync::watch::channel(());
         let bus = Arc::new(Bus {
             instance: format!("{:016x}", rand::random::<u64>()),
@@ -114,7 +120,7 @@ impl Bus {
     /// everywhere. One statement on PostgreSQL, none on SQLite. Sent after the commit: an
     /// instance that dies in between leaves the others' totals at most a TTL old.
     pub async fn wrote(&self, auth: &Auth) {
-        self.counts.clear();
+        self.forget_totals();
         let who = caller_key(auth);
         if let Some(who) = &who {
             self.note_writer(who);
@@ -138,6 +144,12 @@ impl Bus {
         }
     }
 
+    fn forget_totals(&self) {
+        for counts in &self.counts {
+            counts.clear();
+        }
+    }
+
     fn note_writer(&self, who: &str) {
         self.writers.insert(
             crate::cache::key(&[who.as_bytes()]),
@@ -149,7 +161,7 @@ impl Bus {
     /// What was missed is unknown: every total goes, and every caller reads the primary for the
     /// window.
     fn forget_everything(&self) {
-        self.counts.clear();
+        self.forget_totals();
         if let Ok(mut until) = self.everyone_until.lock() {
             *until = Some(Instant::now() + self.window);
         }
@@ -162,7 +174,7 @@ impl Bus {
             return;
         }
         match channel {
-            TOTALS => self.counts.clear(),
+            TOTALS => self.forget_totals(),
             WRITERS if !who.is_empty() => self.note_writer(who),
             _ => {}
         }
@@ -190,6 +202,8 @@ async fn listen(bus: Weak<Bus>, mut stopped: tokio::sync::watch::Receiver<()>) {
                 Ok(listener) => listener,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot listen to the other instances; retrying");
+                    // Totals are answered meanwhile, and writes elsewhere go unheard.
+                    again = true;
                     tokio::select! {
                         _ = stopped.changed() => return,
                         _ = tokio::time::sleep(RECONNECT_DELAY) => continue,
@@ -198,7 +212,7 @@ async fn listen(bus: Weak<Bus>, mut stopped: tokio::sync::watch::Receiver<()>) {
             },
         };
         // Listening again: whatever was sent while no connection listened is unknown. (Before
-        // the first connection this instance had nothing to forget.)
+        // a first connection made at the first try this instance had nothing to forget.)
         match bus.upgrade() {
             Some(b) if again => b.forget_everything(),
             Some(_) => again = true,

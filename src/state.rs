@@ -21,7 +21,7 @@ pub struct Core {
     pub storage: Arc<dyn Storage>,
     /// Failed logins per account and address, counted in the primary database.
     pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
-    /// Totals of list queries (shared by the primary's core and the replica's).
+    /// Totals of list queries counted on this core's database (the replica's core has its own).
     pub counts: Arc<crate::db::CountCache>,
     /// Spreadsheet parses and exports running now (shared by both cores).
     pub sheet_jobs: Arc<SheetJobs>,

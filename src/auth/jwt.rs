@@ -18,12 +18,11 @@ pub struct Claims {
     pub sub: String,
     pub iat: i64,
     pub exp: i64,
-    /// The token's own id, which `logout` revokes (tokens issued before it existed have none).
-    #[serde(default)]
+    /// The token's own id, which `logout` revokes. Required: a token without one could not be
+    /// logged out alone.
     pub jti: String,
     /// The account's session version when the token was issued: a token of an older version
     /// is refused (`logoutEverywhere`, a password change).
-    #[serde(default)]
     pub sv: i32,
 }
 
@@ -96,6 +95,35 @@ impl JwtKeys {
         if claims.sub != STAFF_TOKEN_KIND {
             return Err(AppError::Unauthenticated("Invalid token kind.".into()));
         }
+        if claims.jti.is_empty() {
+            return Err(AppError::Unauthenticated("Invalid token.".into()));
+        }
         Ok(claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{JwtKeys, STAFF_TOKEN_KIND};
+
+    #[test]
+    fn a_token_without_its_own_id_is_refused() {
+        let secret = [7u8; 32];
+        let keys = JwtKeys::new(&secret, "opsgraph-test".into(), 3600).expect("keys");
+        let now = chrono::Utc::now().timestamp();
+        let (token, _) = keys.issue(1, 0, now).expect("a token");
+        assert!(keys.verify(&token).is_ok_and(|c| c.jti.len() == 32));
+        let sign = |claims: serde_json::Value| {
+            let key = jsonwebtoken::EncodingKey::from_secret(&secret);
+            jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).expect("sign")
+        };
+        let base = serde_json::json!({ "aud": 1, "iss": "opsgraph-test", "sub": STAFF_TOKEN_KIND,
+                                        "iat": now, "exp": now + 60, "sv": 0 });
+        assert!(keys.verify(&sign(base.clone())).is_err(), "no jti");
+        let mut empty = base;
+        empty["jti"] = "".into();
+        assert!(keys.verify(&sign(empty.clone())).is_err(), "an empty jti");
+        empty["jti"] = "0123456789abcdef".into();
+        assert!(keys.verify(&sign(empty)).is_ok(), "with a jti");
     }
 }

@@ -120,21 +120,26 @@ pub const READ_CODES: &[(&str, Permission)] = &[
 /// field from the answer instead). A type missing from the table is refused to everyone:
 /// closed, not open.
 pub fn permits(ctx: &Context<'_>, type_name: &str) -> bool {
-    let code = PROTECTED_TYPES
-        .iter()
-        .find(|(name, _)| *name == type_name)
-        .map(|(_, code)| *code);
-    let allowed = match code {
-        Some(code) => auth_of(ctx).require(code).map(|_| ()),
-        None => Err(AppError::Forbidden(NOT_PERMITTED.into())),
-    };
-    match allowed {
+    match may_see(ctx, type_name) {
         Ok(()) => true,
         Err(e) => {
             let error = e.extend().into_server_error(ctx.item.pos);
             ctx.add_error(ctx.set_error_path(error));
             false
         }
+    }
+}
+
+/// Whether the caller may see the [`PROTECTED_TYPES`] object `type_name`, saying nothing: for a
+/// page that reads such objects ahead of their field (a join), which [`permits`] then answers.
+pub fn may_see(ctx: &Context<'_>, type_name: &str) -> AppResult<()> {
+    let code = PROTECTED_TYPES
+        .iter()
+        .find(|(name, _)| *name == type_name)
+        .map(|(_, code)| *code);
+    match code {
+        Some(code) => auth_of(ctx).require(code).map(|_| ()),
+        None => Err(AppError::Forbidden(NOT_PERMITTED.into())),
     }
 }
 

@@ -1,9 +1,15 @@
-//! Dataloaders of nested objects. Each request gets fresh, caching loaders (`Cached`), and list
-//! resolvers prefetch the keys of a whole page with one `load_many`: a page then costs one
-//! `IN (...)` statement per nested type whatever its size, independent of timing (the loader's
-//! own batching window is a millisecond, which a busy or slow process can split).
+//! Dataloaders of nested objects. Each request gets fresh, caching loaders (`Cached`). A list
+//! resolver either feeds them the to-one objects its own statement joined (`graphql::joins`) or
+//! prefetches the keys of a whole page with one `load_many`: a page then costs one statement, or
+//! one `IN (...)` statement per nested type, whatever its size, independent of timing (the
+//! loader's own batching window is a millisecond, which a busy or slow process can split).
 
-use std::{collections::HashMap, hash::Hash, marker::PhantomData};
+use std::{
+    collections::{HashMap, HashSet},
+    hash::Hash,
+    marker::PhantomData,
+    sync::Mutex,
+};
 
 use async_graphql::{
     dataloader::{DataLoader, HashMapCache, Loader},
@@ -22,6 +28,10 @@ pub struct ByIdLoader<E: EntityTrait, K = i32> {
     db: DatabaseConnection,
     column: E::Column,
     key_of: fn(&E::Model) -> K,
+    /// Keys a page's own statement found no row for (a LEFT JOIN that matched nothing): the
+    /// dataloader caches only what it found, so without this a missing object would cost a
+    /// statement of its own.
+    absent: Mutex<HashSet<K>>,
     _entity: PhantomData<E>,
 }
 
@@ -32,8 +42,19 @@ impl<E: EntityTrait, K> ByIdLoader<E, K> {
             db,
             column,
             key_of,
+            absent: Mutex::new(HashSet::new()),
             _entity: PhantomData,
         }
+    }
+}
+
+impl<E: EntityTrait, K: Key> ByIdLoader<E, K> {
+    /// Notes keys that have no row, so loading them answers nothing without a statement.
+    pub fn note_absent(&self, keys: impl IntoIterator<Item = K>) {
+        self.absent
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .extend(keys);
     }
 }
 
@@ -52,8 +73,21 @@ where
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[K]) -> Result<HashMap<K, E::Model>, Self::Error> {
+        let keys: Vec<K> = {
+            let absent = self
+                .absent
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            keys.iter()
+                .filter(|k| !absent.contains(k))
+                .cloned()
+                .collect()
+        };
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
         let rows = E::find()
-            .filter(self.column.is_in(keys.iter().cloned()))
+            .filter(self.column.is_in(keys))
             .all(&self.db)
             .await
             .map_err(db_error)?;

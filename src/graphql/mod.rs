@@ -7,6 +7,7 @@ pub const MAX_FILTER_CHARS: usize = 200;
 
 pub mod guard_input;
 pub mod http;
+pub mod joins;
 pub mod limits;
 pub mod loader;
 pub mod money;

@@ -176,7 +176,11 @@ async fn client_document(
                 Arc::from(request.query.as_str()),
                 request.query.len(),
             );
-            store_document(&state.core.db, &hash, &request.query).await;
+            // A mutation's text may hold a password or a key as a literal: it stays in this
+            // instance's memory, never in a table (other instances ask for its text again).
+            if !has_mutation(&doc) {
+                store_document(&state.core.db, &hash, &request.query).await;
+            }
         }
     }
     Ok(doc)
@@ -222,6 +226,13 @@ async fn store_document(db: &DatabaseConnection, hash: &cache::Key, document: &s
     if let Err(e) = db.execute_raw(statement).await {
         tracing::warn!(error = %e, "a persisted query could not be stored");
     }
+}
+
+/// Whether any operation of `doc` is a mutation.
+fn has_mutation(doc: &ExecutableDocument) -> bool {
+    doc.operations
+        .iter()
+        .any(|(_, op)| op.node.ty == OperationType::Mutation)
 }
 
 /// The type of the operation the request selects, if the document has it.

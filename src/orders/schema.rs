@@ -1,7 +1,7 @@
 //! GraphQL fields of customers and orders. Each names the legacy URL that runs it.
 
 use async_graphql::{Context, Object, ResultExt};
-use entity::payment_order;
+use entity::{customer, invoice, order_item, order_usage, payment_order};
 
 use super::{
     loaders::{CustomerLoader, InvoiceLoader, OrderItemLoader, UsageLoader},
@@ -13,7 +13,12 @@ use super::{
 };
 use crate::{
     auth::Permission,
-    graphql::{loader::Cached, page::PageArgs, state},
+    graphql::{
+        joins::{feed, Joins},
+        loader::Cached,
+        page::PageArgs,
+        state,
+    },
 };
 
 fn page_args(
@@ -24,42 +29,64 @@ fn page_args(
     PageArgs::new(page, Some(size.unwrap_or(default)), 100).extend()
 }
 
-/// Loads what the query selects of a page of orders, one statement per kind.
-async fn prefetch(ctx: &Context<'_>, rows: &[payment_order::Model]) -> async_graphql::Result<()> {
-    let items = ctx.look_ahead().field("items");
-    let ids = || rows.iter().map(|o| o.id);
+/// The to-one objects the query selects of a page of orders, to be read with the page, and
+/// whether it selects the total. An invoice the caller may not see is not read: its field
+/// answers `FORBIDDEN`.
+fn order_joins(ctx: &Context<'_>) -> Joins<payment_order::Entity> {
+    use payment_order::Column as O;
+    let selection = ctx.look_ahead();
+    let items = selection.field("items");
+    let mut joins = Joins::counting_if(selection.field("totalCount").exists());
     if items.field("orderItem").exists() {
-        ctx.data::<Cached<OrderItemLoader>>()?
-            .load_many(ids())
-            .await?;
+        joins.add::<order_item::Entity>(ITEM, O::Id, order_item::Column::OrderId);
     }
     if items.field("customer").exists() {
-        ctx.data::<Cached<CustomerLoader>>()?
-            .load_many(rows.iter().map(|o| o.customer_id))
-            .await?;
+        joins.add::<customer::Entity>(CUSTOMER, O::CustomerId, customer::Column::Id);
     }
     if items.field("usage").exists() {
-        ctx.data::<Cached<UsageLoader>>()?.load_many(ids()).await?;
+        joins.add::<order_usage::Entity>(USAGE, O::Id, order_usage::Column::OrderId);
     }
-    if items.field("invoice").exists() {
-        ctx.data::<Cached<InvoiceLoader>>()?
-            .load_many(ids())
-            .await?;
+    if items.field("invoice").exists() && crate::auth::may_see(ctx, "Invoice").is_ok() {
+        joins.add::<invoice::Entity>(INVOICE, O::Id, invoice::Column::OrderId);
     }
-    Ok(())
+    joins
 }
 
+/// The names an order page joins its objects under.
+const ITEM: &str = "item__";
+const CUSTOMER: &str = "customer__";
+const USAGE: &str = "usage__";
+const INVOICE: &str = "invoice__";
+
+/// Feeds the loaders with what the page's statement joined.
 async fn order_page(
     ctx: &Context<'_>,
     args: PageArgs,
-    (total, rows): (u64, Vec<payment_order::Model>),
+    (total, rows): service::OrderRows,
 ) -> async_graphql::Result<OrderPage> {
-    prefetch(ctx, &rows).await?;
+    let id = |o: &payment_order::Model| Some(o.id);
+    feed(ctx.data::<Cached<OrderItemLoader>>()?, &rows, ITEM, id)
+        .await
+        .extend()?;
+    feed(
+        ctx.data::<Cached<CustomerLoader>>()?,
+        &rows,
+        CUSTOMER,
+        |o| Some(o.customer_id),
+    )
+    .await
+    .extend()?;
+    feed(ctx.data::<Cached<UsageLoader>>()?, &rows, USAGE, id)
+        .await
+        .extend()?;
+    feed(ctx.data::<Cached<InvoiceLoader>>()?, &rows, INVOICE, id)
+        .await
+        .extend()?;
     Ok(OrderPage {
         total_count: total,
         page: args.page,
         page_size: args.page_size,
-        items: rows.into_iter().map(Order).collect(),
+        items: rows.into_iter().map(|r| Order(r.model)).collect(),
     })
 }
 
@@ -107,7 +134,9 @@ impl OrdersQuery {
         page_size: Option<i32>,
     ) -> async_graphql::Result<OrderPage> {
         let args = page_args(page, page_size, 10)?;
-        let found = service::customer_orders(&state(ctx).db, &state(ctx).counts, customer_id, args)
+        let joins = order_joins(ctx);
+        let st = state(ctx);
+        let found = service::customer_orders(&st.db, &st.counts, customer_id, args, &joins)
             .await
             .extend()?;
         order_page(ctx, args, found).await
@@ -123,7 +152,9 @@ impl OrdersQuery {
         page_size: Option<i32>,
     ) -> async_graphql::Result<OrderPage> {
         let args = page_args(page, page_size, 10)?;
-        let found = service::list_orders(&state(ctx).db, &state(ctx).counts, &filter, args)
+        let joins = order_joins(ctx);
+        let st = state(ctx);
+        let found = service::list_orders(&st.db, &st.counts, &filter, args, &joins)
             .await
             .extend()?;
         order_page(ctx, args, found).await

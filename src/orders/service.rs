@@ -17,7 +17,10 @@ use super::types::{
 use crate::{
     db::CountCache,
     error::{AppError, AppResult},
-    graphql::page::PageArgs,
+    graphql::{
+        joins::{Joined, Joins},
+        page::PageArgs,
+    },
 };
 
 use crate::db::china;
@@ -112,15 +115,19 @@ fn order_condition(filter: &OrderFilter, (from, until): (i64, i64)) -> AppResult
     Ok(cond)
 }
 
+/// A page of orders and their total, with the to-one objects of `joins`.
+pub type OrderRows = (u64, Vec<Joined<payment_order::Model>>);
+
 async fn order_page(
     db: &DatabaseConnection,
     counts: &CountCache,
     cond: Condition,
     page: PageArgs,
-) -> AppResult<(u64, Vec<payment_order::Model>)> {
+    joins: &Joins<payment_order::Entity>,
+) -> AppResult<OrderRows> {
     let query = payment_order::Entity::find().filter(cond);
     counts
-        .page(
+        .page_joined(
             db,
             query,
             &[
@@ -129,6 +136,7 @@ async fn order_page(
             ],
             page,
             crate::db::PastTheEnd::Empty,
+            joins,
         )
         .await
 }
@@ -139,9 +147,10 @@ pub async fn list_orders(
     counts: &CountCache,
     filter: &OrderFilter,
     page: PageArgs,
-) -> AppResult<(u64, Vec<payment_order::Model>)> {
+    joins: &Joins<payment_order::Entity>,
+) -> AppResult<OrderRows> {
     let range = period(filter.start_date.as_deref(), filter.end_date.as_deref())?;
-    order_page(db, counts, order_condition(filter, range)?, page).await
+    order_page(db, counts, order_condition(filter, range)?, page, joins).await
 }
 
 /// A customer's orders, newest first.
@@ -150,10 +159,11 @@ pub async fn customer_orders(
     counts: &CountCache,
     customer_id: i32,
     page: PageArgs,
-) -> AppResult<(u64, Vec<payment_order::Model>)> {
+    joins: &Joins<payment_order::Entity>,
+) -> AppResult<OrderRows> {
     customer_row(db, customer_id).await?;
     let cond = Condition::all().add(payment_order::Column::CustomerId.eq(customer_id));
-    order_page(db, counts, cond, page).await
+    order_page(db, counts, cond, page, joins).await
 }
 
 /// One order by number.

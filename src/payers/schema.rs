@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Object, ResultExt};
 
-use entity::user_info;
+use entity::{student, teacher, user_info::Column as C};
 
 use super::{
     loaders::{StudentLoader, TeacherLoader},
@@ -15,6 +15,7 @@ use super::{
 use crate::{
     auth::{caller, Permission},
     graphql::{
+        joins::{feed, Joins},
         loader::Cached,
         page::{PageArgs, MAX_PAGE_SIZE},
         state,
@@ -38,15 +39,34 @@ impl PayersQuery {
     ) -> async_graphql::Result<PayerPage> {
         let args = PageArgs::new(page, page_size, MAX_PAGE_SIZE).extend()?;
         let filter = filter.unwrap_or_default();
-        let (total, rows) = service::list_payers(&state(ctx).db, &state(ctx).counts, &filter, args)
+        // The teachers and students the page selects are read with it, in one statement; the
+        // total is counted only when asked for.
+        let selection = ctx.look_ahead();
+        let items = selection.field("items");
+        let mut joins = Joins::counting_if(selection.field("totalCount").exists());
+        if items.field("teacher").exists() {
+            joins.add::<teacher::Entity>(TEACHER, C::TeacherId, teacher::Column::Id);
+        }
+        if items.field("student").exists() {
+            joins.add::<student::Entity>(STUDENT, C::StudentId, student::Column::Id);
+        }
+        let st = state(ctx);
+        let (total, rows) = service::list_payers(&st.db, &st.counts, &filter, args, &joins)
             .await
             .extend()?;
-        prefetch(ctx, &rows).await?;
+        let teachers = ctx.data::<Cached<TeacherLoader>>()?;
+        feed(teachers, &rows, TEACHER, |p| p.teacher_id)
+            .await
+            .extend()?;
+        let students = ctx.data::<Cached<StudentLoader>>()?;
+        feed(students, &rows, STUDENT, |p| p.student_id)
+            .await
+            .extend()?;
         Ok(PayerPage {
             total_count: total,
             page: args.page,
             page_size: args.page_size,
-            items: rows.into_iter().map(Payer).collect(),
+            items: rows.into_iter().map(|r| Payer(r.model)).collect(),
         })
     }
 
@@ -74,19 +94,9 @@ impl PayersQuery {
     }
 }
 
-/// Loads the nested objects the query selects for a whole page at once.
-async fn prefetch(ctx: &Context<'_>, rows: &[user_info::Model]) -> async_graphql::Result<()> {
-    let items = ctx.look_ahead().field("items");
-    if items.field("teacher").exists() {
-        let ids = rows.iter().filter_map(|r| r.teacher_id);
-        ctx.data::<Cached<TeacherLoader>>()?.load_many(ids).await?;
-    }
-    if items.field("student").exists() {
-        let ids = rows.iter().filter_map(|r| r.student_id);
-        ctx.data::<Cached<StudentLoader>>()?.load_many(ids).await?;
-    }
-    Ok(())
-}
+/// The names a payer page joins its teacher and student under.
+const TEACHER: &str = "teacher__";
+const STUDENT: &str = "student__";
 
 /// Payer CRM mutations.
 #[derive(Default)]

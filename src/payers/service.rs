@@ -19,16 +19,21 @@ use crate::{
     auth::Auth,
     db::{contains_pattern, lower_like, CountCache},
     error::{AppError, AppResult},
-    graphql::page::PageArgs,
+    graphql::{
+        joins::{Joined, Joins},
+        page::PageArgs,
+    },
 };
 
-/// One page of paid users, newest first, and how many match in all.
+/// One page of paid users, newest first, with the to-one objects of `joins`, and how many
+/// match in all.
 pub async fn list_payers(
     db: &DatabaseConnection,
     counts: &CountCache,
     filter: &PayerFilter,
     page: PageArgs,
-) -> AppResult<(u64, Vec<user_info::Model>)> {
+    joins: &Joins<user_info::Entity>,
+) -> AppResult<(u64, Vec<Joined<user_info::Model>>)> {
     use user_info::Column as C;
     let mut cond = Condition::all().add(C::IsPay.eq(true));
     if let Some(kw) = filter
@@ -72,12 +77,13 @@ pub async fn list_payers(
     }
     let query = user_info::Entity::find().filter(cond);
     counts
-        .page(
+        .page_joined(
             db,
             query,
             &[(C::Id, sea_orm::Order::Desc)],
             page,
             crate::db::PastTheEnd::NotFound,
+            joins,
         )
         .await
 }

@@ -375,8 +375,31 @@ async fn two_instances_on_one_database_agree_on_the_very_next_request() {
         )
         .await;
         assert_eq!(payers(&a, &key).await, StatusCode::UNAUTHORIZED);
+        // The password changed on A: B refuses the token from before and takes the new one.
+        let before = login(&b, "clerk", "clerk-pass-1").await.expect("again");
+        let changed = ok(
+            &a,
+            &before,
+            "mutation { changePassword(oldPassword: \"clerk-pass-1\", newPassword: \"clerk-pass-2\") { token } }",
+            json!({}),
+        )
+        .await;
+        let after = format!("Bearer {}", changed["changePassword"]["token"].as_str().expect("token"));
+        assert_eq!(
+            (payers(&b, &before).await, payers(&b, &after).await),
+            (StatusCode::UNAUTHORIZED, StatusCode::OK)
+        );
+        // The password reset on B: A refuses the token from before.
+        ok(
+            &b,
+            STAFF,
+            "mutation { resetStaffPassword(id: 2, newPassword: \"clerk-pass-3\") }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(payers(&a, &after).await, StatusCode::UNAUTHORIZED);
         // The account disabled on A: B refuses its new token.
-        let token = login(&b, "clerk", "clerk-pass-1").await.expect("again");
+        let token = login(&b, "clerk", "clerk-pass-3").await.expect("again");
         ok(
             &a,
             STAFF,
@@ -474,6 +497,14 @@ async fn the_cli_administers_accounts_reading_passwords_from_stdin() {
                 assert!(!row.contains(secret), "{secret} in {row}");
             }
         }
+        // The first-start shortcut: a superuser and a key for it, its password never an argument.
+        let (success, _, err) = cli(&app, &["create-admin", "--username", "root", "--password", "root-pass-1"], "");
+        assert!(!success && err.contains("'--password'"), "{err}");
+        let out = run(&["create-admin", "--username", "root"], "root-pass-1\n");
+        let (created, root_key) = out.trim().split_once("; API key: ").expect("a key");
+        assert_eq!(created, "created admin root (id 3)");
+        assert_eq!(payers(&app, &format!("Token {root_key}")).await, StatusCode::OK);
+        login(&app, "root", "root-pass-1").await.expect("the new superuser");
     })
     .await;
 }

@@ -333,9 +333,10 @@ async fn an_order_page_costs_the_same_statements_whatever_its_size() {
             assert_eq!(body["date"].as_array().unwrap().len(), limit);
             costs.push(app.statements() - before);
         }
-        // The first page pays for the credentials and the total; later ones reuse them.
-        assert_eq!(costs[1], costs[2], "{}: {costs:?}", app.name());
-        assert!(costs[0] > costs[1], "{}: {costs:?}", app.name());
+        // Credentials, the total and the page with its item, customer, usage and invoice
+        // joined (half the orders have no invoice: none is asked for again); later pages reuse
+        // the total.
+        assert_eq!(costs, [3, 2, 2], "{}", app.name());
         // And through GraphQL with all four nested objects.
         let q = "query ($n: Int) { orders(filter: {startDate: \"2023-11-01\"}, pageSize: $n) { items { number orderItem { id } customer { id } usage { availableCount } invoice { state } } } }";
         let mut gql = Vec::new();
@@ -345,9 +346,9 @@ async fn an_order_page_costs_the_same_statements_whatever_its_size() {
             assert_eq!(v["data"]["orders"]["items"].as_array().unwrap().len(), n as usize);
             gql.push(app.statements() - before);
         }
-        assert_eq!(gql[1], gql[2]);
-        // Credentials, count, page and one statement per nested kind: a dozen at most.
-        assert!(gql[0] <= 12, "{}: {}", app.name(), gql[0]);
+        // Credentials and the page with its objects joined; no total is selected, none is
+        // counted. The key's first use is noted once (a minute).
+        assert_eq!(gql, [3, 2, 2], "{}", app.name());
     })
     .await;
 }

@@ -688,6 +688,11 @@ async fn probe(port: u16, probes: &mut Probes) -> bool {
         let mut stream = match TcpStream::connect(("127.0.0.1", port)).await {
             Ok(stream) => stream,
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => return true,
+            // Queued on the listener as it closed: reset, unanswered. Try again.
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                probes.closed += 1;
+                return false;
+            }
             Err(e) => panic!("connect: {e}"),
         };
         let request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";

@@ -115,7 +115,7 @@ async fn forge(app: &TestApp, claims: Value) -> String {
 async fn bad_tokens_are_refused_everywhere() {
     each_db(|app| async move {
         let now = chrono::Utc::now().timestamp();
-        let good = json!({ "aud": 1, "iss": "opsgraph-development", "sub": "opsgraph_staff", "iat": now, "exp": now + 60 });
+        let good = json!({ "aud": 1, "iss": "opsgraph-development", "sub": "opsgraph_staff", "iat": now, "exp": now + 60, "jti": "forged-0001", "sv": 0 });
         let mut expired = good.clone();
         expired["iat"] = json!(now - 7200);
         expired["exp"] = json!(now - 3600);

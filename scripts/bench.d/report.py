@@ -18,6 +18,9 @@ TARGETS = {
     "S6": "≥ 1,000 purchases/s on PostgreSQL; balances exact",
     "S7": "≤ 2 s",
     "S8": "≤ 5 s each; peak RSS ≤ 500 MB",
+    "V1": "≥ 3× PostGraphile's req/s and ≤ ⅓ of its p99",
+    "V2": "≥ 3× PostGraphile's req/s and ≤ ⅓ of its p99",
+    "B1": "≥ 60% of pgbench's pages/s",
 }
 TITLES = {
     "S1": "S1 GraphQL payer page (20 rows, teacher, student, totalCount), scale 1",
@@ -30,6 +33,9 @@ TITLES = {
     "S6": "S6 purchases by 32 members at once (GET /market/exchange_products/purchase/2/), scale 1",
     "S7": "S7 whitelist import of 10,000 rows (POST /api/report/{id}/excel), scale 1",
     "S8": "S8 exports: merchants (GET /custommanage/list?export=1) and whitelist (GET /api/report/{id}/excel)",
+    "V1": "V1 against PostGraphile 4: 20 paid users with teacher and student, no total (bench.d/peer/*-page.json), scale 1",
+    "V2": "V2 against PostGraphile 4: V1 with totalCount (bench.d/peer/*-count.json), scale 1",
+    "B1": "B1 against pgbench: the statements of V1's page, prepared (-M prepared), scale 1",
 }
 
 
@@ -135,19 +141,79 @@ TIMED_HEAD = (
 )
 
 
+PEER_HEAD = (
+    "| round | opsgraph req/s | p50 | p99 | statements/req | CPU/req | PostGraphile req/s | p50 "
+    "| p99 | CPU/req | req/s ratio | p99 ratio (theirs / ours) | target | met |\n"
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+)
+PGBENCH_HEAD = (
+    "| round | opsgraph req/s | p50 | p99 | statements/req | pgbench pages/s | statements/page "
+    "| pgbench latency (mean) | share | target | met |\n"
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+)
+
+
+def cpu_per_req(r):
+    return f"{r['server_cpu_s'] * 1000 / r['requests']:.2f} ms" if r["requests"] else "–"
+
+
+def rounds(rows, other):
+    """Pairs (ours, theirs) of each round of a side-by-side scenario."""
+    ours = {r["round"]: r for r in rows if r["server"] == "opsgraph"}
+    theirs = {r["round"]: r for r in rows if r["server"] == other}
+    return [(n, ours[n], theirs[n]) for n in sorted(ours) if n in theirs]
+
+
+def peer_rows(rows):
+    out = []
+    for n, o, p in rounds(rows, "postgraphile"):
+        ratio = rps(o) / rps(p) if p["requests"] else float("inf")
+        p99 = p["p99_us"] / o["p99_us"] if o["p99_us"] else float("inf")
+        ok = not errors(o) and not errors(p) and ratio >= 3 and p99 >= 3
+        out.append(
+            f"| {n} | {rps(o):,.0f} | {ms(o['p50_us'], o)} | {ms(o['p99_us'], o)} | "
+            f"{o['statements'] / max(o['requests'], 1):.2f} | {cpu_per_req(o)} | {rps(p):,.0f} | "
+            f"{ms(p['p50_us'], p)} | {ms(p['p99_us'], p)} | {cpu_per_req(p)} | {ratio:.2f}× | "
+            f"{p99:.2f}× | {TARGETS[o['scenario']]} | {verdict(ok)} |"
+        )
+    return out
+
+
+def pgbench_rows(rows):
+    out = []
+    for n, o, b in rounds(rows, "pgbench"):
+        share = rps(o) / b["tps"]
+        ok = not errors(o) and share >= 0.6
+        out.append(
+            f"| {n} | {rps(o):,.0f} | {ms(o['p50_us'], o)} | {ms(o['p99_us'], o)} | "
+            f"{o['statements'] / max(o['requests'], 1):.2f} | {b['tps']:,.0f} | {b['statements']} | "
+            f"{b['latency_avg_ms']:.1f} ms | {share * 100:.0f}% | {TARGETS['B1']} | {verdict(ok)} |"
+        )
+    return out
+
+
 def table(results):
     out = []
     s1 = {r["engine"]: r for r in results if r["scenario"] == "S1"}
     for sc in sorted({r["scenario"] for r in results}):
         rows = [r for r in results if r["scenario"] == sc]
         out.append(f"### {TITLES[sc]}\n")
-        if sc in ("S7", "S8"):
+        if sc in ("V1", "V2"):
+            out.append(PEER_HEAD)
+            out.extend(peer_rows(rows))
+        elif sc == "B1":
+            out.append(PGBENCH_HEAD)
+            out.extend(pgbench_rows(rows))
+            rows = [r for r in rows if r["server"] == "opsgraph"][:1]
+        elif sc in ("S7", "S8"):
             out.append(TIMED_HEAD)
             out.extend(timed_row(r) for r in rows)
         else:
             out.append(LOAD_HEAD)
             out.extend(load_row(r, s1.get(r["engine"])) for r in rows)
-        notes = [f"- {r['engine']}: {r['notes']}" for r in rows if r.get("notes")]
+        if sc in ("V1", "V2"):
+            rows = [r for r in rows if r["round"] == 1]
+        notes = [f"- {r.get('server') if r.get('round') else r['engine']}: {r['notes']}" for r in rows if r.get("notes")]
         notes += [f"- {r['engine']}: {r['check']}" for r in rows if r.get("check")]
         if notes:
             out.append("")
@@ -163,7 +229,8 @@ def main():
             print(f"   {r['engine']} {r['scenario']} {r['label']}: median {r['median_s']:.2f} s, "
                   f"peak RSS {mb(r['rss_kb'])}")
         else:
-            print(f"   {r['engine']} {r['scenario']}: {rps(r):,.0f} req/s, p50 "
+            server = f" {r['server']}" if r.get("round") else ""
+            print(f"   {r['engine']} {r['scenario']}{server}: {rps(r):,.0f} req/s, p50 "
                   f"{r['p50_us'] / 1000:.1f} ms, p99 {r['p99_us'] / 1000:.1f} ms, "
                   f"{r['statements'] / max(r['requests'], 1):.2f} statements/req, "
                   f"{errors(r)} errors, peak RSS {mb(r['rss_kb'])}")

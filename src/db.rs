@@ -443,6 +443,16 @@ pub async fn begin_write(db: &DatabaseConnection) -> AppResult<WriteTxn> {
     Ok(WriteTxn { txn, _turn: turn })
 }
 
+/// `err` as a conflict (409 in every family, `CONFLICT` in GraphQL) with `message` when the
+/// write broke a unique index: what a writer gets that lost a race a check before the write
+/// could not see. Any other error stays what it is.
+pub fn conflict_on_unique(err: DbErr, message: &str) -> AppError {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(message.into()),
+        _ => err.into(),
+    }
+}
+
 /// After rows were inserted with explicit ids (demo data), moves PostgreSQL's sequences past
 /// them; SQLite needs nothing.
 pub async fn reset_sequences(db: &impl ConnectionTrait, tables: &[&str]) -> AppResult<()> {

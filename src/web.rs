@@ -1,5 +1,6 @@
-//! What browsers and proxies need of every answer: CORS, compression, and an answer (rather
-//! than a dropped connection) when a handler panics. `app::router` puts these layers on every
+//! What browsers and proxies need of every answer: CORS, compression, `Retry-After` on a
+//! refusal to come back later, and an answer (rather than a dropped connection) when a handler
+//! panics. `app::router` puts these layers on every
 //! route and both fallbacks, inside the request tracking.
 
 use std::{any::Any, time::Duration};
@@ -137,4 +138,14 @@ impl ResponseForPanic for PanicAnswer {
         self.0.count("opsgraph_http_panics_total", &[]);
         (StatusCode::INTERNAL_SERVER_ERROR, crate::error::INTERNAL).into_response()
     }
+}
+
+/// `response` with a `Retry-After` of `seconds`, when there are any (a `BUSY` refusal).
+pub fn retry_after(mut response: Response, seconds: Option<u64>) -> Response {
+    if let Some(seconds) = seconds {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    }
+    response
 }

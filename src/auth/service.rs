@@ -51,6 +51,26 @@ pub async fn jwt_keys(db: &DatabaseConnection, config: &Config) -> anyhow::Resul
     )
 }
 
+/// The caller of an HTTP request, from its `Authorization` header: what GraphQL's endpoint and
+/// every REST family authenticate with (a header that is not text is refused like a bad one).
+pub async fn from_headers(
+    state: &crate::state::AppState,
+    headers: &axum::http::HeaderMap,
+) -> AppResult<Auth> {
+    let header = match headers
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|v| v.to_str())
+    {
+        None => None,
+        Some(Ok(text)) => Some(text),
+        Some(Err(_)) => return Err(AppError::Unauthenticated("Invalid token header.".into())),
+    };
+    let core = &state.core;
+    let auth = authenticate(&core.db, &core.jwt, header).await?;
+    crate::ops::record_caller(&auth);
+    Ok(auth)
+}
+
 /// Resolves an `Authorization` header: none is anonymous; `Bearer <jwt>` is a staff token;
 /// `Token <key>` is a legacy API key of a staff account or a member. Anything else, or
 /// credentials that do not check out, is an error.

@@ -17,9 +17,8 @@ use serde_json::json;
 
 use super::request::Source;
 use crate::{
-    auth::{Auth, Permission, Principal, NOT_PERMITTED},
+    auth::{service::from_headers as authenticate, Auth, Permission, Principal, NOT_PERMITTED},
     error::AppError,
-    rest::operation::authenticate,
     state::AppState,
 };
 
@@ -132,20 +131,40 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Bo
 }
 
 /// The parameters of a GraphQL GET (GraphQL over HTTP): `variables` and `extensions` are JSON.
-#[derive(serde::Deserialize)]
+#[derive(Default)]
 struct GetParams {
-    #[serde(default)]
     query: String,
-    #[serde(rename = "operationName")]
     operation_name: Option<String>,
     variables: Option<String>,
     extensions: Option<String>,
 }
 
+impl GetParams {
+    /// The parameters of a query string; any other is ignored, one given twice is refused.
+    fn parse(text: &str) -> Result<GetParams, String> {
+        let mut params = GetParams::default();
+        let mut query = None;
+        for (key, value) in url::form_urlencoded::parse(text.as_bytes()) {
+            let slot = match &*key {
+                "query" => &mut query,
+                "operationName" => &mut params.operation_name,
+                "variables" => &mut params.variables,
+                "extensions" => &mut params.extensions,
+                _ => continue,
+            };
+            if slot.replace(value.into_owned()).is_some() {
+                return Err(format!("duplicate field `{key}`"));
+            }
+        }
+        params.query = query.unwrap_or_default();
+        Ok(params)
+    }
+}
+
 /// A GraphQL request from a query string.
 fn query_string_request(text: &str) -> Result<async_graphql::Request, ParseRequestError> {
     let invalid = |e: String| ParseRequestError::InvalidRequest(e.into());
-    let params: GetParams = serde_urlencoded::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    let params = GetParams::parse(text).map_err(invalid)?;
     let json = |name: &str, value: Option<String>| -> Result<_, ParseRequestError> {
         value
             .filter(|v| !v.is_empty())
@@ -241,7 +260,7 @@ async fn answer(
         return refusal;
     }
     // A `BUSY` error says when to come back in the header too, as REST's 503 does.
-    crate::rest::retry_after(GraphQLResponse::from(response).into_response(), retry_after)
+    crate::web::retry_after(GraphQLResponse::from(response).into_response(), retry_after)
 }
 
 /// The name of a document's first operation (`query Name …`), without parsing it.

@@ -261,7 +261,8 @@ fn attach_loaders(request: Request, db: &DatabaseConnection) -> Request {
     let request = crate::payers::loaders::attach(request, db);
     let request = crate::market::loaders::attach(request, db);
     let request = crate::merchants::loaders::attach(request, db);
-    crate::orders::loaders::attach(request, db)
+    let request = crate::orders::loaders::attach(request, db);
+    crate::reports::loaders::attach(request, db)
 }
 
 /// Runs `request` as `auth`.

@@ -4,8 +4,8 @@ use entity::{exchange_order, exchange_product, prop_category, user_info, user_pr
 use rand::Rng;
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
 use super::types::{ProductFilter, UserProductFilter, VIRTUAL};
@@ -269,7 +269,7 @@ async fn try_purchase(
     }
     .insert(&txn)
     .await
-    .map_err(unique_as_conflict)?;
+    .map_err(|e| db::conflict_on_unique(e, "order number taken"))?;
     if product.product_type == VIRTUAL {
         user_product::ActiveModel {
             owner_id: Set(member_id),
@@ -314,15 +314,6 @@ fn unavailable(message: &str) -> AppError {
     AppError::Rule {
         code: "PRODUCT_UNAVAILABLE",
         message: message.into(),
-    }
-}
-
-fn unique_as_conflict(err: DbErr) -> AppError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::Conflict("order number taken".into())
-        }
-        _ => err.into(),
     }
 }
 

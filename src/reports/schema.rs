@@ -12,10 +12,9 @@ use super::{
 };
 use crate::{
     auth::{caller, Permission, StaffIdentity},
-    error::{AppError, AppResult},
+    error::AppError,
     graphql::{page::PageArgs, state},
     state::{SheetJob, SheetJobPermit},
-    storage::qiniu::Credentials,
     xlsx,
 };
 
@@ -40,25 +39,6 @@ fn author_name(staff: &StaffIdentity) -> &str {
     } else {
         &staff.nickname
     }
-}
-
-/// The configured Qiniu keys.
-fn credentials(ctx: &Context<'_>) -> AppResult<Credentials> {
-    let config = &state(ctx).config;
-    match (&config.qiniu_access_key, &config.qiniu_secret_key) {
-        (Some(access_key), Some(secret_key)) => Ok(Credentials {
-            access_key: access_key.clone(),
-            secret_key: secret_key.clone(),
-        }),
-        _ => Err(AppError::Rule {
-            code: "STORAGE_NOT_CONFIGURED",
-            message: "七牛密钥未配置 (QINIU_ACCESS_KEY, QINIU_SECRET_KEY)".into(),
-        }),
-    }
-}
-
-fn deadline(ctx: &Context<'_>) -> i64 {
-    chrono::Utc::now().timestamp() + state(ctx).config.signed_ttl_secs as i64
 }
 
 /// The first sheet of an uploaded workbook, read under a parse permit (`BUSY` when every
@@ -225,20 +205,7 @@ impl ReportsQuery {
         ctx: &Context<'_>,
         #[graphql(name = "type", default_with = "String::from(\"default\")")] kind: String,
     ) -> async_graphql::Result<String> {
-        let config = &state(ctx).config;
-        let bucket = match kind.as_str() {
-            "default" => &config.qiniu_bucket,
-            "private" => &config.qiniu_private_bucket,
-            other => {
-                return Err(AppError::field(
-                    "type",
-                    format!("type 只能是 default 或 private, 不是 {other}"),
-                ))
-                .extend()
-            }
-        };
-        let creds = credentials(ctx).extend()?;
-        Ok(creds.upload_token(bucket, None, deadline(ctx)))
+        service::upload_token(&state(ctx).config, &kind).extend()
     }
 
     /// A signed, expiring URL of a report file in the private bucket
@@ -249,25 +216,7 @@ impl ReportsQuery {
         ctx: &Context<'_>,
         report_name: String,
     ) -> async_graphql::Result<String> {
-        let key = crate::storage::checked_key(report_name.trim())
-            .extend()?
-            .to_owned();
-        let creds = credentials(ctx).extend()?;
-        let path: String = key
-            .split('/')
-            .map(|seg| {
-                url::form_urlencoded::byte_serialize(seg.as_bytes())
-                    .collect::<String>()
-                    .replace('+', "%20")
-            })
-            .collect::<Vec<_>>()
-            .join("/");
-        let base = format!(
-            "{}/{}",
-            state(ctx).config.private_domain.trim_end_matches('/'),
-            path
-        );
-        Ok(creds.private_download_url(&base, deadline(ctx)))
+        service::download_url(&state(ctx).config, &report_name).extend()
     }
 }
 
@@ -393,33 +342,9 @@ impl ReportsMutation {
     /// (legacy: `GET /api/qiniu/copyfile`).
     #[graphql(guard = "Permission::GetQiniuToken")]
     async fn copy_file(&self, ctx: &Context<'_>, key: String) -> async_graphql::Result<String> {
-        let core = state(ctx);
-        let key = crate::storage::checked_key(key.trim()).extend()?.to_owned();
-        core.storage
-            .copy(
-                &core.config.qiniu_bucket,
-                &key,
-                &core.config.qiniu_private_bucket,
-            )
+        service::copy_file(state(ctx), caller(ctx).into(), &key)
             .await
             .extend()?;
-        let details = serde_json::Map::from_iter([
-            ("from".to_owned(), core.config.qiniu_bucket.clone().into()),
-            (
-                "to".to_owned(),
-                core.config.qiniu_private_bucket.clone().into(),
-            ),
-        ]);
-        crate::audit::service::record_raw(
-            &core.db,
-            caller(ctx).into(),
-            "copyFile",
-            "storage",
-            key,
-            details,
-        )
-        .await
-        .extend()?;
         Ok("File copied successfully".into())
     }
 }

@@ -5,8 +5,8 @@ use entity::{report, report_whitelist};
 
 use crate::{
     graphql::{loader::Cached, money::Money, state},
-    orders::loaders::SubscribeCountLoader,
     page_type,
+    reports::loaders::SubscribeCountLoader,
 };
 
 /// Report states.

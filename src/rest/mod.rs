@@ -2,15 +2,12 @@
 //! request, run one GraphQL operation (aliases give the legacy keys) and wrap the answer in the
 //! family's envelope. No business rule lives here.
 
-pub mod code_msg;
 pub mod doc;
-pub mod drf;
 pub mod json;
 pub mod kids_coding;
 pub mod merchants;
 pub mod openapi;
 pub mod operation;
-pub mod paid;
 pub mod paid_reports;
 pub mod params;
 pub mod schema;
@@ -116,7 +113,7 @@ async fn admit(
     let checked = match access {
         // The login reads a password, not credentials.
         Access::Login => Ok(Auth::default()),
-        _ => operation::authenticate(&state, request.headers())
+        _ => crate::auth::service::from_headers(&state, request.headers())
             .await
             .and_then(|auth| {
                 let refused = match access {
@@ -178,9 +175,9 @@ impl Family {
     /// An error in this family's envelope.
     pub fn error(self, error: AppError) -> Response {
         match self {
-            Family::KidsCoding => drf::DrfError(error).into_response(),
-            Family::Merchants => code_msg::CodeMsgError(error).into_response(),
-            Family::PaidReports => paid::PaidError(error).into_response(),
+            Family::KidsCoding => kids_coding::envelope::KidsCodingError(error).into_response(),
+            Family::Merchants => merchants::envelope::MerchantsError(error).into_response(),
+            Family::PaidReports => paid_reports::envelope::PaidReportsError(error).into_response(),
         }
     }
 
@@ -197,21 +194,11 @@ impl Family {
     /// The schema of this family's failure bodies.
     pub fn error_schema(self) -> serde_json::Value {
         match self {
-            Family::PaidReports => paid::error_schema(),
-            Family::Merchants => code_msg::error_schema(),
-            Family::KidsCoding => drf::error_schema(),
+            Family::PaidReports => paid_reports::envelope::error_schema(),
+            Family::Merchants => merchants::envelope::error_schema(),
+            Family::KidsCoding => kids_coding::envelope::error_schema(),
         }
     }
-}
-
-/// `response` with a `Retry-After` of `seconds`, when there are any (a `BUSY` refusal).
-pub fn retry_after(mut response: Response, seconds: Option<u64>) -> Response {
-    if let Some(seconds) = seconds {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
-    }
-    response
 }
 
 /// Middleware: a refusal given before any handler ran (a body over the limit, a timeout, a body

@@ -12,28 +12,14 @@ use async_graphql::{
     },
     Value as ConstValue, Variables,
 };
-use axum::http::{header::AUTHORIZATION, HeaderMap};
 use serde_json::{Map, Value};
 
 use crate::{
-    auth::{service, Auth},
+    auth::Auth,
     error::{AppError, AppResult},
     graphql::request::{self, Source},
     state::AppState,
 };
-
-/// The caller of a REST request, from its `Authorization` header.
-pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Auth> {
-    let header = match headers.get(AUTHORIZATION).map(|v| v.to_str()) {
-        None => None,
-        Some(Ok(text)) => Some(text),
-        Some(Err(_)) => return Err(AppError::Unauthenticated("Invalid token header.".into())),
-    };
-    let core = &state.core;
-    let auth = service::authenticate(&core.db, &core.jwt, header).await?;
-    crate::ops::record_caller(&auth);
-    Ok(auth)
-}
 
 /// The REST layer's documents, parsed once each, by address: they are `&'static str` constants,
 /// so the address names one (hashing the text would cost more than the lookup saves).

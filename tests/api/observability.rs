@@ -10,7 +10,7 @@ use std::{
 };
 
 use axum::{routing::get, Router};
-use opsgraph::{error::AppError, rest::drf::DrfError, state::AppState};
+use opsgraph::{error::AppError, rest::kids_coding::envelope::KidsCodingError, state::AppState};
 use serde_json::{json, Value};
 
 use crate::{
@@ -29,8 +29,8 @@ async fn hangs() -> &'static str {
 }
 
 /// A handler failing with an internal error whose detail holds a phone number.
-async fn fails() -> Result<&'static str, DrfError> {
-    Err(DrfError(AppError::Internal(
+async fn fails() -> Result<&'static str, KidsCodingError> {
+    Err(KidsCodingError(AppError::Internal(
         "connection refused while reading 13800131036".into(),
     )))
 }

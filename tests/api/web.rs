@@ -337,7 +337,9 @@ async fn get_graphql(
     auth: Option<&str>,
     query: &[(&str, &str)],
 ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
-    let query = serde_urlencoded::to_string(query).unwrap();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(query)
+        .finish();
     app.send(
         Method::GET,
         &format!("/graphql?{query}"),

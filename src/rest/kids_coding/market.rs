@@ -10,13 +10,13 @@ use axum::{
 };
 use serde_json::{json, Value};
 
+use super::envelope::{self, KidsCodingError, KidsCodingResult};
 use super::page_vars;
 use crate::{
     auth::Auth,
     error::AppError,
     rest::{
         doc::{Access, Doc},
-        drf::{self, DrfError, DrfResult},
         operation::{run, take},
         params::Fields,
         schema::{
@@ -88,7 +88,10 @@ pub fn routes() -> Vec<Route> {
                     .query("name", filter_text(), "Substring of the name")
                     .answer(
                         200,
-                        drf::page_schema(element(shape(PRODUCT_LIST, "exchangeProducts.items"))),
+                        envelope::page_schema(element(shape(
+                            PRODUCT_LIST,
+                            "exchangeProducts.items",
+                        ))),
                     )
                     .errors(&[400, 404]),
             ),
@@ -123,7 +126,7 @@ pub fn routes() -> Vec<Route> {
                 page(Doc::new("The caller's exchange orders", Access::Member))
                     .answer(
                         200,
-                        drf::page_schema(element(shape(ORDER_LIST, "exchangeOrders.items"))),
+                        envelope::page_schema(element(shape(ORDER_LIST, "exchangeOrders.items"))),
                     )
                     .errors(&[404]),
             ),
@@ -150,7 +153,7 @@ pub fn routes() -> Vec<Route> {
                     .query("status", int_of(&[0, 1]), "0 unused, 1 in use")
                     .answer(
                         200,
-                        drf::page_schema(element(shape(USER_PRODUCTS, "myProducts.items"))),
+                        envelope::page_schema(element(shape(USER_PRODUCTS, "myProducts.items"))),
                     )
                     .errors(&[400, 404]),
             ),
@@ -238,7 +241,7 @@ async fn product_list(
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
-) -> DrfResult {
+) -> KidsCodingResult {
     let q = Fields::from_query(raw.as_deref());
     let (page, page_size) = page_vars(&q)?;
     let vars = json!({
@@ -247,7 +250,7 @@ async fn product_list(
     });
     let data = run(&state, auth, PRODUCT_LIST, vars).await?;
     let page = without_null_categories(take(data, "exchangeProducts"));
-    Ok(drf::page(
+    Ok(envelope::page(
         page,
         &uri,
         &headers,
@@ -265,9 +268,9 @@ async fn product_detail(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(pk): Path<String>,
-) -> DrfResult {
+) -> KidsCodingResult {
     let data = run(&state, auth, PRODUCT_DETAIL, json!({ "id": path_id(&pk)? })).await?;
-    Ok(drf::object(without_null_categories(take(
+    Ok(envelope::object(without_null_categories(take(
         data,
         "exchangeProduct",
     ))))
@@ -291,7 +294,7 @@ impl IntoResponse for PurchaseError {
             AppError::BadInput { message, .. } | AppError::Conflict(message) => {
                 (StatusCode::BAD_REQUEST, Json(json!({ "message": message }))).into_response()
             }
-            other => DrfError(other).into_response(),
+            other => KidsCodingError(other).into_response(),
         }
     }
 }
@@ -308,7 +311,7 @@ async fn purchase(
         .parse::<i32>()
         .map_err(|_| AppError::NotFound("商品不存在".into()))?;
     let data = run(&state, auth, PURCHASE, json!({ "id": id })).await?;
-    Ok(drf::object(take(data, "purchaseProduct")))
+    Ok(envelope::object(take(data, "purchaseProduct")))
 }
 
 const ORDER_LIST: &str = concatcp!(
@@ -328,13 +331,13 @@ async fn order_list(
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
-) -> DrfResult {
+) -> KidsCodingResult {
     let q = Fields::from_query(raw.as_deref());
     let (page, page_size) = page_vars(&q)?;
     let vars = json!({ "page": page, "pageSize": page_size });
     let data = run(&state, auth, ORDER_LIST, vars).await?;
     let page = without_null_categories(take(data, "exchangeOrders"));
-    Ok(drf::page(
+    Ok(envelope::page(
         page,
         &uri,
         &headers,
@@ -354,7 +357,7 @@ async fn order_detail(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(order_number): Path<String>,
-) -> DrfResult {
+) -> KidsCodingResult {
     let data = run(
         &state,
         auth,
@@ -362,7 +365,7 @@ async fn order_detail(
         json!({ "number": order_number }),
     )
     .await?;
-    Ok(drf::object(without_null_categories(take(
+    Ok(envelope::object(without_null_categories(take(
         data,
         "exchangeOrder",
     ))))
@@ -385,7 +388,7 @@ async fn user_products(
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
-) -> DrfResult {
+) -> KidsCodingResult {
     let q = Fields::from_query(raw.as_deref());
     let (page, page_size) = page_vars(&q)?;
     let vars = json!({
@@ -394,7 +397,7 @@ async fn user_products(
     });
     let data = run(&state, auth, USER_PRODUCTS, vars).await?;
     let page = without_null_categories(take(data, "myProducts"));
-    Ok(drf::page(
+    Ok(envelope::page(
         page,
         &uri,
         &headers,
@@ -421,9 +424,9 @@ async fn set_in_use(
     auth: Auth,
     pk: String,
     (field, document): (&str, &'static str),
-) -> DrfResult {
+) -> KidsCodingResult {
     let data = run(&state, auth, document, json!({ "id": path_id(&pk)? })).await?;
-    Ok(drf::object(without_null_categories(take(data, field))))
+    Ok(envelope::object(without_null_categories(take(data, field))))
 }
 
 /// `PUT …/use_product/{pk}/`.
@@ -431,7 +434,7 @@ async fn use_product(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(pk): Path<String>,
-) -> DrfResult {
+) -> KidsCodingResult {
     set_in_use(state, auth, pk, ("useProduct", USE_PRODUCT)).await
 }
 
@@ -440,7 +443,7 @@ async fn unuse_product(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(pk): Path<String>,
-) -> DrfResult {
+) -> KidsCodingResult {
     set_in_use(state, auth, pk, ("unuseProduct", UNUSE_PRODUCT)).await
 }
 
@@ -452,9 +455,12 @@ const USER_INFO: &str = concatcp!(
     PRODUCT_FIELDS
 );
 /// `GET /userinfo/` and `/program_face2face/userinfo/`: the member with the props in use.
-async fn user_info(State(state): State<AppState>, Extension(auth): Extension<Auth>) -> DrfResult {
+async fn user_info(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> KidsCodingResult {
     let data = run(&state, auth, USER_INFO, json!({})).await?;
-    Ok(drf::object(without_null_categories(take(
+    Ok(envelope::object(without_null_categories(take(
         data,
         "currentMember",
     ))))

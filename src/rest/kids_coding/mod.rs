@@ -1,13 +1,15 @@
 //! The kids-coding families (DRF): the CRM (`payers`) and the diamond market (`market`).
 
+pub mod envelope;
 mod market;
 mod payers;
 
 use crate::{
     error::AppError,
     graphql::page::INVALID_PAGE,
-    rest::{drf::DrfError, params::Fields, Route},
+    rest::{params::Fields, Route},
 };
+use envelope::KidsCodingError;
 
 /// The GraphQL documents both families run.
 pub(crate) fn documents() -> Vec<&'static str> {
@@ -23,7 +25,7 @@ pub fn routes() -> Vec<Route> {
 
 /// DRF's page parameters: a `page` that is not a positive integer is "Invalid page." (404);
 /// a `page_size` that is not a positive integer falls back to the default.
-pub(super) fn page_vars(q: &Fields) -> Result<(Option<i64>, Option<i64>), DrfError> {
+pub(super) fn page_vars(q: &Fields) -> Result<(Option<i64>, Option<i64>), KidsCodingError> {
     let page = match q.0.get("page").and_then(|v| v.as_str()) {
         None => None,
         Some(p) => Some(

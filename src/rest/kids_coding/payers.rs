@@ -9,13 +9,13 @@ use axum::{
 };
 use serde_json::json;
 
+use super::envelope::{self, KidsCodingResult};
 use super::page_vars;
 use crate::{
     auth::{Auth, Permission},
     error::AppError,
     rest::{
         doc::{Access, Doc},
-        drf::{self, DrfResult},
         operation::{run, take},
         params::{field, FieldSpec, Fields, Kind, REQUIRED},
         schema::{boolean, element, filter_text, from_document, int},
@@ -60,7 +60,7 @@ pub fn routes() -> Vec<Route> {
                 .query("star", boolean(), "Starred (`True`/`False`, `1`/`0`)")
                 .query("course", int(), "Enrolled in this course (pk)")
                 .query("extent", filter_text(), "Learn-progress name")
-                .answer(200, drf::page_schema(payer()))
+                .answer(200, envelope::page_schema(payer()))
                 .errors(&[400, 404]),
         ),
         Route::new(
@@ -89,7 +89,7 @@ pub fn routes() -> Vec<Route> {
                 json!("tester001"),
                 "The paid user's username",
             )
-            .answer(200, drf::page_schema(visit()))
+            .answer(200, envelope::page_schema(visit()))
             .errors(&[400, 404]),
         ),
         Route::new(
@@ -158,7 +158,7 @@ async fn payer_list(
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
-) -> DrfResult {
+) -> KidsCodingResult {
     let q = Fields::from_query(raw.as_deref());
     let (page, page_size) = page_vars(&q)?;
     let vars = json!({
@@ -172,7 +172,7 @@ async fn payer_list(
         "pageSize": page_size,
     });
     let data = run(&state, auth, PAYER_LIST, vars).await?;
-    Ok(drf::page(
+    Ok(envelope::page(
         take(data, "payers"),
         &uri,
         &headers,
@@ -192,10 +192,10 @@ async fn payer_update(
     Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     body: Bytes,
-) -> DrfResult {
+) -> KidsCodingResult {
     let input = Fields::from_body(&headers, &body)?.input(PAYER_UPDATE_FIELDS)?;
     let data = run(&state, auth, PAYER_UPDATE, json!({ "input": input })).await?;
-    Ok(drf::object(take(data, "updatePayer")))
+    Ok(envelope::object(take(data, "updatePayer")))
 }
 
 const VISIT_RECORDS: &str = concatcp!(
@@ -213,7 +213,7 @@ async fn visit_records(
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
-) -> DrfResult {
+) -> KidsCodingResult {
     let q = Fields::from_query(raw.as_deref());
     let (page, page_size) = page_vars(&q)?;
     let contact = q
@@ -222,7 +222,7 @@ async fn visit_records(
         .ok_or_else(|| AppError::field("contact", REQUIRED))?;
     let vars = json!({ "contact": contact, "page": page, "pageSize": page_size });
     let data = run(&state, auth, VISIT_RECORDS, vars).await?;
-    Ok(drf::page(
+    Ok(envelope::page(
         take(data, "visitRecords"),
         &uri,
         &headers,
@@ -242,8 +242,8 @@ async fn visit_record_create(
     Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     body: Bytes,
-) -> DrfResult {
+) -> KidsCodingResult {
     let input = Fields::from_body(&headers, &body)?.input(VISIT_CREATE_FIELDS)?;
     let data = run(&state, auth, VISIT_RECORD_CREATE, json!({ "input": input })).await?;
-    Ok(drf::created(take(data, "createVisitRecord")))
+    Ok(envelope::created(take(data, "createVisitRecord")))
 }

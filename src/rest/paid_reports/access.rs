@@ -8,12 +8,12 @@ use axum::{
 };
 use serde_json::json;
 
+use super::envelope::{self, PaidReportsResult};
 use crate::{
     auth::Auth,
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        paid::{self, PaidResult},
         params::{field, Fields, Kind},
         schema::from_document,
         Route,
@@ -35,7 +35,10 @@ pub(super) fn routes() -> Vec<Route> {
             field("account", "account", Kind::Str, true),
             field("password", "password", Kind::Str, true),
         ])
-        .answer(200, paid::ok_schema(from_document(ACCESS_TOKEN, "login")))
+        .answer(
+            200,
+            envelope::ok_schema(from_document(ACCESS_TOKEN, "login")),
+        )
         .errors(&[400, 429]),
     )]
 }
@@ -53,7 +56,7 @@ pub async fn access_token(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> PaidResult {
+) -> PaidReportsResult {
     let fields = Fields::from_body(&headers, &body)?;
     // Missing values go through as empty strings: the login rule answers them with the
     // seed's own "<field> 不能为空" message.
@@ -62,5 +65,5 @@ pub async fn access_token(
         "password": fields.string("password")?.unwrap_or_default(),
     });
     let data = run(&state, Auth::default(), ACCESS_TOKEN, vars).await?;
-    Ok(paid::ok(take(data, "login")))
+    Ok(envelope::ok(take(data, "login")))
 }

@@ -2,6 +2,7 @@
 //! login (`access`), reports, whitelists with their spreadsheets, and storage signing.
 
 mod access;
+pub mod envelope;
 mod orders;
 mod reports;
 mod storage;

@@ -10,6 +10,7 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
+use super::envelope::{self, PaidReportsResult};
 use super::{paged, path_id, report_id};
 use crate::{
     auth::{Auth, Permission},
@@ -17,7 +18,6 @@ use crate::{
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        paid::{self, PaidResult},
         params::Fields,
         schema::{
             array, date, filter_text, from_document, int, int_of, nullable, object, string, with,
@@ -50,7 +50,7 @@ pub(super) fn routes() -> Vec<Route> {
             .required_query("start_date", date(), json!("2022-06-16"), "First China day")
             .query("end_date", date(), "Last China day (default today)")
             .query("mobile", filter_text(), "Exactly this mobile")
-            .answer(200, paid::ok_both_schema(array(customer_schema(true))))
+            .answer(200, envelope::ok_both_schema(array(customer_schema(true))))
             .errors(&[400]),
         ),
         Route::new(
@@ -64,7 +64,7 @@ pub(super) fn routes() -> Vec<Route> {
             .path("id", int(), json!(612381), "The customer's id")
             .answer(
                 200,
-                paid::ok_schema(without(customer_schema(false), &["avatar", "payment_time"])),
+                envelope::ok_schema(without(customer_schema(false), &["avatar", "payment_time"])),
             )
             .errors(&[404]),
         ),
@@ -128,7 +128,7 @@ pub(super) fn routes() -> Vec<Route> {
             )))
             .answer(
                 200,
-                paid::ok_both_schema(paid::laravel_page_schema(report_customer_schema())),
+                envelope::ok_both_schema(envelope::laravel_page_schema(report_customer_schema())),
             )
             .errors(&[400]),
         ),
@@ -381,7 +381,7 @@ pub async fn customers(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     RawQuery(raw): RawQuery,
-) -> PaidResult {
+) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
     let kind = match q.int("type")?.unwrap_or(1) {
         1 => "ORDERS",
@@ -417,7 +417,7 @@ pub async fn customers(
             break;
         }
     }
-    Ok(paid::ok_both(Value::Array(rows)))
+    Ok(envelope::ok_both(Value::Array(rows)))
 }
 
 const CUSTOMER: &str = concatcp!(
@@ -429,7 +429,7 @@ pub async fn customer(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
-) -> PaidResult {
+) -> PaidReportsResult {
     let found = take(
         run(&state, auth, CUSTOMER, json!({ "id": path_id(&id)? })).await?,
         "customer",
@@ -437,7 +437,7 @@ pub async fn customer(
     let mut row = legacy_customer(&found, false);
     row.shift_remove("avatar");
     row.shift_remove("payment_time");
-    Ok(paid::ok(Value::Object(row)))
+    Ok(envelope::ok(Value::Object(row)))
 }
 
 async fn run_orders(
@@ -446,7 +446,7 @@ async fn run_orders(
     document: &'static str,
     field: &str,
     vars: Value,
-) -> PaidResult {
+) -> PaidReportsResult {
     let page = take(run(state, auth, document, vars).await?, field);
     Ok(order_list_answer(page))
 }
@@ -462,7 +462,7 @@ pub async fn customer_orders(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> PaidResult {
+) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
     let (page, limit) = page_params(&q)?;
     run_orders(
@@ -481,7 +481,7 @@ pub async fn orders(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     RawQuery(raw): RawQuery,
-) -> PaidResult {
+) -> PaidReportsResult {
     // The seed's own curl writes `start_date=2022-03-06?state=1`: a `?` inside the query
     // string starts another parameter.
     let raw = raw.map(|r| r.replace('?', "&"));
@@ -520,7 +520,7 @@ pub async fn order(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(number): Path<String>,
-) -> PaidResult {
+) -> PaidReportsResult {
     let found = take(
         run(&state, auth, ORDER_INFO, json!({ "number": number })).await?,
         "order",
@@ -553,7 +553,7 @@ pub async fn report_customers(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> PaidResult {
+) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
     let (page, limit) = page_params(&q)?;
     let mut page = take(
@@ -582,5 +582,5 @@ pub async fn report_customers(
         })
         .collect();
     page["items"] = Value::Array(rows);
-    Ok(paid::ok_both(paid::laravel_page(page)))
+    Ok(envelope::ok_both(envelope::laravel_page(page)))
 }

@@ -9,6 +9,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 
+use super::envelope::{self, PaidReportsResult};
 use super::{paged, path_id, report_id};
 use crate::{
     auth::{Auth, Permission},
@@ -16,7 +17,6 @@ use crate::{
     rest::{
         doc::{fields_schema, Access, Doc},
         operation::{run, take},
-        paid::{self, PaidResult},
         params::{field, FieldSpec, Fields, Kind},
         schema::{array, date, element, filter_text, from_document, int},
         Route,
@@ -32,7 +32,7 @@ pub(super) fn routes() -> Vec<Route> {
         body["properties"]["white_list"] = array(fields_schema(WHITE_ENTRY_FIELDS));
         body
     };
-    let written = paid::ok_both_schema(paid::id_only_schema());
+    let written = envelope::ok_both_schema(envelope::id_only_schema());
     vec![
         Route::new(
             Method::GET,
@@ -49,7 +49,7 @@ pub(super) fn routes() -> Vec<Route> {
             .query("status", int(), "0 pending, 1 on sale, 2 off sale")
             .answer(
                 200,
-                paid::ok_schema(paid::laravel_page_schema(element(from_document(
+                envelope::ok_schema(envelope::laravel_page_schema(element(from_document(
                     REPORT_LIST,
                     "reports.items",
                 )))),
@@ -76,7 +76,10 @@ pub(super) fn routes() -> Vec<Route> {
                 "A report",
                 Access::Staff(Permission::PaymentReportInfo),
             ))
-            .answer(200, paid::ok_schema(from_document(REPORT_INFO, "report"))),
+            .answer(
+                200,
+                envelope::ok_schema(from_document(REPORT_INFO, "report")),
+            ),
         ),
         Route::new(
             Method::PUT,
@@ -125,7 +128,7 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     RawQuery(raw): RawQuery,
-) -> PaidResult {
+) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
     let vars = json!({
         "filter": {
@@ -139,7 +142,7 @@ pub async fn list(
         "limit": q.int("limit")?.filter(|l| *l >= 1),
     });
     let data = run(&state, auth, REPORT_LIST, vars).await?;
-    Ok(paid::ok(paid::laravel_page(take(data, "reports"))))
+    Ok(envelope::ok(envelope::laravel_page(take(data, "reports"))))
 }
 
 /// A report's own fields.
@@ -210,10 +213,13 @@ pub async fn create(
     Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     body: Bytes,
-) -> PaidResult {
+) -> PaidReportsResult {
     let input = report_input(&Fields::from_body(&headers, &body)?)?;
     let data = run(&state, auth, REPORT_CREATE, json!({ "input": input })).await?;
-    Ok(paid::ok_both(paid::id_only(take(data, "createReport"))))
+    Ok(envelope::ok_both(envelope::id_only(take(
+        data,
+        "createReport",
+    ))))
 }
 
 const REPORT_INFO: &str = "query ReportInfo($id: Int!) { report(id: $id) {
@@ -225,9 +231,9 @@ pub async fn detail(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
-) -> PaidResult {
+) -> PaidReportsResult {
     let data = run(&state, auth, REPORT_INFO, json!({ "id": path_id(&id)? })).await?;
-    Ok(paid::ok(take(data, "report")))
+    Ok(envelope::ok(take(data, "report")))
 }
 
 const REPORT_MODIFY: &str = "mutation ReportModify($id: Int!, $input: UpdateReportInput!) {
@@ -241,7 +247,7 @@ pub async fn update(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
-) -> PaidResult {
+) -> PaidReportsResult {
     let id = path_id(&id)?;
     let mut input = report_input(&Fields::from_body(&headers, &body)?)?;
     if let Value::Object(map) = &mut input {
@@ -256,7 +262,10 @@ pub async fn update(
         json!({ "id": id, "input": input }),
     )
     .await?;
-    Ok(paid::ok_both(paid::id_only(take(data, "updateReport"))))
+    Ok(envelope::ok_both(envelope::id_only(take(
+        data,
+        "updateReport",
+    ))))
 }
 
 const REPORT_DELETE: &str = "mutation ReportDelete($id: Int!) { deleteReport(id: $id) { id } }";
@@ -265,7 +274,10 @@ pub async fn delete(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
-) -> PaidResult {
+) -> PaidReportsResult {
     let data = run(&state, auth, REPORT_DELETE, json!({ "id": path_id(&id)? })).await?;
-    Ok(paid::ok_both(paid::id_only(take(data, "deleteReport"))))
+    Ok(envelope::ok_both(envelope::id_only(take(
+        data,
+        "deleteReport",
+    ))))
 }

@@ -10,13 +10,13 @@ use axum::{
 };
 use serde_json::json;
 
+use super::envelope::{self, PaidReportsResult};
 use crate::{
     auth::{Auth, Permission},
     error::AppError,
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        paid::{self, PaidResult},
         params::Fields,
         schema::{from_document, int_of, object, string, string_of},
         Route,
@@ -43,7 +43,7 @@ pub(super) fn routes() -> Vec<Route> {
             )
             .answer(
                 200,
-                paid::ok_schema(from_document(DOWNLOAD_URL, "downloadUrl")),
+                envelope::ok_schema(from_document(DOWNLOAD_URL, "downloadUrl")),
             )
             .errors(&[400]),
         ),
@@ -85,7 +85,7 @@ pub(super) fn routes() -> Vec<Route> {
             )
             .answer(
                 200,
-                paid::ok_schema(object(&[("message", from_document(COPY_FILE, "copyFile"))])),
+                envelope::ok_schema(object(&[("message", from_document(COPY_FILE, "copyFile"))])),
             )
             .errors(&[400, 404]),
         ),
@@ -105,7 +105,7 @@ pub async fn upload_token(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     RawQuery(raw): RawQuery,
-) -> PaidResult {
+) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
     let kind = q
         .string("type")?
@@ -120,14 +120,14 @@ pub async fn download_url(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     RawQuery(raw): RawQuery,
-) -> PaidResult {
+) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
     let name = q
         .string("report_name")?
         .filter(|n| !n.trim().is_empty())
         .ok_or_else(|| AppError::field("report_name", "report_name 不能为空"))?;
     let data = run(&state, auth, DOWNLOAD_URL, json!({ "name": name })).await?;
-    Ok(paid::ok(take(data, "downloadUrl")))
+    Ok(envelope::ok(take(data, "downloadUrl")))
 }
 
 /// `GET /api/qiniu/copyfile`: copies `key` (also accepted as `file` or `report_name`) from the
@@ -136,7 +136,7 @@ pub async fn copy_file(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     RawQuery(raw): RawQuery,
-) -> PaidResult {
+) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
     let mut key = None;
     for name in ["key", "file", "report_name"] {
@@ -147,5 +147,5 @@ pub async fn copy_file(
     }
     let key = key.ok_or_else(|| AppError::field("key", "key 不能为空"))?;
     let data = run(&state, auth, COPY_FILE, json!({ "key": key })).await?;
-    Ok(paid::ok(json!({ "message": take(data, "copyFile") })))
+    Ok(envelope::ok(json!({ "message": take(data, "copyFile") })))
 }

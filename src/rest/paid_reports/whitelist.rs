@@ -11,6 +11,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 
+use super::envelope::{self, PaidReportsResult};
 use super::{paged, path_id, report_id, run_upload};
 use crate::{
     auth::{Auth, Permission},
@@ -18,7 +19,6 @@ use crate::{
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        paid::{self, PaidResult},
         params::{field, FieldSpec, Fields, Kind},
         schema::{element, filter_text, from_document, int, int_of, object, string},
         Route,
@@ -31,7 +31,7 @@ use const_format::concatcp;
 
 /// The whitelist routes.
 pub(super) fn routes() -> Vec<Route> {
-    let written = || paid::ok_both_schema(paid::id_only_schema());
+    let written = || envelope::ok_both_schema(envelope::id_only_schema());
     let entry_id = |doc: Doc| doc.path("white_id", int(), json!(1), "The entry's id");
     let converted = {
         let rows = from_document(WHITE_CONVERT, "convertWhitelistSheet.rows");
@@ -56,7 +56,7 @@ pub(super) fn routes() -> Vec<Route> {
             )
             .answer(
                 200,
-                paid::ok_both_schema(paid::laravel_page_schema(element(from_document(
+                envelope::ok_both_schema(envelope::laravel_page_schema(element(from_document(
                     WHITE_LIST,
                     "whitelist.items",
                 )))),
@@ -85,7 +85,7 @@ pub(super) fn routes() -> Vec<Route> {
             )))
             .answer(
                 200,
-                paid::ok_schema(from_document(WHITE_INFO, "whitelistEntry")),
+                envelope::ok_schema(from_document(WHITE_INFO, "whitelistEntry")),
             ),
         ),
         Route::new(
@@ -111,7 +111,7 @@ pub(super) fn routes() -> Vec<Route> {
             .upload("file")
             .answer(
                 200,
-                paid::ok_both_schema(from_document(WHITE_IMPORT, "importWhitelist")),
+                envelope::ok_both_schema(from_document(WHITE_IMPORT, "importWhitelist")),
             )
             .errors(&[400, 503]),
         ),
@@ -190,7 +190,7 @@ pub async fn list(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> PaidResult {
+) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
     let vars = json!({
         "report": path_id(&id)?,
@@ -199,7 +199,10 @@ pub async fn list(
         "limit": q.int("limit")?.filter(|l| *l >= 1),
     });
     let data = run(&state, auth, WHITE_LIST, vars).await?;
-    Ok(paid::ok_both(paid::laravel_page(take(data, "whitelist"))))
+    Ok(envelope::ok_both(envelope::laravel_page(take(
+        data,
+        "whitelist",
+    ))))
 }
 
 /// The fields of a new entry.
@@ -221,11 +224,11 @@ pub async fn add(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
-) -> PaidResult {
+) -> PaidReportsResult {
     let input = Fields::from_body(&headers, &body)?.input(ADD_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "input": input });
     let data = run(&state, auth, WHITE_ADD, vars).await?;
-    Ok(paid::ok_both(paid::id_only(take(
+    Ok(envelope::ok_both(envelope::id_only(take(
         data,
         "addWhitelistEntry",
     ))))
@@ -241,10 +244,10 @@ pub async fn detail(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path((id, white_id)): Path<(String, String)>,
-) -> PaidResult {
+) -> PaidReportsResult {
     let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)? });
     let data = run(&state, auth, WHITE_INFO, vars).await?;
-    Ok(paid::ok(take(data, "whitelistEntry")))
+    Ok(envelope::ok(take(data, "whitelistEntry")))
 }
 
 /// The fields an entry's edit may change.
@@ -266,11 +269,11 @@ pub async fn update(
     headers: HeaderMap,
     Path((id, white_id)): Path<(String, String)>,
     body: Bytes,
-) -> PaidResult {
+) -> PaidReportsResult {
     let input = Fields::from_body(&headers, &body)?.input(EDIT_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)?, "input": input });
     let data = run(&state, auth, WHITE_EDIT, vars).await?;
-    Ok(paid::ok_both(paid::id_only(take(
+    Ok(envelope::ok_both(envelope::id_only(take(
         data,
         "updateWhitelistEntry",
     ))))
@@ -286,11 +289,11 @@ pub async fn import(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
-) -> PaidResult {
+) -> PaidReportsResult {
     let report = path_id(&id)?;
     let vars = json!({ "report": report, "file": null });
     let data = run_upload(&state, auth, WHITE_IMPORT, vars, multipart).await?;
-    Ok(paid::ok_both(take(data, "importWhitelist")))
+    Ok(envelope::ok_both(take(data, "importWhitelist")))
 }
 
 const WHITE_CONVERT: &str = "mutation WhiteConvert($file: Upload!) { convertWhitelistSheet(file: $file) {
@@ -303,7 +306,7 @@ pub async fn convert(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     multipart: Result<Multipart, MultipartRejection>,
-) -> PaidResult {
+) -> PaidReportsResult {
     let data = run_upload(
         &state,
         auth,
@@ -351,7 +354,7 @@ async fn workbook(
 pub async fn template(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-) -> PaidResult {
+) -> PaidReportsResult {
     let data = run(&state, auth, TEMPLATE, json!({})).await?;
     let headers: Vec<&'static str> = match &data["whitelistTemplate"] {
         Value::Array(h) if h.len() == crate::reports::service::TEMPLATE_HEADERS.len() => {
@@ -419,7 +422,7 @@ pub async fn export(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> PaidResult {
+) -> PaidReportsResult {
     let report = path_id(&id)?;
     let ids = export_ids(raw.as_deref())?;
     // Held until the file is written: at most N exports at once (503 beyond).

@@ -1,7 +1,7 @@
 //! The Django REST Framework envelope of the kids-coding families: bare objects, pages of
 //! `{count, next, previous, results}` with absolute links, and DRF's error bodies.
 
-use super::json::Json;
+use crate::rest::json::Json;
 use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode, Uri},
     response::{IntoResponse, Response},
@@ -12,15 +12,15 @@ use crate::error::AppError;
 
 /// An error rendered the DRF way.
 #[derive(Debug)]
-pub struct DrfError(pub AppError);
+pub struct KidsCodingError(pub AppError);
 
-impl From<AppError> for DrfError {
+impl From<AppError> for KidsCodingError {
     fn from(e: AppError) -> Self {
-        DrfError(e)
+        KidsCodingError(e)
     }
 }
 
-impl IntoResponse for DrfError {
+impl IntoResponse for KidsCodingError {
     fn into_response(self) -> Response {
         if let AppError::Internal(detail) = &self.0 {
             crate::error::log_internal(detail);
@@ -59,12 +59,12 @@ impl IntoResponse for DrfError {
                 json!({ "detail": "A server error occurred." }),
             ),
         };
-        super::retry_after((status, Json(body)).into_response(), retry_after)
+        crate::web::retry_after((status, Json(body)).into_response(), retry_after)
     }
 }
 
 /// The handlers' result.
-pub type DrfResult = Result<Response, DrfError>;
+pub type KidsCodingResult = Result<Response, KidsCodingError>;
 
 /// A DRF page from a GraphQL page object (`totalCount`, `page`, `pageSize`, `items`). Its
 /// links are on `public_url` (the configured `OPSGRAPH_PUBLIC_URL`) when there is one.

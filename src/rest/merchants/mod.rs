@@ -2,7 +2,7 @@
 //! operations; the index and list answers are reshaped into the legacy id-keyed maps and flat
 //! rows.
 
-use super::json::Json;
+use crate::rest::json::Json;
 use axum::{
     body::{Body, Bytes},
     extract::{RawQuery, State},
@@ -13,8 +13,9 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
+pub mod envelope;
+
 use super::{
-    code_msg::CodeMsgResult,
     doc::{Access, Doc},
     operation::{run, take},
     params::{field, FieldSpec, Fields, Kind},
@@ -27,6 +28,7 @@ use crate::{
     state::{AppState, SheetJob},
     xlsx::{self, Cell, SheetWriter},
 };
+use envelope::MerchantsResult;
 
 use const_format::concatcp;
 
@@ -292,7 +294,7 @@ const MERCHANT_INDEX: &str = "query MerchantIndex { merchantIndex {
         stationQuoteSheets { station { id name } quoteSheet { id name } }
     } }";
 /// `GET /custommanage/`: the nested index, maps keyed by id as the seed shapes it.
-async fn index(State(state): State<AppState>, Extension(auth): Extension<Auth>) -> CodeMsgResult {
+async fn index(State(state): State<AppState>, Extension(auth): Extension<Auth>) -> MerchantsResult {
     let ix = take(
         run(&state, auth, MERCHANT_INDEX, json!({})).await?,
         "merchantIndex",
@@ -455,7 +457,7 @@ async fn list(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     RawQuery(raw): RawQuery,
-) -> CodeMsgResult {
+) -> MerchantsResult {
     let q = Fields::from_query(raw.as_deref());
     let filter = filter(&q)?;
     if q.int("export")? == Some(1) {
@@ -531,7 +533,7 @@ const MERCHANT_EXPORT: &str = concatcp!(
 );
 /// Every matching row, read 1,000 at a time and written before the next page is read, as a
 /// spreadsheet download.
-async fn export(state: &AppState, auth: Auth, filter: Value) -> CodeMsgResult {
+async fn export(state: &AppState, auth: Auth, filter: Value) -> MerchantsResult {
     // Held until the file is written: at most N exports at once (503 beyond).
     let _permit = state.core.sheet_jobs.start(SheetJob::Export)?;
     let headers: Vec<&str> = COLUMNS.iter().map(|(_, h)| *h).collect();
@@ -587,7 +589,7 @@ async fn edit(
     Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     body: Bytes,
-) -> CodeMsgResult {
+) -> MerchantsResult {
     let fields = Fields::from_body(&headers, &body)?;
     let sid = fields
         .string("id")?
@@ -699,7 +701,7 @@ async fn add(
     Extension(auth): Extension<Auth>,
     headers: HeaderMap,
     body: Bytes,
-) -> CodeMsgResult {
+) -> MerchantsResult {
     let fields = Fields::from_body(&headers, &body)?;
     let mut input = fields.input(ADD_FIELDS)?;
     // The seed's page sends the account as `kid`, sometimes also as `KID`; a blank one is none.

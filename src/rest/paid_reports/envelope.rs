@@ -1,7 +1,7 @@
 //! The paid-reports envelope: `{status, data}` on success, `{status, error, errors}` on failure,
 //! with the HTTP codes the seed lists (400, 401, 403).
 
-use super::json::Json;
+use crate::rest::json::Json;
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -12,15 +12,15 @@ use crate::error::AppError;
 
 /// An error rendered the paid-reports way.
 #[derive(Debug)]
-pub struct PaidError(pub AppError);
+pub struct PaidReportsError(pub AppError);
 
-impl From<AppError> for PaidError {
+impl From<AppError> for PaidReportsError {
     fn from(e: AppError) -> Self {
-        PaidError(e)
+        PaidReportsError(e)
     }
 }
 
-impl IntoResponse for PaidError {
+impl IntoResponse for PaidReportsError {
     fn into_response(self) -> Response {
         if let AppError::Internal(detail) = &self.0 {
             crate::error::log_internal(detail);
@@ -48,12 +48,12 @@ impl IntoResponse for PaidError {
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "服务器错误".into()),
         };
         let body = json!({ "status": 1, "error": message, "errors": errors });
-        super::retry_after((status, Json(body)).into_response(), retry_after)
+        crate::web::retry_after((status, Json(body)).into_response(), retry_after)
     }
 }
 
 /// The handlers' result.
-pub type PaidResult = Result<Response, PaidError>;
+pub type PaidReportsResult = Result<Response, PaidReportsError>;
 
 /// `{status: 0, data}`.
 pub fn ok(data: Value) -> Response {

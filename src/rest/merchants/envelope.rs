@@ -1,7 +1,7 @@
 //! The merchant-management envelope: `{code, msg, data}`, `code` 0 on success; failures answer
 //! a non-zero `code` and a `msg` a page can show, with a 4xx status (5xx for server faults).
 
-use super::json::Json;
+use crate::rest::json::Json;
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -12,15 +12,15 @@ use crate::error::AppError;
 
 /// An error rendered the merchant-management way.
 #[derive(Debug)]
-pub struct CodeMsgError(pub AppError);
+pub struct MerchantsError(pub AppError);
 
-impl From<AppError> for CodeMsgError {
+impl From<AppError> for MerchantsError {
     fn from(e: AppError) -> Self {
-        CodeMsgError(e)
+        MerchantsError(e)
     }
 }
 
-impl IntoResponse for CodeMsgError {
+impl IntoResponse for MerchantsError {
     fn into_response(self) -> Response {
         if let AppError::Internal(detail) = &self.0 {
             crate::error::log_internal(detail);
@@ -46,12 +46,12 @@ impl IntoResponse for CodeMsgError {
             ),
         };
         let response = (status, Json(json!({ "code": code, "msg": msg }))).into_response();
-        super::retry_after(response, retry_after)
+        crate::web::retry_after(response, retry_after)
     }
 }
 
 /// The handlers' result.
-pub type CodeMsgResult = Result<Response, CodeMsgError>;
+pub type MerchantsResult = Result<Response, MerchantsError>;
 
 /// The schema of `{code, msg}` failures.
 pub fn error_schema() -> serde_json::Value {

@@ -1,0 +1,199 @@
+//! Partial edits of a shop and its account.
+
+use super::*;
+
+/// Applies a partial edit to a shop and its account, every value checked first; one
+/// transaction writes both rows.
+pub async fn update_shop(
+    db: &DatabaseConnection,
+    who: &Auth,
+    input: UpdateShopInput,
+) -> AppResult<shop::Model> {
+    let current = shop(db, &input.sid).await?;
+    let mut row: shop::ActiveModel = current.clone().into();
+
+    if let Some(v) = input.settle_way {
+        row.settle_way = Set(code_in("settle_way", v, SETTLE_WAY)?);
+    }
+    if let Some(v) = input.pay_method {
+        row.pay_method = Set(code_in("pay_method", v, PAY_METHOD)?);
+    }
+    if let Some(v) = input.check_out {
+        row.check_out = Set(flag("check_out", v)?);
+    }
+    if let Some(v) = input.finance_status {
+        row.finance_status = Set(flag("freezeState", v)?);
+    }
+    if let Some(v) = input.whitelist {
+        row.whitelist = Set(flag("white", v)?);
+    }
+    if let Some(v) = input.is_credit {
+        row.is_credit = Set(flag("is_credit", v)?);
+    }
+    if let Some(v) = text("shopName", input.shop_name, false)? {
+        if v.is_empty() {
+            return Err(AppError::field("shopName", "shopName 不能为空"));
+        }
+        row.name = Set(v);
+    }
+    for (field, value, target) in [
+        ("receiver", input.receiver_name, &mut row.receiver_name),
+        (
+            "receiverPhone",
+            input.receiver_telephone,
+            &mut row.receiver_telephone,
+        ),
+        ("shopAddress", input.address, &mut row.address),
+        ("paymentName", input.payer_name, &mut row.payer_name),
+        (
+            "paymentTelephone",
+            input.payer_telephone,
+            &mut row.payer_telephone,
+        ),
+    ] {
+        if let Some(v) = text(field, value, false)? {
+            if v.is_empty() {
+                return Err(AppError::field(field, format!("{field} 不能为空")));
+            }
+            *target = Set(v);
+        }
+    }
+    if let Some(v) = text("map_address", input.map_address, false)? {
+        row.map_address = Set(v);
+    }
+    if let Some(v) = clearable(input.lat, |v| coordinate("lat", v, 90.0))? {
+        row.lat = Set(v);
+    }
+    if let Some(v) = clearable(input.lng, |v| coordinate("lng", v, 180.0))? {
+        row.lng = Set(v);
+    }
+    if let Some(v) = clearable(input.credit_limit, |v| cents("credit_limit", v))? {
+        row.credit_limit_cents = Set(v);
+    }
+    let effective_date = match input.effective_date {
+        MaybeUndefined::Value(v) if v.trim().is_empty() => MaybeUndefined::Null,
+        other => other,
+    };
+    if let Some(v) = clearable(effective_date, |v| parse_date("effective_date", &v))? {
+        row.effective_date = Set(v);
+    }
+    if let Some(v) = clearable(input.begin_day, |v| day("begin_day", v))? {
+        row.begin_day = Set(v);
+    }
+    if let Some(v) = clearable(input.settle_day, |v| day("settle_day", v))? {
+        row.settle_day = Set(v);
+    }
+    if let Some(v) = clearable(input.settle_date_type, |v| match v {
+        1 | 2 => Ok(v as i16),
+        _ => Err(AppError::field(
+            "settle_date_type",
+            "settle_date_type 只能是 1 或 2",
+        )),
+    })? {
+        row.settle_date_type = Set(v);
+    }
+    if let Some(v) = clearable(input.settle_remind, |v| {
+        if v == -1 || (1..=7).contains(&v) {
+            Ok(v)
+        } else {
+            Err(AppError::field(
+                "settle_remind",
+                "settle_remind 只能是 -1 或 1 到 7",
+            ))
+        }
+    })? {
+        row.settle_remind = Set(v);
+    }
+    match input.create_employee_id {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => row.create_employee_id = Set(None),
+        MaybeUndefined::Value(v) => {
+            row.create_employee_id = Set(Some(
+                check_employee(db, "creatEmployeeValue", v, Manager::Opening).await?,
+            ))
+        }
+    }
+    match input.sale_employee_id {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => row.sale_employee_id = Set(None),
+        MaybeUndefined::Value(v) => {
+            row.sale_employee_id = Set(Some(
+                check_employee(db, "saleEmployeeValue", v, Manager::Sales).await?,
+            ))
+        }
+    }
+    match input.address_label_id {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => row.address_label_id = Set(None),
+        MaybeUndefined::Value(v) => row.address_label_id = Set(check_label(db, v).await?),
+    }
+    // Geography: a changed piece must still fit the others.
+    if input.district_code.is_some()
+        || input.area_level1_id.is_some()
+        || input.area_level2_id.is_some()
+    {
+        let district = input
+            .district_code
+            .clone()
+            .unwrap_or(current.district_code.clone());
+        let l1 = input.area_level1_id.unwrap_or(current.area_level1_id);
+        let l2 = input.area_level2_id.unwrap_or(current.area_level2_id);
+        check_geography(db, &district, l1, l2).await?;
+        row.district_code = Set(district);
+        row.area_level1_id = Set(l1);
+        row.area_level2_id = Set(l2);
+    }
+    let company = text("new_cname", input.company_name, false)?;
+    let telephone = text("telephone", input.telephone, false)?;
+
+    let txn = db::begin_write(db).await?;
+    let mut changed = false;
+    if company.is_some() || telephone.is_some() {
+        let before = merchant_account::Entity::find_by_id(current.account_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::NotFound("商户账户不存在".into()))?;
+        let mut account: merchant_account::ActiveModel = before.clone().into();
+        if let Some(v) = company {
+            account.company_name = Set(v);
+        }
+        if let Some(v) = telephone {
+            account.telephone = Set(v);
+        }
+        let after = account.update(&txn).await?;
+        let record_id = after.id.to_string();
+        let change = Change {
+            action: "updateShop",
+            entity: "merchant_account",
+            record_id,
+            before: Some(&before),
+            after: Some(&after),
+        };
+        changed |= audit::record(&txn, who, change).await?;
+    }
+    let updated = if audit::changes(&row, &current) {
+        // The row as this transaction sees it, for the record of what changed.
+        let before = shop::Entity::find_by_id(current.id)
+            .one(&txn)
+            .await?
+            .unwrap_or(current);
+        let after = row.update(&txn).await?;
+        let record_id = crate::merchants::sid(after.id);
+        let change = Change {
+            action: "updateShop",
+            entity: "shop",
+            record_id,
+            before: Some(&before),
+            after: Some(&after),
+        };
+        changed |= audit::record(&txn, who, change).await?;
+        after
+    } else {
+        current
+    };
+    if !changed {
+        who.may_read_unchanged("shop")?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}

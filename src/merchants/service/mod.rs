@@ -1,0 +1,296 @@
+//! Rules of merchant management, shared by GraphQL and the legacy REST URLs: the index and the
+//! search here; the checks of submitted values in `checks`, shop edits in `edit`, quote-sheet
+//! bindings in `quote_sheets`, new shops in `create`.
+
+use std::collections::HashMap;
+
+use async_graphql::MaybeUndefined;
+use chrono::NaiveDate;
+use entity::{
+    address_label, area_level1, area_level2, district, employee, merchant_account, salemenu, shop,
+    shop_salemenu, station, station_city, station_salemenu,
+};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+};
+
+use super::{
+    parse_prefixed,
+    types::{
+        AddressLabel, Area, CityAreas, CreateShopInput, Employee, MerchantFilter, MerchantIndex,
+        QuoteSheet, Station, StationQuoteSheet, StationRef, Street, UpdateShopInput, CUSTOMER_TYPE,
+        PAY_METHOD, SETTLE_WAY,
+    },
+};
+use crate::{
+    audit::service::{self as audit, Change},
+    auth::{password, Auth},
+    db::{self, contains_pattern, lower_like, CountCache},
+    error::{AppError, AppResult},
+    graphql::page::PageArgs,
+};
+
+mod checks;
+mod create;
+mod edit;
+mod quote_sheets;
+
+use checks::*;
+pub use create::create_shop;
+pub use edit::update_shop;
+use quote_sheets::*;
+pub use quote_sheets::{bind_quote_sheet, unbind_quote_sheet};
+
+/// Quote sheets one shop may be bound to.
+const MAX_QUOTE_SHEETS: usize = 50;
+
+/// Finance status of a deleted shop: never listed.
+const DELETED: i16 = -99;
+
+/// The index of the merchant pages: every city with its areas and streets, stations, managers,
+/// quote sheets and labels. A fixed number of statements, whatever the sizes.
+pub async fn index(db: &DatabaseConnection) -> AppResult<MerchantIndex> {
+    let cities = district::Entity::find()
+        .order_by_asc(district::Column::Code)
+        .all(db)
+        .await?;
+    let level1 = area_level1::Entity::find()
+        .order_by_asc(area_level1::Column::Id)
+        .all(db)
+        .await?;
+    let level2 = area_level2::Entity::find()
+        .order_by_asc(area_level2::Column::Id)
+        .all(db)
+        .await?;
+    let stations = station::Entity::find()
+        .order_by_asc(station::Column::Id)
+        .all(db)
+        .await?;
+    let station_cities = station_city::Entity::find()
+        .order_by_asc(station_city::Column::DistrictCode)
+        .all(db)
+        .await?;
+    let employees = employee::Entity::find()
+        .order_by_asc(employee::Column::Id)
+        .all(db)
+        .await?;
+    let sheets = salemenu::Entity::find()
+        .order_by_asc(salemenu::Column::Id)
+        .all(db)
+        .await?;
+    let station_sheets = station_salemenu::Entity::find()
+        .order_by_asc(station_salemenu::Column::StationId)
+        .order_by_asc(station_salemenu::Column::SalemenuId)
+        .all(db)
+        .await?;
+    let labels = address_label::Entity::find()
+        .order_by_asc(address_label::Column::Id)
+        .all(db)
+        .await?;
+
+    let mut streets: HashMap<i64, Vec<Street>> = HashMap::new();
+    for s in level2 {
+        streets.entry(s.level1_id).or_default().push(s.into());
+    }
+    let mut areas: HashMap<String, Vec<Area>> = HashMap::new();
+    for a in level1 {
+        areas
+            .entry(a.district_code.clone())
+            .or_default()
+            .push(Area {
+                streets: streets.remove(&a.id).unwrap_or_default(),
+                id: a.id,
+                name: a.name,
+                district_code: a.district_code,
+            });
+    }
+    let mut served: HashMap<String, Vec<String>> = HashMap::new();
+    for sc in station_cities {
+        served
+            .entry(sc.station_id)
+            .or_default()
+            .push(sc.district_code);
+    }
+    let station_names: HashMap<String, String> = stations
+        .iter()
+        .map(|s| (s.id.clone(), s.name.clone()))
+        .collect();
+    let sheet_names: HashMap<String, String> = sheets
+        .iter()
+        .map(|s| (s.id.clone(), s.name.clone()))
+        .collect();
+    Ok(MerchantIndex {
+        cities: cities
+            .into_iter()
+            .map(|c| CityAreas {
+                areas: areas.remove(&c.code).unwrap_or_default(),
+                code: c.code,
+                name: c.name,
+            })
+            .collect(),
+        stations: stations
+            .into_iter()
+            .map(|s| Station {
+                distribute_city_ids: served.remove(&s.id).unwrap_or_default(),
+                id: s.id,
+                name: s.name,
+                district_code: s.district_code,
+                key_url: s.key_url,
+            })
+            .collect(),
+        create_employees: employees
+            .iter()
+            .filter(|e| e.opens_accounts)
+            .cloned()
+            .map(Employee::from)
+            .collect(),
+        sale_employees: employees
+            .into_iter()
+            .filter(|e| e.sells)
+            .map(Employee::from)
+            .collect(),
+        quote_sheets: sheets.into_iter().map(QuoteSheet::from).collect(),
+        station_quote_sheets: station_sheets
+            .into_iter()
+            .map(|ss| StationQuoteSheet {
+                station: StationRef {
+                    name: station_names
+                        .get(&ss.station_id)
+                        .cloned()
+                        .unwrap_or_default(),
+                    id: ss.station_id,
+                },
+                quote_sheet: QuoteSheet {
+                    name: sheet_names
+                        .get(&ss.salemenu_id)
+                        .cloned()
+                        .unwrap_or_default(),
+                    id: ss.salemenu_id,
+                },
+            })
+            .collect(),
+        address_labels: labels.into_iter().map(AddressLabel::from).collect(),
+    })
+}
+
+fn shops_with_binding(
+    column: shop_salemenu::Column,
+    value: String,
+) -> sea_orm::sea_query::SelectStatement {
+    shop_salemenu::Entity::find()
+        .select_only()
+        .column(shop_salemenu::Column::ShopId)
+        .filter(column.eq(value))
+        .into_query()
+}
+
+/// The search's condition (shared by the page and its count).
+fn search_condition(f: &MerchantFilter) -> Condition {
+    use shop::Column as C;
+    let mut cond = Condition::all().add(C::FinanceStatus.ne(DELETED));
+    if let Some(v) = f.area_level1 {
+        cond = cond.add(C::AreaLevel1Id.eq(v));
+    }
+    if let Some(v) = f.area_level2 {
+        cond = cond.add(C::AreaLevel2Id.eq(v));
+    }
+    if let Some(v) = f.check_out {
+        cond = cond.add(C::CheckOut.eq(v));
+    }
+    if let Some(v) = f.city.as_deref().filter(|v| !v.is_empty()) {
+        cond = cond.add(C::DistrictCode.eq(v));
+    }
+    if let Some(v) = f.create_employee {
+        cond = cond.add(C::CreateEmployeeId.eq(v));
+    }
+    if let Some(v) = f.sale_employee {
+        cond = cond.add(C::SaleEmployeeId.eq(v));
+    }
+    if let Some(v) = f.pay_method {
+        cond = cond.add(C::PayMethod.eq(v));
+    }
+    if let Some(v) = f.settle_way {
+        cond = cond.add(C::SettleWay.eq(v));
+    }
+    if let Some(v) = f.station.clone().filter(|v| !v.is_empty()) {
+        cond = cond.add(C::Id.in_subquery(shops_with_binding(
+            shop_salemenu::Column::ServiceStationId,
+            v,
+        )));
+    }
+    if let Some(v) = f.quote_sheet.clone().filter(|v| !v.is_empty()) {
+        cond =
+            cond.add(C::Id.in_subquery(shops_with_binding(shop_salemenu::Column::SalemenuId, v)));
+    }
+    match f.address_label {
+        Some(-1) => cond = cond.add(C::AddressLabelId.is_null()),
+        Some(v) => cond = cond.add(C::AddressLabelId.eq(v)),
+        None => {}
+    }
+    if let Some(v) = f.customer_type {
+        let accounts = merchant_account::Entity::find()
+            .select_only()
+            .column(merchant_account::Column::Id)
+            .filter(merchant_account::Column::CustomerType.eq(v))
+            .into_query();
+        cond = cond.add(C::AccountId.in_subquery(accounts));
+    }
+    if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = contains_pattern(text);
+        let col = |c: shop::Column| lower_like(Expr::col((shop::Entity, c)), &pattern);
+        let acol = |c: merchant_account::Column| {
+            lower_like(Expr::col((merchant_account::Entity, c)), &pattern)
+        };
+        let accounts = merchant_account::Entity::find()
+            .select_only()
+            .column(merchant_account::Column::Id)
+            .filter(
+                Condition::any()
+                    .add(acol(merchant_account::Column::CompanyName))
+                    .add(acol(merchant_account::Column::Username))
+                    .add(acol(merchant_account::Column::Telephone)),
+            )
+            .into_query();
+        cond = cond.add(
+            Condition::any()
+                .add(col(C::Name))
+                .add(col(C::ReceiverName))
+                .add(col(C::ReceiverTelephone))
+                .add(col(C::PayerName))
+                .add(col(C::PayerTelephone))
+                .add(C::AccountId.in_subquery(accounts)),
+        );
+    }
+    cond
+}
+
+/// One page of merchants matching `filter`, newest first, and how many match in all. A page
+/// past the end is empty (the merchant pages ask for it after deletions), not an error.
+pub async fn search(
+    db: &DatabaseConnection,
+    counts: &CountCache,
+    filter: &MerchantFilter,
+    page: PageArgs,
+) -> AppResult<(u64, Vec<shop::Model>)> {
+    let query = shop::Entity::find().filter(search_condition(filter));
+    counts
+        .page(
+            db,
+            query,
+            &[(shop::Column::Id, sea_orm::Order::Desc)],
+            page,
+            crate::db::PastTheEnd::Empty,
+        )
+        .await
+}
+
+/// The shop named by a `SID` (or its number).
+pub async fn shop(db: &impl ConnectionTrait, sid: &str) -> AppResult<shop::Model> {
+    let id = parse_prefixed(sid, 'S').ok_or_else(|| AppError::field("id", "店铺id格式错误"))?;
+    shop::Entity::find_by_id(id)
+        .filter(shop::Column::FinanceStatus.ne(DELETED))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("店铺不存在".into()))
+}

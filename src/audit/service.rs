@@ -1,5 +1,10 @@
 //! Recording changes and reading them back.
 
+use std::{
+    fmt::Display,
+    sync::atomic::{AtomicBool, Ordering},
+};
+
 use entity::audit_log;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
@@ -7,23 +12,10 @@ use serde_json::{Map, Value};
 
 use crate::{
     auth::{Auth, Principal},
-    db::CountCache,
+    db::{CountCache, WriteTxn},
     error::{AppError, AppResult},
     graphql::page::PageArgs,
 };
-
-/// What a mutation did to one record.
-pub struct Change<'a, T: Serialize> {
-    /// The GraphQL mutation (`updatePayer`), whichever interface called it.
-    pub action: &'static str,
-    /// The table.
-    pub entity: &'static str,
-    pub record_id: String,
-    /// The record before (none for a creation).
-    pub before: Option<&'a T>,
-    /// The record after (none for a deletion).
-    pub after: Option<&'a T>,
-}
 
 /// The fields that differ between `before` and `after`, each as `{before, after}`; a
 /// creation lists every field of `after`, a deletion every field of `before`.
@@ -51,8 +43,9 @@ pub fn diff(before: Option<Value>, after: Option<Value>) -> Map<String, Value> {
 }
 
 /// Who made a change.
+#[derive(Clone)]
 pub struct Actor {
-    /// `staff`, `member` or `anonymous`.
+    /// `staff`, `member`, `console` (the CLI) or `anonymous`.
     pub kind: &'static str,
     pub id: Option<i32>,
     pub name: String,
@@ -80,32 +73,119 @@ impl From<&Auth> for Actor {
     }
 }
 
-/// Records `change` by `who`, on `db` (the change's own transaction). A change that changed
-/// nothing is not recorded; answers whether anything was (an update that changed nothing
-/// answers only a caller who may read the record: [`Auth::may_read_unchanged`]).
-pub async fn record<T: Serialize>(
-    db: &impl ConnectionTrait,
-    who: &Auth,
-    change: Change<'_, T>,
-) -> AppResult<bool> {
-    let json = |v: Option<&T>| -> AppResult<Option<Value>> {
-        v.map(|v| serde_json::to_value(v).map_err(|e| AppError::Internal(e.to_string())))
-            .transpose()
+/// Runs `change` in a write transaction ([`crate::db::begin_write`]) and commits it, with the
+/// audit rows it recorded through its [`Log`], so a change and its record commit together or not
+/// at all; an error, or [`Log::roll_back`], commits nothing. Every row names `who` and `action`
+/// (the GraphQL mutation, `updatePayer`, whichever interface called it).
+///
+/// Here rather than in `db`: the database layer knows nothing of the audit log, which writes
+/// through it.
+pub async fn write<T>(
+    db: &DatabaseConnection,
+    who: impl Into<Actor>,
+    action: &'static str,
+    change: impl AsyncFnOnce(&WriteTxn, &Log<'_>) -> AppResult<T>,
+) -> AppResult<T> {
+    let txn = crate::db::begin_write(db).await?;
+    let log = Log {
+        txn: &txn,
+        who: who.into(),
+        action,
+        roll_back: AtomicBool::new(false),
     };
-    let changes = diff(json(change.before)?, json(change.after)?);
-    if changes.is_empty() && change.before.is_some() && change.after.is_some() {
-        return Ok(false);
+    let value = change(&txn, &log).await?;
+    // Dropped, the transaction rolls back.
+    if !log.roll_back.into_inner() {
+        txn.commit().await?;
     }
-    record_raw(
-        db,
-        who.into(),
-        change.action,
-        change.entity,
-        change.record_id,
-        changes,
-    )
-    .await
-    .map(|()| true)
+    Ok(value)
+}
+
+/// The audit log of one [`write`]: what its change did, recorded in its transaction.
+pub struct Log<'t> {
+    txn: &'t WriteTxn,
+    who: Actor,
+    action: &'static str,
+    roll_back: AtomicBool,
+}
+
+impl Log<'_> {
+    /// Records what the write did to record `record_id` of table `entity`: the fields that
+    /// differ between `before` (none for a creation) and `after` (none for a deletion). An
+    /// update that changed nothing is not recorded; answers whether anything was (an update
+    /// that changed nothing answers only a caller who may read the record:
+    /// [`Auth::may_read_unchanged`]).
+    pub async fn change<T: Serialize>(
+        &self,
+        entity: &'static str,
+        record_id: impl Display,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> AppResult<bool> {
+        let json = |v: Option<&T>| -> AppResult<Option<Value>> {
+            v.map(|v| serde_json::to_value(v).map_err(|e| AppError::Internal(e.to_string())))
+                .transpose()
+        };
+        let changes = diff(json(before)?, json(after)?);
+        if changes.is_empty() && before.is_some() && after.is_some() {
+            return Ok(false);
+        }
+        self.details(entity, record_id, changes).await?;
+        Ok(true)
+    }
+
+    /// Records the creation of `after`: every field of it.
+    pub async fn created<T: Serialize>(
+        &self,
+        entity: &'static str,
+        record_id: impl Display,
+        after: &T,
+    ) -> AppResult<()> {
+        self.change(entity, record_id, None, Some(after)).await?;
+        Ok(())
+    }
+
+    /// Records an update from `before` to `after`: the fields that differ, if any (answers
+    /// whether there were, as [`Log::change`]).
+    pub async fn updated<T: Serialize>(
+        &self,
+        entity: &'static str,
+        record_id: impl Display,
+        before: &T,
+        after: &T,
+    ) -> AppResult<bool> {
+        self.change(entity, record_id, Some(before), Some(after))
+            .await
+    }
+
+    /// Records the deletion of `before`: every field of it.
+    pub async fn deleted<T: Serialize>(
+        &self,
+        entity: &'static str,
+        record_id: impl Display,
+        before: &T,
+    ) -> AppResult<()> {
+        self.change(entity, record_id, Some(before), None).await?;
+        Ok(())
+    }
+
+    /// Records an action described by `details` rather than by a record's fields (an
+    /// import's counts, the sessions a password change ended).
+    pub async fn details(
+        &self,
+        entity: &'static str,
+        record_id: impl Display,
+        details: Map<String, Value>,
+    ) -> AppResult<()> {
+        let (who, record_id) = (self.who.clone(), record_id.to_string());
+        record_raw(self.txn, who, self.action, entity, record_id, details).await
+    }
+
+    /// Ends the write without committing it: for an update found to change nothing before it
+    /// wrote, so the request does not count as having written ([`crate::ops::note_commit`]).
+    pub fn roll_back(&self) {
+        self.roll_back.store(true, Ordering::Relaxed);
+    }
 }
 
 /// Whether `row`, made from `current`, would change any of its fields (a field set to the value

@@ -22,7 +22,7 @@ use super::{
     Auth,
 };
 use crate::{
-    audit::service::{record_raw, Actor},
+    audit::service as audit,
     error::{AppError, AppResult},
 };
 
@@ -47,25 +47,6 @@ pub fn check_new_password(field: &str, username: &str, password: &str) -> AppRes
     Ok(())
 }
 
-/// Records `action` on the caller's own account: what changed, never a secret.
-async fn record(
-    db: &impl ConnectionTrait,
-    who: &Auth,
-    action: &'static str,
-    staff_id: i32,
-    details: Map<String, serde_json::Value>,
-) -> AppResult<()> {
-    record_raw(
-        db,
-        Actor::from(who),
-        action,
-        "staff",
-        staff_id.to_string(),
-        details,
-    )
-    .await
-}
-
 /// Ends the JWT the caller presented, on every instance, until it would have expired; forgets
 /// the rows of tokens that have expired since.
 pub async fn logout(db: &DatabaseConnection, who: &Auth) -> AppResult<bool> {
@@ -76,26 +57,27 @@ pub async fn logout(db: &DatabaseConnection, who: &Auth) -> AppResult<bool> {
         ));
     };
     let now = chrono::Utc::now().timestamp();
-    let txn = crate::db::begin_write(db).await?;
-    revoked_token::Entity::delete_many()
-        .filter(revoked_token::Column::ExpiresAt.lt(now))
-        .exec(&txn)
+    audit::write(db, who, "logout", async |txn, log| {
+        revoked_token::Entity::delete_many()
+            .filter(revoked_token::Column::ExpiresAt.lt(now))
+            .exec(txn)
+            .await?;
+        revoked_token::Entity::insert(revoked_token::ActiveModel {
+            jti: Set(token.jti.clone()),
+            staff_id: Set(staff.id),
+            expires_at: Set(token.exp),
+        })
+        .on_conflict(
+            OnConflict::column(revoked_token::Column::Jti)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
         .await?;
-    revoked_token::Entity::insert(revoked_token::ActiveModel {
-        jti: Set(token.jti.clone()),
-        staff_id: Set(staff.id),
-        expires_at: Set(token.exp),
+        log.details("staff", staff.id, Map::new()).await?;
+        Ok(true)
     })
-    .on_conflict(
-        OnConflict::column(revoked_token::Column::Jti)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
-    record(&txn, who, "logout", staff.id, Map::new()).await?;
-    txn.commit().await?;
-    Ok(true)
+    .await
 }
 
 /// Moves the account's session version: every JWT issued before is refused.
@@ -119,15 +101,16 @@ async fn end_sessions(db: &impl ConnectionTrait, staff_id: i32) -> AppResult<(i3
 /// Ends every JWT of the caller's account, on every instance.
 pub async fn logout_everywhere(db: &DatabaseConnection, who: &Auth) -> AppResult<bool> {
     let staff = who.staff()?;
-    let txn = crate::db::begin_write(db).await?;
-    let (before, after) = end_sessions(&txn, staff.id).await?;
-    let details = Map::from_iter([(
-        "session_version".to_owned(),
-        json!({ "before": before, "after": after }),
-    )]);
-    record(&txn, who, "logoutEverywhere", staff.id, details).await?;
-    txn.commit().await?;
-    Ok(true)
+    audit::write(db, who, "logoutEverywhere", async |txn, log| {
+        let (before, after) = end_sessions(txn, staff.id).await?;
+        let details = Map::from_iter([(
+            "session_version".to_owned(),
+            json!({ "before": before, "after": after }),
+        )]);
+        log.details("staff", staff.id, details).await?;
+        Ok(true)
+    })
+    .await
 }
 
 /// Changes the caller's own password: the old one is checked (failures count in the login
@@ -158,25 +141,28 @@ pub async fn change_password(
     }
     let new_hash = password::hash(new_password.to_owned()).await?;
     let now = chrono::Utc::now().timestamp();
-    let txn = crate::db::begin_write(db).await?;
-    let (before, after) = end_sessions(&txn, account.id).await?;
-    let mut row: staff::ActiveModel = account.clone().into();
-    row.password_hash = Set(new_hash);
-    row.password_changed_at = Set(now);
-    row.update(&txn).await?;
-    // When it changed, and the sessions it ended: the password and its hash are never written.
-    let details = Map::from_iter([
-        (
-            "password_changed_at".to_owned(),
-            json!({ "before": account.password_changed_at, "after": now }),
-        ),
-        (
-            "session_version".to_owned(),
-            json!({ "before": before, "after": after }),
-        ),
-    ]);
-    record(&txn, who, "changePassword", account.id, details).await?;
-    txn.commit().await?;
+    let after = audit::write(db, who, "changePassword", async |txn, log| {
+        let (before, after) = end_sessions(txn, account.id).await?;
+        let mut row: staff::ActiveModel = account.clone().into();
+        row.password_hash = Set(new_hash);
+        row.password_changed_at = Set(now);
+        row.update(txn).await?;
+        // When it changed, and the sessions it ended: the password and its hash are never
+        // written.
+        let details = Map::from_iter([
+            (
+                "password_changed_at".to_owned(),
+                json!({ "before": account.password_changed_at, "after": now }),
+            ),
+            (
+                "session_version".to_owned(),
+                json!({ "before": before, "after": after }),
+            ),
+        ]);
+        log.details("staff", account.id, details).await?;
+        Ok(after)
+    })
+    .await?;
     let (token, expire_time) = keys.issue(account.id, after, now)?;
     Ok(AccessToken {
         token,

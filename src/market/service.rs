@@ -4,13 +4,13 @@ use entity::{exchange_order, exchange_product, prop_category, user_info, user_pr
 use rand::Rng;
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
 use super::types::{ProductFilter, UserProductFilter, VIRTUAL};
 use crate::{
-    audit::service::{self as audit, Change},
+    audit::service as audit,
     auth::Auth,
     db::{self, contains_pattern, lower_like, CountCache},
     error::{AppError, AppResult},
@@ -230,84 +230,75 @@ async fn try_purchase(
     member_id: i32,
     product_id: i32,
 ) -> AppResult<exchange_order::Model> {
-    let txn = db::begin_write(db).await?;
-    let product = exchange_product::Entity::find_by_id(product_id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::NotFound("商品不存在".into()))?;
-    if !product.on_sale {
-        return Err(unavailable("商品已下架"));
-    }
-    if product.stock == Some(0) {
-        return Err(unavailable("商品已售罄"));
-    }
-    let price = product.diamond;
-    let debit = user_info::Entity::update_many()
-        .col_expr(
-            user_info::Column::Diamonds,
-            Expr::col(user_info::Column::Diamonds).sub(price),
-        )
-        .filter(user_info::Column::Id.eq(member_id))
-        .filter(user_info::Column::Diamonds.gte(price))
-        .exec(&txn)
-        .await?;
-    if debit.rows_affected == 0 {
-        return Err(AppError::Rule {
-            code: "INSUFFICIENT_DIAMONDS",
-            message: INSUFFICIENT.into(),
-        });
-    }
-    let now = db::now();
-    let order = exchange_order::ActiveModel {
-        order_number: Set(order_number()),
-        owner_id: Set(member_id),
-        product_id: Set(product_id),
-        diamond: Set(price),
-        status: Set(1),
-        create_time: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| db::conflict_on_unique(e, "order number taken"))?;
-    if product.product_type == VIRTUAL {
-        user_product::ActiveModel {
+    audit::write(db, who, "purchaseProduct", async |txn, log| {
+        let product = exchange_product::Entity::find_by_id(product_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::NotFound("商品不存在".into()))?;
+        if !product.on_sale {
+            return Err(unavailable("商品已下架"));
+        }
+        if product.stock == Some(0) {
+            return Err(unavailable("商品已售罄"));
+        }
+        let price = product.diamond;
+        let debit = user_info::Entity::update_many()
+            .col_expr(
+                user_info::Column::Diamonds,
+                Expr::col(user_info::Column::Diamonds).sub(price),
+            )
+            .filter(user_info::Column::Id.eq(member_id))
+            .filter(user_info::Column::Diamonds.gte(price))
+            .exec(txn)
+            .await?;
+        if debit.rows_affected == 0 {
+            return Err(AppError::Rule {
+                code: "INSUFFICIENT_DIAMONDS",
+                message: INSUFFICIENT.into(),
+            });
+        }
+        let now = db::now();
+        let order = exchange_order::ActiveModel {
+            order_number: Set(order_number()),
             owner_id: Set(member_id),
             product_id: Set(product_id),
-            status: Set(0),
+            diamond: Set(price),
+            status: Set(1),
             create_time: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
-        .await?;
-    }
-    use exchange_product::Column as P;
-    let counted = exchange_product::Entity::update_many()
-        .col_expr(P::Bought, Expr::col(P::Bought).add(1))
-        .col_expr(P::Stock, Expr::col(P::Stock).sub(1))
-        .filter(P::Id.eq(product_id))
-        .filter(P::OnSale.eq(true))
-        .filter(P::Diamond.eq(price))
-        .filter(Condition::any().add(P::Stock.is_null()).add(P::Stock.gt(0)))
-        .exec(&txn)
-        .await?;
-    if counted.rows_affected == 0 {
-        return Err(unavailable("商品已下架或已售罄"));
-    }
-    audit::record(
-        &txn,
-        who,
-        Change {
-            action: "purchaseProduct",
-            entity: "exchange_order",
-            record_id: order.order_number.clone(),
-            before: None,
-            after: Some(&order),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(order)
+        .insert(txn)
+        .await
+        .map_err(|e| db::conflict_on_unique(e, "order number taken"))?;
+        if product.product_type == VIRTUAL {
+            user_product::ActiveModel {
+                owner_id: Set(member_id),
+                product_id: Set(product_id),
+                status: Set(0),
+                create_time: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+        use exchange_product::Column as P;
+        let counted = exchange_product::Entity::update_many()
+            .col_expr(P::Bought, Expr::col(P::Bought).add(1))
+            .col_expr(P::Stock, Expr::col(P::Stock).sub(1))
+            .filter(P::Id.eq(product_id))
+            .filter(P::OnSale.eq(true))
+            .filter(P::Diamond.eq(price))
+            .filter(Condition::any().add(P::Stock.is_null()).add(P::Stock.gt(0)))
+            .exec(txn)
+            .await?;
+        if counted.rows_affected == 0 {
+            return Err(unavailable("商品已下架或已售罄"));
+        }
+        log.created("exchange_order", &order.order_number, &order)
+            .await?;
+        Ok(order)
+    })
+    .await
 }
 
 fn unavailable(message: &str) -> AppError {
@@ -327,87 +318,68 @@ pub async fn set_prop_in_use(
     in_use: bool,
 ) -> AppResult<user_product::Model> {
     let action = if in_use { "useProduct" } else { "unuseProduct" };
-    let txn = db::begin_write(db).await?;
-    // Serialize one member's prop changes: two concurrent "use" calls must not leave two
-    // avatars in use. (SQLite's IMMEDIATE transaction already serializes; this locks on
-    // PostgreSQL.)
-    user_info::Entity::find_by_id(member_id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?;
-    let prop = user_product::Entity::find_by_id(prop_id)
-        .filter(user_product::Column::OwnerId.eq(member_id))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::NotFound("Not found.".into()))?;
-    if in_use {
-        let category = exchange_product::Entity::find_by_id(prop.product_id)
-            .one(&txn)
+    audit::write(db, who, action, async |txn, log| {
+        // Serialize one member's prop changes: two concurrent "use" calls must not leave two
+        // avatars in use. (SQLite's IMMEDIATE transaction already serializes; this locks on
+        // PostgreSQL.)
+        user_info::Entity::find_by_id(member_id)
+            .lock_exclusive()
+            .one(txn)
+            .await?;
+        let prop = user_product::Entity::find_by_id(prop_id)
+            .filter(user_product::Column::OwnerId.eq(member_id))
+            .one(txn)
             .await?
-            .and_then(|p| p.category_id);
-        let action_of = match category {
-            Some(category) => prop_category::Entity::find_by_id(category)
-                .one(&txn)
+            .ok_or_else(|| AppError::NotFound("Not found.".into()))?;
+        if in_use {
+            let category = exchange_product::Entity::find_by_id(prop.product_id)
+                .one(txn)
                 .await?
-                .map(|c| c.action),
-            None => None,
-        };
-        if let Some(kind) = action_of {
-            let same_action = exchange_product::Entity::find()
-                .select_only()
-                .column(exchange_product::Column::Id)
-                .filter(
-                    exchange_product::Column::CategoryId.in_subquery(
-                        prop_category::Entity::find()
-                            .select_only()
-                            .column(prop_category::Column::Id)
-                            .filter(prop_category::Column::Action.eq(kind))
-                            .into_query(),
-                    ),
-                )
-                .into_query();
-            let released = user_product::Entity::find()
-                .filter(user_product::Column::OwnerId.eq(member_id))
-                .filter(user_product::Column::Status.eq(1))
-                .filter(user_product::Column::Id.ne(prop_id))
-                .filter(user_product::Column::ProductId.in_subquery(same_action))
-                .all(&txn)
-                .await?;
-            for other in released {
-                let mut row: user_product::ActiveModel = other.clone().into();
-                row.status = Set(0);
-                let after = row.update(&txn).await?;
-                audit_prop(&txn, who, action, &other, &after).await?;
+                .and_then(|p| p.category_id);
+            let action_of = match category {
+                Some(category) => prop_category::Entity::find_by_id(category)
+                    .one(txn)
+                    .await?
+                    .map(|c| c.action),
+                None => None,
+            };
+            if let Some(kind) = action_of {
+                let same_action = exchange_product::Entity::find()
+                    .select_only()
+                    .column(exchange_product::Column::Id)
+                    .filter(
+                        exchange_product::Column::CategoryId.in_subquery(
+                            prop_category::Entity::find()
+                                .select_only()
+                                .column(prop_category::Column::Id)
+                                .filter(prop_category::Column::Action.eq(kind))
+                                .into_query(),
+                        ),
+                    )
+                    .into_query();
+                let released = user_product::Entity::find()
+                    .filter(user_product::Column::OwnerId.eq(member_id))
+                    .filter(user_product::Column::Status.eq(1))
+                    .filter(user_product::Column::Id.ne(prop_id))
+                    .filter(user_product::Column::ProductId.in_subquery(same_action))
+                    .all(txn)
+                    .await?;
+                for other in released {
+                    let mut row: user_product::ActiveModel = other.clone().into();
+                    row.status = Set(0);
+                    let after = row.update(txn).await?;
+                    log.updated("user_product", after.id, &other, &after)
+                        .await?;
+                }
             }
         }
-    }
-    let before = prop.clone();
-    let mut row: user_product::ActiveModel = prop.into();
-    row.status = Set(i16::from(in_use));
-    let updated = row.update(&txn).await?;
-    audit_prop(&txn, who, action, &before, &updated).await?;
-    txn.commit().await?;
-    Ok(updated)
-}
-
-async fn audit_prop(
-    txn: &impl ConnectionTrait,
-    who: &Auth,
-    action: &'static str,
-    before: &user_product::Model,
-    after: &user_product::Model,
-) -> AppResult<()> {
-    audit::record(
-        txn,
-        who,
-        Change {
-            action,
-            entity: "user_product",
-            record_id: after.id.to_string(),
-            before: Some(before),
-            after: Some(after),
-        },
-    )
+        let before = prop.clone();
+        let mut row: user_product::ActiveModel = prop.into();
+        row.status = Set(i16::from(in_use));
+        let updated = row.update(txn).await?;
+        log.updated("user_product", updated.id, &before, &updated)
+            .await?;
+        Ok(updated)
+    })
     .await
-    .map(|_| ())
 }

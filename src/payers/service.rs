@@ -15,7 +15,7 @@ use super::types::{
     CreateVisitRecordInput, PayerFilter, UpdatePayerInput, DEEP_CONSUME, FOLLOW_UP, SEX,
 };
 use crate::{
-    audit::service::{self as audit, Change},
+    audit::service as audit,
     auth::Auth,
     db::{contains_pattern, lower_like, CountCache},
     error::{AppError, AppResult},
@@ -248,58 +248,50 @@ pub async fn update_payer(
         }
     }
 
-    let txn = crate::db::begin_write(db).await?;
-    let existing = user_info::Entity::find()
-        .filter(user_info::Column::Owner.eq(&username))
-        .filter(user_info::Column::IsPay.eq(true))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::NotFound("Not found.".into()))?;
+    audit::write(db, who, "updatePayer", async |txn, log| {
+        let existing = user_info::Entity::find()
+            .filter(user_info::Column::Owner.eq(&username))
+            .filter(user_info::Column::IsPay.eq(true))
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::NotFound("Not found.".into()))?;
 
-    let mut row: user_info::ActiveModel = existing.clone().into();
-    if let Some(v) = star {
-        row.star = Set(v);
-    }
-    if let Some(v) = age {
-        row.age = Set(v);
-    }
-    if let Some(v) = set_opt(input.realname) {
-        row.realname = v;
-    }
-    if let Some(v) = set_opt(sex) {
-        row.sex = v;
-    }
-    if let Some(v) = set_opt(input.city) {
-        row.city = v;
-    }
-    if let Some(v) = set_opt(input.remark) {
-        row.remark = v;
-    }
-    if let Some(v) = set_opt(follow_up) {
-        row.follow_up = v;
-    }
-    if let Some(v) = set_opt(deep_consume) {
-        row.deep_consume = v;
-    }
-    if !audit::changes(&row, &existing) {
-        who.may_read_unchanged("user_info")?;
-        return Ok(existing);
-    }
-    let updated = row.update(&txn).await?;
-    audit::record(
-        &txn,
-        who,
-        Change {
-            action: "updatePayer",
-            entity: "user_info",
-            record_id: updated.id.to_string(),
-            before: Some(&existing),
-            after: Some(&updated),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+        let mut row: user_info::ActiveModel = existing.clone().into();
+        if let Some(v) = star {
+            row.star = Set(v);
+        }
+        if let Some(v) = age {
+            row.age = Set(v);
+        }
+        if let Some(v) = set_opt(input.realname) {
+            row.realname = v;
+        }
+        if let Some(v) = set_opt(sex) {
+            row.sex = v;
+        }
+        if let Some(v) = set_opt(input.city) {
+            row.city = v;
+        }
+        if let Some(v) = set_opt(input.remark) {
+            row.remark = v;
+        }
+        if let Some(v) = set_opt(follow_up) {
+            row.follow_up = v;
+        }
+        if let Some(v) = set_opt(deep_consume) {
+            row.deep_consume = v;
+        }
+        if !audit::changes(&row, &existing) {
+            who.may_read_unchanged("user_info")?;
+            log.roll_back();
+            return Ok(existing);
+        }
+        let updated = row.update(txn).await?;
+        log.updated("user_info", updated.id, &existing, &updated)
+            .await?;
+        Ok(updated)
+    })
+    .await
 }
 
 /// Visit records of `contact`, newest first.
@@ -368,30 +360,20 @@ pub async fn create_visit_record(
             )
         })?),
     };
-    let txn = crate::db::begin_write(db).await?;
-    let record = visit_record::ActiveModel {
-        contact: Set(contact),
-        detail: Set(input.detail),
-        visit_time: Set(visit_time),
-        created_at: Set(crate::db::now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        who,
-        Change {
-            action: "createVisitRecord",
-            entity: "visit_record",
-            record_id: record.id.to_string(),
-            before: None,
-            after: Some(&record),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(record)
+    audit::write(db, who, "createVisitRecord", async |txn, log| {
+        let record = visit_record::ActiveModel {
+            contact: Set(contact),
+            detail: Set(input.detail),
+            visit_time: Set(visit_time),
+            created_at: Set(crate::db::now()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        log.created("visit_record", record.id, &record).await?;
+        Ok(record)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -6,14 +6,13 @@ use entity::{api_key, staff, user_info};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
-use serde_json::{Map, Value};
 
-use super::{account, record, role, to_json, Operator};
+use super::{account, role, Operator};
 use crate::{
     accounts::types::{ApiKey, ApiKeyFilter},
-    audit::service::diff,
+    audit::service::{self as audit, Log},
     auth,
-    db::CountCache,
+    db::{CountCache, WriteTxn},
     error::{AppError, AppResult},
     graphql::page::PageArgs,
 };
@@ -79,9 +78,18 @@ async fn with_owners(
         .collect())
 }
 
-/// The audit details of a key: who it is for and its prefix, never the key or its digest.
-fn key_details(row: &api_key::Model) -> AppResult<Map<String, Value>> {
-    Ok(diff(None, Some(to_json(row)?)))
+/// Issues a key for `staff_id` or `user_id`, whose name is `owner`, and records it: who it is
+/// for and its prefix, never the key or its digest. Answers the key, shown once, and its row.
+async fn issue(
+    txn: &WriteTxn,
+    log: &Log<'_>,
+    staff_id: Option<i32>,
+    user_id: Option<i32>,
+    owner: String,
+) -> AppResult<(String, ApiKey)> {
+    let (key, row) = auth::service::issue_api_key(txn, staff_id, user_id).await?;
+    log.created("api_key", row.id, &row).await?;
+    Ok((key, ApiKey { row, owner }))
 }
 
 /// A new key for the staff account `staff_id`, which must be active and hold a role the
@@ -91,33 +99,18 @@ pub async fn create_staff_key(
     op: &Operator,
     staff_id: i32,
 ) -> AppResult<(String, ApiKey)> {
-    let txn = crate::db::begin_write(db).await?;
-    let owner = account(&txn, staff_id).await?;
-    op.may_grant(&role(&txn, owner.role_id).await?)?;
-    if !owner.is_active {
-        return Err(AppError::field(
-            "staffId",
-            format!("The account {} is disabled.", owner.username),
-        ));
-    }
-    let (key, row) = auth::service::issue_api_key(&txn, Some(staff_id), None).await?;
-    record(
-        &txn,
-        op,
-        "createApiKey",
-        "api_key",
-        row.id,
-        key_details(&row)?,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((
-        key,
-        ApiKey {
-            row,
-            owner: owner.username,
-        },
-    ))
+    audit::write(db, op.actor(), "createApiKey", async |txn, log| {
+        let owner = account(txn, staff_id).await?;
+        op.may_grant(&role(txn, owner.role_id).await?)?;
+        if !owner.is_active {
+            return Err(AppError::field(
+                "staffId",
+                format!("The account {} is disabled.", owner.username),
+            ));
+        }
+        issue(txn, log, Some(staff_id), None, owner.username).await
+    })
+    .await
 }
 
 /// A new key for the kids-coding member `user_id`: the key, shown once, and its row.
@@ -126,29 +119,14 @@ pub async fn create_member_key(
     op: &Operator,
     user_id: i32,
 ) -> AppResult<(String, ApiKey)> {
-    let txn = crate::db::begin_write(db).await?;
-    let member = user_info::Entity::find_by_id(user_id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("No member {user_id}.")))?;
-    let (key, row) = auth::service::issue_api_key(&txn, None, Some(user_id)).await?;
-    record(
-        &txn,
-        op,
-        "createMemberApiKey",
-        "api_key",
-        row.id,
-        key_details(&row)?,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((
-        key,
-        ApiKey {
-            row,
-            owner: member.owner,
-        },
-    ))
+    audit::write(db, op.actor(), "createMemberApiKey", async |txn, log| {
+        let member = user_info::Entity::find_by_id(user_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("No member {user_id}.")))?;
+        issue(txn, log, None, Some(user_id), member.owner).await
+    })
+    .await
 }
 
 /// Revokes a key named by its id or by its prefix (which must name one key): it is refused from
@@ -160,40 +138,40 @@ pub async fn revoke_key(
     id: Option<i32>,
     prefix: Option<&str>,
 ) -> AppResult<ApiKey> {
-    let txn = crate::db::begin_write(db).await?;
-    let query = match (id, prefix) {
-        (Some(id), None) => api_key::Entity::find().filter(api_key::Column::Id.eq(id)),
-        (None, Some(prefix)) => {
-            api_key::Entity::find().filter(api_key::Column::Prefix.eq(prefix.trim()))
+    let mut keys = audit::write(db, op.actor(), "revokeApiKey", async |txn, log| {
+        let query = match (id, prefix) {
+            (Some(id), None) => api_key::Entity::find().filter(api_key::Column::Id.eq(id)),
+            (None, Some(prefix)) => {
+                api_key::Entity::find().filter(api_key::Column::Prefix.eq(prefix.trim()))
+            }
+            _ => {
+                return Err(AppError::bad_input(
+                    "Name the key by id or by prefix, not both.",
+                ))
+            }
+        };
+        let mut found = query.limit(2).all(txn).await?;
+        let row = match (found.pop(), found.is_empty()) {
+            (Some(row), true) => row,
+            (Some(_), false) => {
+                return Err(AppError::field(
+                    "prefix",
+                    "More than one key has this prefix: name the key by id.",
+                ))
+            }
+            (None, _) => return Err(AppError::NotFound("No such API key.".into())),
+        };
+        if let Some(staff_id) = row.staff_id {
+            if op.id() != Some(staff_id) {
+                let owner = account(txn, staff_id).await?;
+                op.may_grant(&role(txn, owner.role_id).await?)?;
+            }
         }
-        _ => {
-            return Err(AppError::bad_input(
-                "Name the key by id or by prefix, not both.",
-            ))
-        }
-    };
-    let mut found = query.limit(2).all(&txn).await?;
-    let row = match (found.pop(), found.is_empty()) {
-        (Some(row), true) => row,
-        (Some(_), false) => {
-            return Err(AppError::field(
-                "prefix",
-                "More than one key has this prefix: name the key by id.",
-            ))
-        }
-        (None, _) => return Err(AppError::NotFound("No such API key.".into())),
-    };
-    if let Some(staff_id) = row.staff_id {
-        if op.id() != Some(staff_id) {
-            let owner = account(&txn, staff_id).await?;
-            op.may_grant(&role(&txn, owner.role_id).await?)?;
-        }
-    }
-    api_key::Entity::delete_by_id(row.id).exec(&txn).await?;
-    let changes = diff(Some(to_json(&row)?), None);
-    record(&txn, op, "revokeApiKey", "api_key", row.id, changes).await?;
-    let mut keys = with_owners(&txn, vec![row]).await?;
-    txn.commit().await?;
+        api_key::Entity::delete_by_id(row.id).exec(txn).await?;
+        log.deleted("api_key", row.id, &row).await?;
+        with_owners(txn, vec![row]).await
+    })
+    .await?;
     keys.pop()
         .ok_or_else(|| AppError::Internal("a revoked key vanished".into()))
 }

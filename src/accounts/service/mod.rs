@@ -7,11 +7,10 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
-use serde_json::{Map, Value};
 
 use super::types::{CreateStaffInput, Me, Role, StaffFilter, UpdateStaffInput};
 use crate::{
-    audit::service::{diff, record_raw, Actor},
+    audit::service::{self as audit, Actor},
     auth::{self, password, sessions::check_new_password, Auth, Permission, Principal},
     db::{contains_pattern, lower_like, CountCache},
     error::{AppError, AppResult},
@@ -105,31 +104,6 @@ async fn lock(txn: &impl ConnectionTrait) -> AppResult<()> {
     Ok(())
 }
 
-/// Records `action` on `record_id` of `entity`, by `op`.
-async fn record(
-    db: &impl ConnectionTrait,
-    op: &Operator,
-    action: &'static str,
-    entity: &'static str,
-    record_id: i32,
-    details: Map<String, Value>,
-) -> AppResult<()> {
-    record_raw(
-        db,
-        op.actor(),
-        action,
-        entity,
-        record_id.to_string(),
-        details,
-    )
-    .await
-}
-
-/// The fields of `value` as JSON (a staff row serializes without its password hash).
-fn to_json(value: &impl serde::Serialize) -> AppResult<Value> {
-    serde_json::to_value(value).map_err(|e| AppError::Internal(e.to_string()))
-}
-
 mod keys;
 mod roles;
 
@@ -211,25 +185,25 @@ pub async fn create_staff(
         .as_deref()
         .map(str::trim)
         .filter(|m| !m.is_empty());
-    let txn = crate::db::begin_write(db).await?;
-    lock(&txn).await?;
-    op.may_grant(&role_for(&txn, "roleId", input.role_id).await?)?;
-    if let Some(mobile) = mobile {
-        check_mobile_free(&txn, mobile, 0).await?;
-    }
-    let created = auth::service::create_staff(
-        &txn,
-        username,
-        &input.password,
-        mobile,
-        input.nickname.as_deref().unwrap_or_default(),
-        input.role_id,
-    )
-    .await?;
-    let changes = diff(None, Some(to_json(&created)?));
-    record(&txn, op, "createStaff", "staff", created.id, changes).await?;
-    txn.commit().await?;
-    Ok(created)
+    audit::write(db, op.actor(), "createStaff", async |txn, log| {
+        lock(txn).await?;
+        op.may_grant(&role_for(txn, "roleId", input.role_id).await?)?;
+        if let Some(mobile) = mobile {
+            check_mobile_free(txn, mobile, 0).await?;
+        }
+        let created = auth::service::create_staff(
+            txn,
+            username,
+            &input.password,
+            mobile,
+            input.nickname.as_deref().unwrap_or_default(),
+            input.role_id,
+        )
+        .await?;
+        log.created("staff", created.id, &created).await?;
+        Ok(created)
+    })
+    .await
 }
 
 /// Whether `row` is an active account of a superuser role, and no other active account is:
@@ -267,61 +241,61 @@ pub async fn update_staff(
     id: i32,
     input: UpdateStaffInput,
 ) -> AppResult<staff::Model> {
-    let txn = crate::db::begin_write(db).await?;
-    lock(&txn).await?;
-    let before = account(&txn, id).await?;
-    let old_role = role(&txn, before.role_id).await?;
-    op.may_grant(&old_role)?;
-    let new_role = match input.role_id {
-        Some(role_id) if role_id != before.role_id => {
-            let r = role_for(&txn, "roleId", role_id).await?;
-            op.may_grant(&r)?;
-            r
+    audit::write(db, op.actor(), "updateStaff", async |txn, log| {
+        lock(txn).await?;
+        let before = account(txn, id).await?;
+        let old_role = role(txn, before.role_id).await?;
+        op.may_grant(&old_role)?;
+        let new_role = match input.role_id {
+            Some(role_id) if role_id != before.role_id => {
+                let r = role_for(txn, "roleId", role_id).await?;
+                op.may_grant(&r)?;
+                r
+            }
+            _ => old_role.clone(),
+        };
+        let active = input.is_active.unwrap_or(before.is_active);
+        if !active && before.is_active && op.id() == Some(id) {
+            return Err(AppError::Rule {
+                code: CANNOT_DISABLE_SELF,
+                message: "You cannot disable your own account.".into(),
+            });
         }
-        _ => old_role.clone(),
-    };
-    let active = input.is_active.unwrap_or(before.is_active);
-    if !active && before.is_active && op.id() == Some(id) {
-        return Err(AppError::Rule {
-            code: CANNOT_DISABLE_SELF,
-            message: "You cannot disable your own account.".into(),
-        });
-    }
-    if (!active || !new_role.superuser) && is_last_superuser(&txn, &before, &old_role).await? {
-        return Err(AppError::Rule {
-            code: LAST_SUPERUSER,
-            message: "The last active superuser cannot be disabled or given another role.".into(),
-        });
-    }
-    let mut row: staff::ActiveModel = before.clone().into();
-    match input.nickname {
-        MaybeUndefined::Value(n) => row.nickname = Set(n.trim().to_owned()),
-        MaybeUndefined::Null => row.nickname = Set(String::new()),
-        MaybeUndefined::Undefined => {}
-    }
-    match input.mobile {
-        MaybeUndefined::Value(m) if !m.trim().is_empty() => {
-            check_mobile_free(&txn, m.trim(), id).await?;
-            row.mobile = Set(Some(m.trim().to_owned()));
+        if (!active || !new_role.superuser) && is_last_superuser(txn, &before, &old_role).await? {
+            return Err(AppError::Rule {
+                code: LAST_SUPERUSER,
+                message: "The last active superuser cannot be disabled or given another role."
+                    .into(),
+            });
         }
-        MaybeUndefined::Value(_) | MaybeUndefined::Null => row.mobile = Set(None),
-        MaybeUndefined::Undefined => {}
-    }
-    row.role_id = Set(new_role.id);
-    row.is_active = Set(active);
-    if before.is_active && !active {
-        // Its tokens end now, and stay ended if it is enabled again.
-        row.session_version = Set(before.session_version + 1);
-    }
-    if !crate::audit::service::changes(&row, &before) {
-        txn.commit().await?;
-        return Ok(before);
-    }
-    let after = row.update(&txn).await?;
-    let changes = diff(Some(to_json(&before)?), Some(to_json(&after)?));
-    record(&txn, op, "updateStaff", "staff", id, changes).await?;
-    txn.commit().await?;
-    Ok(after)
+        let mut row: staff::ActiveModel = before.clone().into();
+        match input.nickname {
+            MaybeUndefined::Value(n) => row.nickname = Set(n.trim().to_owned()),
+            MaybeUndefined::Null => row.nickname = Set(String::new()),
+            MaybeUndefined::Undefined => {}
+        }
+        match input.mobile {
+            MaybeUndefined::Value(m) if !m.trim().is_empty() => {
+                check_mobile_free(txn, m.trim(), id).await?;
+                row.mobile = Set(Some(m.trim().to_owned()));
+            }
+            MaybeUndefined::Value(_) | MaybeUndefined::Null => row.mobile = Set(None),
+            MaybeUndefined::Undefined => {}
+        }
+        row.role_id = Set(new_role.id);
+        row.is_active = Set(active);
+        if before.is_active && !active {
+            // Its tokens end now, and stay ended if it is enabled again.
+            row.session_version = Set(before.session_version + 1);
+        }
+        if !audit::changes(&row, &before) {
+            return Ok(before);
+        }
+        let after = row.update(txn).await?;
+        log.updated("staff", id, &before, &after).await?;
+        Ok(after)
+    })
+    .await
 }
 
 /// Sets another account's password (under the policy) and ends every session of it.
@@ -334,21 +308,22 @@ pub async fn reset_staff_password(
     let target = account(db, id).await?;
     check_new_password("newPassword", &target.username, new_password)?;
     let hash = password::hash(new_password.to_owned()).await?;
-    let txn = crate::db::begin_write(db).await?;
-    lock(&txn).await?;
-    let before = account(&txn, id).await?;
-    op.may_grant(&role(&txn, before.role_id).await?)?;
-    let now = chrono::Utc::now().timestamp();
-    let mut row: staff::ActiveModel = before.clone().into();
-    row.password_hash = Set(hash);
-    row.password_changed_at = Set(now);
-    row.session_version = Set(before.session_version + 1);
-    let after = row.update(&txn).await?;
-    // When it changed, and the sessions it ended: the password and its hash are never written.
-    let changes = diff(Some(to_json(&before)?), Some(to_json(&after)?));
-    record(&txn, op, "resetStaffPassword", "staff", id, changes).await?;
-    txn.commit().await?;
-    Ok(true)
+    audit::write(db, op.actor(), "resetStaffPassword", async |txn, log| {
+        lock(txn).await?;
+        let before = account(txn, id).await?;
+        op.may_grant(&role(txn, before.role_id).await?)?;
+        let now = chrono::Utc::now().timestamp();
+        let mut row: staff::ActiveModel = before.clone().into();
+        row.password_hash = Set(hash);
+        row.password_changed_at = Set(now);
+        row.session_version = Set(before.session_version + 1);
+        let after = row.update(txn).await?;
+        // When it changed, and the sessions it ended: the password and its hash are never
+        // written.
+        log.updated("staff", id, &before, &after).await?;
+        Ok(true)
+    })
+    .await
 }
 
 /// The caller: its staff account with the codes it holds, or its member profile.

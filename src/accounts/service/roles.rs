@@ -8,10 +8,10 @@ use sea_orm::{
     QueryFilter, QueryOrder, Set,
 };
 
-use super::{lock, record, to_json, Operator, ROLE_IN_USE};
+use super::{lock, Operator, ROLE_IN_USE};
 use crate::{
     accounts::types::{CreateRoleInput, Role, UpdateRoleInput},
-    audit::service::diff,
+    audit::service as audit,
     auth::Permission,
     error::{AppError, AppResult},
 };
@@ -146,22 +146,22 @@ pub async fn create_role(
     input: CreateRoleInput,
 ) -> AppResult<Role> {
     let codes = check_codes(op, &input.permissions)?;
-    let txn = crate::db::begin_write(db).await?;
-    lock(&txn).await?;
-    let name = free_role_name(&txn, &input.name, 0).await?;
-    let row = role::Entity::insert(role::ActiveModel {
-        name: Set(name),
-        superuser: Set(false),
-        ..Default::default()
+    audit::write(db, op.actor(), "createRole", async |txn, log| {
+        lock(txn).await?;
+        let name = free_role_name(txn, &input.name, 0).await?;
+        let row = role::Entity::insert(role::ActiveModel {
+            name: Set(name),
+            superuser: Set(false),
+            ..Default::default()
+        })
+        .exec_with_returning(txn)
+        .await?;
+        set_codes(txn, row.id, &codes).await?;
+        let created = role(txn, row.id).await?;
+        log.created("role", row.id, &created).await?;
+        Ok(created)
     })
-    .exec_with_returning(&txn)
-    .await?;
-    set_codes(&txn, row.id, &codes).await?;
-    let created = role(&txn, row.id).await?;
-    let changes = diff(None, Some(to_json(&created)?));
-    record(&txn, op, "createRole", "role", row.id, changes).await?;
-    txn.commit().await?;
-    Ok(created)
+    .await
 }
 
 /// Renames a role or replaces its codes. The operator must hold every code the role grants
@@ -172,59 +172,57 @@ pub async fn update_role(
     id: i32,
     input: UpdateRoleInput,
 ) -> AppResult<Role> {
-    let txn = crate::db::begin_write(db).await?;
-    lock(&txn).await?;
-    let before = role(&txn, id).await?;
-    op.may_grant(&before)?;
-    if let Some(name) = &input.name {
-        let name = free_role_name(&txn, name, id).await?;
-        role::Entity::update_many()
-            .col_expr(role::Column::Name, Expr::value(name))
-            .filter(role::Column::Id.eq(id))
-            .exec(&txn)
-            .await?;
-    }
-    if let Some(codes) = &input.permissions {
-        if before.superuser {
-            return Err(AppError::field(
-                "permissions",
-                "A superuser role holds every code: its codes cannot be set.",
-            ));
+    audit::write(db, op.actor(), "updateRole", async |txn, log| {
+        lock(txn).await?;
+        let before = role(txn, id).await?;
+        op.may_grant(&before)?;
+        if let Some(name) = &input.name {
+            let name = free_role_name(txn, name, id).await?;
+            role::Entity::update_many()
+                .col_expr(role::Column::Name, Expr::value(name))
+                .filter(role::Column::Id.eq(id))
+                .exec(txn)
+                .await?;
         }
-        set_codes(&txn, id, &check_codes(op, codes)?).await?;
-    }
-    let after = role(&txn, id).await?;
-    let changes = diff(Some(to_json(&before)?), Some(to_json(&after)?));
-    if !changes.is_empty() {
-        record(&txn, op, "updateRole", "role", id, changes).await?;
-    }
-    txn.commit().await?;
-    Ok(after)
+        if let Some(codes) = &input.permissions {
+            if before.superuser {
+                return Err(AppError::field(
+                    "permissions",
+                    "A superuser role holds every code: its codes cannot be set.",
+                ));
+            }
+            set_codes(txn, id, &check_codes(op, codes)?).await?;
+        }
+        let after = role(txn, id).await?;
+        log.updated("role", id, &before, &after).await?;
+        Ok(after)
+    })
+    .await
 }
 
 /// Deletes a role no account holds.
 pub async fn delete_role(db: &DatabaseConnection, op: &Operator, id: i32) -> AppResult<bool> {
-    let txn = crate::db::begin_write(db).await?;
-    lock(&txn).await?;
-    let before = role(&txn, id).await?;
-    op.may_grant(&before)?;
-    let holders = staff::Entity::find()
-        .filter(staff::Column::RoleId.eq(id))
-        .count(&txn)
-        .await?;
-    if holders > 0 {
-        return Err(AppError::Rule {
-            code: ROLE_IN_USE,
-            message: format!(
-                "The role {} is held by {holders} account(s): give them another role first.",
-                before.name
-            ),
-        });
-    }
-    set_codes(&txn, id, &[]).await?;
-    role::Entity::delete_by_id(id).exec(&txn).await?;
-    let changes = diff(Some(to_json(&before)?), None);
-    record(&txn, op, "deleteRole", "role", id, changes).await?;
-    txn.commit().await?;
-    Ok(true)
+    audit::write(db, op.actor(), "deleteRole", async |txn, log| {
+        lock(txn).await?;
+        let before = role(txn, id).await?;
+        op.may_grant(&before)?;
+        let holders = staff::Entity::find()
+            .filter(staff::Column::RoleId.eq(id))
+            .count(txn)
+            .await?;
+        if holders > 0 {
+            return Err(AppError::Rule {
+                code: ROLE_IN_USE,
+                message: format!(
+                    "The role {} is held by {holders} account(s): give them another role first.",
+                    before.name
+                ),
+            });
+        }
+        set_codes(txn, id, &[]).await?;
+        role::Entity::delete_by_id(id).exec(txn).await?;
+        log.deleted("role", id, &before).await?;
+        Ok(true)
+    })
+    .await
 }

@@ -135,98 +135,79 @@ pub async fn create_shop(
     };
 
     let now = db::now();
-    let txn = db::begin_write(db).await?;
-    let account_id = match new_account {
-        Account::Existing(id) => id,
-        Account::New { username, hash } => {
-            let account = merchant_account::ActiveModel {
-                username: Set(username),
-                password_hash: Set(hash),
-                company_name: Set(company),
-                telephone: Set(telephone),
-                customer_type: Set(customer_type),
-                create_time: Set(now),
-                ..Default::default()
+    audit::write(db, who, "createShop", async |txn, log| {
+        let account_id = match new_account {
+            Account::Existing(id) => id,
+            Account::New { username, hash } => {
+                let account = merchant_account::ActiveModel {
+                    username: Set(username),
+                    password_hash: Set(hash),
+                    company_name: Set(company),
+                    telephone: Set(telephone),
+                    customer_type: Set(customer_type),
+                    create_time: Set(now),
+                    ..Default::default()
+                }
+                .insert(txn)
+                .await
+                .map_err(|e| db::conflict_on_unique(e, "用户名已存在"))?;
+                log.created("merchant_account", account.id, &account)
+                    .await?;
+                account.id
             }
-            .insert(&txn)
-            .await
-            .map_err(|e| db::conflict_on_unique(e, "用户名已存在"))?;
-            let record_id = account.id.to_string();
-            let change = Change {
-                action: "createShop",
-                entity: "merchant_account",
-                record_id,
-                before: None,
-                after: Some(&account),
-            };
-            audit::record(&txn, who, change).await?;
-            account.id
-        }
-    };
-    let shop = shop::ActiveModel {
-        account_id: Set(account_id),
-        name: Set(shop_name),
-        receiver_name: Set(receiver),
-        receiver_telephone: Set(receiver_phone),
-        payer_name: Set(input.payer_name.unwrap_or_default().trim().to_owned()),
-        payer_telephone: Set(input.payer_telephone.unwrap_or_default().trim().to_owned()),
-        district_code: Set(district.clone()),
-        area_level1_id: Set(l1),
-        area_level2_id: Set(l2),
-        address: Set(address),
-        lat: Set(lat),
-        lng: Set(lng),
-        map_address: Set(input.map_address.unwrap_or_default().trim().to_owned()),
-        settle_way: Set(settle_way),
-        pay_method: Set(pay_method),
-        check_out: Set(check_out),
-        finance_status: Set(finance_status),
-        whitelist: Set(whitelist),
-        keycustomer: Set(0),
-        balance_cents: Set(0),
-        point: Set(0),
-        address_label_id: Set(label),
-        create_employee_id: Set(create_employee),
-        sale_employee_id: Set(sale_employee),
-        is_credit: Set(is_credit),
-        credit_limit_cents: Set(credit_limit),
-        effective_date: Set(None),
-        begin_day: Set(None),
-        settle_day: Set(None),
-        settle_date_type: Set(settle_date_type),
-        settle_remind: Set(None),
-        create_time: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let change = Change {
-        action: "createShop",
-        entity: "shop",
-        record_id: crate::merchants::sid(shop.id),
-        before: None,
-        after: Some(&shop),
-    };
-    audit::record(&txn, who, change).await?;
-    for sheet in sheets {
-        let station = station_for(&txn, &sheet, &district).await?;
-        let binding = shop_salemenu::ActiveModel {
-            shop_id: Set(shop.id),
-            salemenu_id: Set(sheet),
-            service_station_id: Set(station),
+        };
+        let shop = shop::ActiveModel {
+            account_id: Set(account_id),
+            name: Set(shop_name),
+            receiver_name: Set(receiver),
+            receiver_telephone: Set(receiver_phone),
+            payer_name: Set(input.payer_name.unwrap_or_default().trim().to_owned()),
+            payer_telephone: Set(input.payer_telephone.unwrap_or_default().trim().to_owned()),
+            district_code: Set(district.clone()),
+            area_level1_id: Set(l1),
+            area_level2_id: Set(l2),
+            address: Set(address),
+            lat: Set(lat),
+            lng: Set(lng),
+            map_address: Set(input.map_address.unwrap_or_default().trim().to_owned()),
+            settle_way: Set(settle_way),
+            pay_method: Set(pay_method),
+            check_out: Set(check_out),
+            finance_status: Set(finance_status),
+            whitelist: Set(whitelist),
+            keycustomer: Set(0),
+            balance_cents: Set(0),
+            point: Set(0),
+            address_label_id: Set(label),
+            create_employee_id: Set(create_employee),
+            sale_employee_id: Set(sale_employee),
+            is_credit: Set(is_credit),
+            credit_limit_cents: Set(credit_limit),
+            effective_date: Set(None),
+            begin_day: Set(None),
+            settle_day: Set(None),
+            settle_date_type: Set(settle_date_type),
+            settle_remind: Set(None),
+            create_time: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
-        let change = Change {
-            action: "createShop",
-            entity: "shop_salemenu",
-            record_id: binding.id.to_string(),
-            before: None,
-            after: Some(&binding),
-        };
-        audit::record(&txn, who, change).await?;
-    }
-    txn.commit().await?;
-    Ok(shop)
+        log.created("shop", crate::merchants::sid(shop.id), &shop)
+            .await?;
+        for sheet in sheets {
+            let station = station_for(txn, &sheet, &district).await?;
+            let binding = shop_salemenu::ActiveModel {
+                shop_id: Set(shop.id),
+                salemenu_id: Set(sheet),
+                service_station_id: Set(station),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            log.created("shop_salemenu", binding.id, &binding).await?;
+        }
+        Ok(shop)
+    })
+    .await
 }

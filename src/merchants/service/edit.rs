@@ -146,54 +146,42 @@ pub async fn update_shop(
     let company = text("new_cname", input.company_name, false)?;
     let telephone = text("telephone", input.telephone, false)?;
 
-    let txn = db::begin_write(db).await?;
-    let mut changed = false;
-    if company.is_some() || telephone.is_some() {
-        let before = merchant_account::Entity::find_by_id(current.account_id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::NotFound("商户账户不存在".into()))?;
-        let mut account: merchant_account::ActiveModel = before.clone().into();
-        if let Some(v) = company {
-            account.company_name = Set(v);
+    audit::write(db, who, "updateShop", async |txn, log| {
+        let mut changed = false;
+        if company.is_some() || telephone.is_some() {
+            let before = merchant_account::Entity::find_by_id(current.account_id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| AppError::NotFound("商户账户不存在".into()))?;
+            let mut account: merchant_account::ActiveModel = before.clone().into();
+            if let Some(v) = company {
+                account.company_name = Set(v);
+            }
+            if let Some(v) = telephone {
+                account.telephone = Set(v);
+            }
+            let after = account.update(txn).await?;
+            changed |= log
+                .updated("merchant_account", after.id, &before, &after)
+                .await?;
         }
-        if let Some(v) = telephone {
-            account.telephone = Set(v);
+        let updated = if audit::changes(&row, &current) {
+            // The row as this transaction sees it, for the record of what changed.
+            let before = shop::Entity::find_by_id(current.id)
+                .one(txn)
+                .await?
+                .unwrap_or(current);
+            let after = row.update(txn).await?;
+            let sid = crate::merchants::sid(after.id);
+            changed |= log.updated("shop", sid, &before, &after).await?;
+            after
+        } else {
+            current
+        };
+        if !changed {
+            who.may_read_unchanged("shop")?;
         }
-        let after = account.update(&txn).await?;
-        let record_id = after.id.to_string();
-        let change = Change {
-            action: "updateShop",
-            entity: "merchant_account",
-            record_id,
-            before: Some(&before),
-            after: Some(&after),
-        };
-        changed |= audit::record(&txn, who, change).await?;
-    }
-    let updated = if audit::changes(&row, &current) {
-        // The row as this transaction sees it, for the record of what changed.
-        let before = shop::Entity::find_by_id(current.id)
-            .one(&txn)
-            .await?
-            .unwrap_or(current);
-        let after = row.update(&txn).await?;
-        let record_id = crate::merchants::sid(after.id);
-        let change = Change {
-            action: "updateShop",
-            entity: "shop",
-            record_id,
-            before: Some(&before),
-            after: Some(&after),
-        };
-        changed |= audit::record(&txn, who, change).await?;
-        after
-    } else {
-        current
-    };
-    if !changed {
-        who.may_read_unchanged("shop")?;
-    }
-    txn.commit().await?;
-    Ok(updated)
+        Ok(updated)
+    })
+    .await
 }

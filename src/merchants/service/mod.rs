@@ -24,7 +24,7 @@ use super::{
     },
 };
 use crate::{
-    audit::service::{self as audit, Change},
+    audit::service as audit,
     auth::{password, Auth},
     db::{self, contains_pattern, lower_like, CountCache},
     error::{AppError, AppResult},

@@ -71,49 +71,45 @@ pub async fn bind_quote_sheet(
         }
         None => station_for(db, quote_sheet, &shop.district_code).await?,
     };
-    let txn = db::begin_write(db).await?;
-    let (before, after) = match record_id {
-        Some(id) => {
-            let before = shop_salemenu::Entity::find_by_id(id)
-                .filter(shop_salemenu::Column::ShopId.eq(shop.id))
-                .one(&txn)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("报价单绑定 {id} 不存在")))?;
-            let mut binding: shop_salemenu::ActiveModel = before.clone().into();
-            binding.salemenu_id = Set(quote_sheet.to_owned());
-            binding.service_station_id = Set(station);
-            let after = binding
-                .update(&txn)
+    audit::write(db, who, "bindQuoteSheet", async |txn, log| {
+        let (before, after) = match record_id {
+            Some(id) => {
+                let before = shop_salemenu::Entity::find_by_id(id)
+                    .filter(shop_salemenu::Column::ShopId.eq(shop.id))
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("报价单绑定 {id} 不存在")))?;
+                let mut binding: shop_salemenu::ActiveModel = before.clone().into();
+                binding.salemenu_id = Set(quote_sheet.to_owned());
+                binding.service_station_id = Set(station);
+                let after = binding
+                    .update(txn)
+                    .await
+                    .map_err(|e| crate::db::conflict_on_unique(e, ALREADY_BOUND))?;
+                (Some(before), after)
+            }
+            None => {
+                let after = shop_salemenu::ActiveModel {
+                    shop_id: Set(shop.id),
+                    salemenu_id: Set(quote_sheet.to_owned()),
+                    service_station_id: Set(station),
+                    ..Default::default()
+                }
+                .insert(txn)
                 .await
                 .map_err(|e| crate::db::conflict_on_unique(e, ALREADY_BOUND))?;
-            (Some(before), after)
-        }
-        None => {
-            let after = shop_salemenu::ActiveModel {
-                shop_id: Set(shop.id),
-                salemenu_id: Set(quote_sheet.to_owned()),
-                service_station_id: Set(station),
-                ..Default::default()
+                (None, after)
             }
-            .insert(&txn)
-            .await
-            .map_err(|e| crate::db::conflict_on_unique(e, ALREADY_BOUND))?;
-            (None, after)
+        };
+        let recorded = log
+            .change("shop_salemenu", after.id, before.as_ref(), Some(&after))
+            .await?;
+        if !recorded {
+            who.may_read_unchanged("shop")?;
         }
-    };
-    let record_id = after.id.to_string();
-    let change = Change {
-        action: "bindQuoteSheet",
-        entity: "shop_salemenu",
-        record_id,
-        before: before.as_ref(),
-        after: Some(&after),
-    };
-    if !audit::record(&txn, who, change).await? {
-        who.may_read_unchanged("shop")?;
-    }
-    txn.commit().await?;
-    Ok(shop)
+        Ok(shop)
+    })
+    .await
 }
 
 /// Removes binding `record_id` from a shop (the legacy `status: deleteSSM` form).
@@ -124,27 +120,21 @@ pub async fn unbind_quote_sheet(
     record_id: i32,
 ) -> AppResult<shop::Model> {
     let shop = shop(db, sid).await?;
-    let txn = db::begin_write(db).await?;
-    let missing = || AppError::NotFound(format!("报价单绑定 {record_id} 不存在"));
-    let binding = shop_salemenu::Entity::find_by_id(record_id)
-        .filter(shop_salemenu::Column::ShopId.eq(shop.id))
-        .one(&txn)
-        .await?
-        .ok_or_else(missing)?;
-    let removed = shop_salemenu::Entity::delete_by_id(record_id)
-        .exec(&txn)
-        .await?;
-    if removed.rows_affected == 0 {
-        return Err(missing());
-    }
-    let change = Change {
-        action: "unbindQuoteSheet",
-        entity: "shop_salemenu",
-        record_id: record_id.to_string(),
-        before: Some(&binding),
-        after: None,
-    };
-    audit::record(&txn, who, change).await?;
-    txn.commit().await?;
-    Ok(shop)
+    audit::write(db, who, "unbindQuoteSheet", async |txn, log| {
+        let missing = || AppError::NotFound(format!("报价单绑定 {record_id} 不存在"));
+        let binding = shop_salemenu::Entity::find_by_id(record_id)
+            .filter(shop_salemenu::Column::ShopId.eq(shop.id))
+            .one(txn)
+            .await?
+            .ok_or_else(missing)?;
+        let removed = shop_salemenu::Entity::delete_by_id(record_id)
+            .exec(txn)
+            .await?;
+        if removed.rows_affected == 0 {
+            return Err(missing());
+        }
+        log.deleted("shop_salemenu", record_id, &binding).await?;
+        Ok(shop)
+    })
+    .await
 }

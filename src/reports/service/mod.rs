@@ -15,7 +15,7 @@ use super::types::{
     UpdateWhitelistEntryInput, WhitelistEntryInput,
 };
 use crate::{
-    audit::service::{self as audit, Change},
+    audit::service as audit,
     auth::Auth,
     db::{self, contains_pattern, lower_like, CountCache},
     error::{AppError, AppResult},
@@ -292,63 +292,47 @@ pub async fn create_report(
     }
 
     let now = db::now();
-    let txn = db::begin_write(db).await?;
-    let created = report::ActiveModel {
-        title: Set(title),
-        cover: Set(cover),
-        type_id: Set(input.type_id),
-        intro: Set(intro),
-        directory: Set(directory),
-        file_name: Set(file_name),
-        file_src: Set(file_src),
-        file_format: Set(file_format),
-        file_size: Set(file_size),
-        price_cents: Set(price_cents),
-        read_count: Set(read_count),
-        status: Set(report_status),
-        publish_time: Set(publish),
-        short_intro: Set(short_intro),
-        created_at: Set(now),
-        updated_at: Set(now),
-        deleted_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let rows: Vec<_> = entries
-        .into_iter()
-        .map(|e| entry_row(created.id, e, author, now))
-        .collect();
-    let entries = rows.len();
-    // In batches: one INSERT of thousands of rows would pass the engines' variable limits.
-    for batch in rows.chunks(IMPORT_BATCH) {
-        report_whitelist::Entity::insert_many(batch.to_vec())
-            .exec(&txn)
-            .await?;
-    }
-    let record_id = created.id.to_string();
-    let change = Change {
-        action: "createReport",
-        entity: "report",
-        record_id: record_id.clone(),
-        before: None,
-        after: Some(&created),
-    };
-    audit::record(&txn, who, change).await?;
-    if entries > 0 {
-        let details = Map::from_iter([("added".to_owned(), Value::from(entries))]);
-        audit::record_raw(
-            &txn,
-            who.into(),
-            "createReport",
-            "report_whitelist",
-            record_id,
-            details,
-        )
+    audit::write(db, who, "createReport", async |txn, log| {
+        let created = report::ActiveModel {
+            title: Set(title),
+            cover: Set(cover),
+            type_id: Set(input.type_id),
+            intro: Set(intro),
+            directory: Set(directory),
+            file_name: Set(file_name),
+            file_src: Set(file_src),
+            file_format: Set(file_format),
+            file_size: Set(file_size),
+            price_cents: Set(price_cents),
+            read_count: Set(read_count),
+            status: Set(report_status),
+            publish_time: Set(publish),
+            short_intro: Set(short_intro),
+            created_at: Set(now),
+            updated_at: Set(now),
+            deleted_at: Set(None),
+            ..Default::default()
+        }
+        .insert(txn)
         .await?;
-    }
-    txn.commit().await?;
-    Ok(created)
+        let rows: Vec<_> = entries
+            .into_iter()
+            .map(|e| entry_row(created.id, e, author, now))
+            .collect();
+        // In batches: one INSERT of thousands of rows would pass the engines' variable limits.
+        for batch in rows.chunks(IMPORT_BATCH) {
+            report_whitelist::Entity::insert_many(batch.to_vec())
+                .exec(txn)
+                .await?;
+        }
+        log.created("report", created.id, &created).await?;
+        if !rows.is_empty() {
+            let details = Map::from_iter([("added".to_owned(), Value::from(rows.len()))]);
+            log.details("report_whitelist", created.id, details).await?;
+        }
+        Ok(created)
+    })
+    .await
 }
 
 /// Applies a partial change to a report.
@@ -406,18 +390,12 @@ pub async fn update_report(
         return Ok(current);
     }
     row.updated_at = Set(db::now());
-    let txn = db::begin_write(db).await?;
-    let updated = row.update(&txn).await?;
-    let change = Change {
-        action: "updateReport",
-        entity: "report",
-        record_id: id.to_string(),
-        before: Some(&current),
-        after: Some(&updated),
-    };
-    audit::record(&txn, who, change).await?;
-    txn.commit().await?;
-    Ok(updated)
+    audit::write(db, who, "updateReport", async |txn, log| {
+        let updated = row.update(txn).await?;
+        log.updated("report", id, &current, &updated).await?;
+        Ok(updated)
+    })
+    .await
 }
 
 /// Deletes a report (kept for the orders that name it; gone from every list).
@@ -429,16 +407,10 @@ pub async fn delete_report(
     let current = report(db, id).await?;
     let mut row: report::ActiveModel = current.clone().into();
     row.deleted_at = Set(Some(db::now()));
-    let txn = db::begin_write(db).await?;
-    let deleted = row.update(&txn).await?;
-    let change = Change {
-        action: "deleteReport",
-        entity: "report",
-        record_id: id.to_string(),
-        before: Some(&current),
-        after: Some(&deleted),
-    };
-    audit::record(&txn, who, change).await?;
-    txn.commit().await?;
-    Ok(deleted)
+    audit::write(db, who, "deleteReport", async |txn, log| {
+        let deleted = row.update(txn).await?;
+        log.updated("report", id, &current, &deleted).await?;
+        Ok(deleted)
+    })
+    .await
 }

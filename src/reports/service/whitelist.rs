@@ -72,21 +72,15 @@ pub async fn add_whitelist_entry(
     let entry = check_entry("white", input)?;
     let mobile = entry.mobile.clone();
     let row = entry_row(report_id, entry, author, db::now());
-    let txn = db::begin_write(db).await?;
-    let added = row
-        .insert(&txn)
-        .await
-        .map_err(|e| db::conflict_on_unique(e, &taken_message(&mobile)))?;
-    let change = Change {
-        action: "addWhitelistEntry",
-        entity: "report_whitelist",
-        record_id: added.id.to_string(),
-        before: None,
-        after: Some(&added),
-    };
-    audit::record(&txn, who, change).await?;
-    txn.commit().await?;
-    Ok(added)
+    audit::write(db, who, "addWhitelistEntry", async |txn, log| {
+        let added = row
+            .insert(txn)
+            .await
+            .map_err(|e| db::conflict_on_unique(e, &taken_message(&mobile)))?;
+        log.created("report_whitelist", added.id, &added).await?;
+        Ok(added)
+    })
+    .await
 }
 
 /// Applies a partial change to an entry, recording who made it and when.
@@ -124,18 +118,13 @@ pub async fn update_whitelist_entry(
     }
     row.last_modify_author = Set(author.to_owned());
     row.updated_at = Set(db::now());
-    let txn = db::begin_write(db).await?;
-    let updated = row.update(&txn).await?;
-    let change = Change {
-        action: "updateWhitelistEntry",
-        entity: "report_whitelist",
-        record_id: id.to_string(),
-        before: Some(&current),
-        after: Some(&updated),
-    };
-    audit::record(&txn, who, change).await?;
-    txn.commit().await?;
-    Ok(updated)
+    audit::write(db, who, "updateWhitelistEntry", async |txn, log| {
+        let updated = row.update(txn).await?;
+        log.updated("report_whitelist", id, &current, &updated)
+            .await?;
+        Ok(updated)
+    })
+    .await
 }
 
 /// Header names a whitelist sheet may use, per field.
@@ -251,71 +240,65 @@ pub async fn import_whitelist(
         }
     }
     let now = db::now();
-    let txn = db::begin_write(db).await?;
-    let existing: HashSet<String> = report_whitelist::Entity::find()
-        .select_only()
-        .column(report_whitelist::Column::Mobile)
-        .filter(report_whitelist::Column::ReportId.eq(report_id))
-        .into_tuple::<String>()
-        .all(&txn)
-        .await?
-        .into_iter()
-        .collect();
-    let (new, repeated): (Vec<_>, Vec<_>) = fresh
-        .into_iter()
-        .partition(|r| !existing.contains(&r.mobile));
-    result.repeat += repeated.len() as i32;
-    for batch in new.chunks(IMPORT_BATCH) {
-        let models = batch.iter().cloned().map(|r| {
-            entry_row(
-                report_id,
-                NewEntry {
-                    given_user: r.given_user,
-                    given_position: r.given_position,
-                    given_company: r.given_company,
-                    mobile: r.mobile,
-                    read_count: r.read_count,
-                    state: 0,
-                },
-                author,
-                now,
-            )
-        });
-        // A concurrent import may have added some mobiles since the read: they count as repeats.
-        let inserted = report_whitelist::Entity::insert_many(models)
-            .on_conflict_do_nothing_on([
-                report_whitelist::Column::ReportId,
-                report_whitelist::Column::Mobile,
-            ])
-            .exec_without_returning(&txn)
-            .await?;
-        let inserted = match inserted {
-            sea_orm::TryInsertResult::Inserted(n) => n as i32,
-            _ => 0,
-        };
-        result.success += inserted;
-        result.repeat += batch.len() as i32 - inserted;
-    }
-    let details = Map::from_iter(
-        [
-            ("total", result.total),
-            ("success", result.success),
-            ("repeat", result.repeat),
-            ("error", result.error),
-        ]
-        .map(|(k, v)| (k.to_owned(), Value::from(v))),
-    );
-    audit::record_raw(
-        &txn,
-        who.into(),
-        "importWhitelist",
-        "report_whitelist",
-        report_id.to_string(),
-        details,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(result)
+    audit::write(db, who, "importWhitelist", async |txn, log| {
+        let existing: HashSet<String> = report_whitelist::Entity::find()
+            .select_only()
+            .column(report_whitelist::Column::Mobile)
+            .filter(report_whitelist::Column::ReportId.eq(report_id))
+            .into_tuple::<String>()
+            .all(txn)
+            .await?
+            .into_iter()
+            .collect();
+        let (new, repeated): (Vec<_>, Vec<_>) = fresh
+            .into_iter()
+            .partition(|r| !existing.contains(&r.mobile));
+        result.repeat += repeated.len() as i32;
+        for batch in new.chunks(IMPORT_BATCH) {
+            let models = batch.iter().cloned().map(|r| {
+                entry_row(
+                    report_id,
+                    NewEntry {
+                        given_user: r.given_user,
+                        given_position: r.given_position,
+                        given_company: r.given_company,
+                        mobile: r.mobile,
+                        read_count: r.read_count,
+                        state: 0,
+                    },
+                    author,
+                    now,
+                )
+            });
+            // A concurrent import may have added some mobiles since the read: they count as
+            // repeats.
+            let inserted = report_whitelist::Entity::insert_many(models)
+                .on_conflict_do_nothing_on([
+                    report_whitelist::Column::ReportId,
+                    report_whitelist::Column::Mobile,
+                ])
+                .exec_without_returning(txn)
+                .await?;
+            let inserted = match inserted {
+                sea_orm::TryInsertResult::Inserted(n) => n as i32,
+                _ => 0,
+            };
+            result.success += inserted;
+            result.repeat += batch.len() as i32 - inserted;
+        }
+        let details = Map::from_iter(
+            [
+                ("total", result.total),
+                ("success", result.success),
+                ("repeat", result.repeat),
+                ("error", result.error),
+            ]
+            .map(|(k, v)| (k.to_owned(), Value::from(v))),
+        );
+        log.details("report_whitelist", report_id, details).await?;
+        Ok(result)
+    })
+    .await
 }
 
 /// Entry ids one export may name: each is a bound parameter of its statement, and engines cap

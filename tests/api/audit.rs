@@ -154,3 +154,72 @@ async fn reports_whitelists_and_shops_are_recorded() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_write_commits_its_change_and_its_record_together_or_neither() {
+    use opsgraph::{
+        audit::service::{write, Actor},
+        error::AppError,
+    };
+    use sea_orm::ConnectionTrait;
+    each_db(|app| async move {
+        let db = &app.state.core.db;
+        let console = || Actor {
+            kind: "console",
+            id: None,
+            name: "test".into(),
+        };
+        let records = || app.scalar("SELECT COUNT(*) FROM audit_log");
+        let before = records().await;
+        let rename = "UPDATE staff SET nickname = 'renamed' WHERE id = 1";
+        let details = || serde_json::Map::from_iter([("n".to_owned(), json!(1))]);
+
+        // A change that fails after it wrote and recorded leaves neither.
+        let failed = write(db, console(), "renameStaff", async |txn, record| {
+            txn.execute_unprepared(rename).await?;
+            record.details("staff", 1, details()).await?;
+            Err::<(), _>(AppError::bad_input("refused late"))
+        })
+        .await;
+        assert!(
+            matches!(failed, Err(AppError::BadInput { .. })),
+            "{failed:?}"
+        );
+        // One rolled back leaves neither either, and answers its value.
+        let answered = write(db, console(), "renameStaff", async |txn, record| {
+            txn.execute_unprepared(rename).await?;
+            record.details("staff", 1, details()).await?;
+            record.roll_back();
+            Ok(7)
+        })
+        .await;
+        assert_eq!(answered.ok(), Some(7));
+        assert_eq!(records().await, before);
+        let nickname = "SELECT COUNT(*) FROM staff WHERE nickname = 'renamed'";
+        assert_eq!(app.scalar(nickname).await, 0);
+
+        // One that succeeds commits both; an update to nothing is not recorded.
+        let recorded = write(db, console(), "renameStaff", async |txn, record| {
+            txn.execute_unprepared(rename).await?;
+            record.details("staff", 1, details()).await?;
+            record
+                .updated("staff", 1, &json!({ "a": 1 }), &json!({ "a": 1 }))
+                .await
+        })
+        .await;
+        assert_eq!(recorded.ok(), Some(false));
+        assert_eq!(app.scalar(nickname).await, 1);
+        let entries = log(&app, json!({ "action": "renameStaff" })).await;
+        assert_eq!(entries["totalCount"], 1, "{entries}");
+        let entry = &entries["items"][0];
+        assert_eq!(
+            (&entry["actorKind"], &entry["actorName"], &entry["entity"]),
+            (&json!("console"), &json!("test"), &json!("staff"))
+        );
+        assert_eq!(
+            (&entry["recordId"], &entry["changes"]),
+            (&json!("1"), &json!({ "n": 1 }))
+        );
+    })
+    .await;
+}

@@ -727,9 +727,22 @@ async fn seed_reports(txn: &impl ConnectionTrait) -> AppResult<()> {
             updated_at: Set(at_time("2020-07-23 09:00:00")),
         }
     };
+    // The seed's two report-1 customers (`GET /api/report/1/customer`): 王强 and 李刚, whose
+    // mobiles are on report 1's whitelist with the seed's reads used and left (50 of 150,
+    // 100 of 300). Their last modifier is `test`, the seed's example search
+    // (`/api/report/1/white?search=test`).
+    let customer = |id: i32, user: &str, mobile: &str, read: i32, residue: i32| {
+        let mut row = entry(id, 1, user, mobile, read, residue);
+        row.given_position = Set(String::new());
+        row.given_company = Set(String::new());
+        row.last_modify_author = Set("test".into());
+        row
+    };
     report_whitelist::Entity::insert_many([
         entry(1, 1, "朱思嘉", "18343819907", 200, 100),
         entry(2, 1, "史蒂夫", "18343819908", 200, 0),
+        customer(3, "王强", "133422898123", 150, 100),
+        customer(4, "李刚", "133422892109", 300, 200),
         entry(36, 37, "朱思嘉", "18434819907", 0, 0),
     ])
     .exec(txn)

@@ -33,12 +33,17 @@ pub enum Backend {
 /// would pass silently what was never run.
 pub fn test_server(name: &str) -> Option<String> {
     let value = std::env::var(name).ok().filter(|v| !v.is_empty());
-    let under_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
     assert!(
-        value.is_some() || !under_ci,
+        value.is_some() || !under_ci(),
         "{name} is not set under CI: .ci/run starts the server it names"
     );
     value
+}
+
+/// Whether the tests run under CI (`CI` set), where what a developer's machine may lack must
+/// be there.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 /// SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set (always under CI).

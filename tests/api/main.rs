@@ -20,6 +20,7 @@ mod payers;
 mod reports;
 mod resilience;
 mod security;
+mod seed_curls;
 mod sessions;
 mod shared;
 mod sheets;

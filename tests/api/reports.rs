@@ -257,10 +257,15 @@ async fn whitelist_answers_the_seed() {
             "read_count": 200, "residue_count": 100, "last_modify_author": "朱思嘉", "updated_at": "2020-07-23 09:00:00", "state": 0 });
         let row2 = json!({ "id": 2, "given_user": "史蒂夫", "given_position": "php", "given_company": "爱集微", "mobile": "18343819908",
             "read_count": 200, "residue_count": 0, "last_modify_author": "朱思嘉", "updated_at": "2020-07-23 09:00:00", "state": 0 });
-        let page = json!({ "current_page": 1, "last_page": 1, "per_page": 20, "total": 2, "data": [row1.clone(), row2] });
+        // The seed's report-1 customers, whitelisted by `test` (the seed's example search).
+        let customer = |id: i64, user: &str, mobile: &str, read: i64, residue: i64| json!({ "id": id, "given_user": user, "given_position": "",
+            "given_company": "", "mobile": mobile, "read_count": read, "residue_count": residue, "last_modify_author": "test",
+            "updated_at": "2020-07-23 09:00:00", "state": 0 });
+        let rows = [row1.clone(), row2, customer(3, "王强", "133422898123", 150, 100), customer(4, "李刚", "133422892109", 300, 200)];
+        let page = json!({ "current_page": 1, "last_page": 1, "per_page": 20, "total": 4, "data": rows });
         assert_eq!(app.get("/api/report/1/white", Some(&auth)).await, (StatusCode::OK, json!({ "status": 0, "data": page.clone(), "date": page })));
         // search: mobile, nickname, company or last modifier.
-        for (q, n) in [("19907", 1), ("%E5%8F%B2", 1), ("%E7%88%B1%E9%9B%86", 2), ("%E6%9C%B1%E6%80%9D", 2), ("test", 0)] {
+        for (q, n) in [("19907", 1), ("%E5%8F%B2", 1), ("%E7%88%B1%E9%9B%86", 2), ("%E6%9C%B1%E6%80%9D", 2), ("test", 2)] {
             let (_, v) = app.get(&format!("/api/report/1/white?search={q}"), Some(&auth)).await;
             assert_eq!(v["data"]["total"], n, "{q}");
         }
@@ -312,11 +317,12 @@ async fn whitelist_import_counts_exactly_and_is_idempotent() {
         let expected = json!({ "total": 6, "success": 2, "repeat": 2, "error": 2, "errors": [
             { "row": 7, "reason": "电话格式错误: \"12ab\"" }, { "row": 8, "reason": "阅读次数必须是非负整数: \"-4\"" } ] });
         assert_eq!(body, json!({ "status": 0, "data": expected.clone(), "date": expected }));
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM report_whitelist WHERE report_id = 1").await, 4);
+        // The demo's four entries and the two new mobiles.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM report_whitelist WHERE report_id = 1").await, 6);
         assert_eq!(app.scalar("SELECT residue_count FROM report_whitelist WHERE mobile = '13900000002'").await, 20);
         let (_, again) = upload(&app, "/api/report/1/excel", &auth, &file).await;
         assert_eq!(again["data"], json!({ "total": 6, "success": 0, "repeat": 4, "error": 2, "errors": expected["errors"] }));
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM report_whitelist WHERE report_id = 1").await, 4);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM report_whitelist WHERE report_id = 1").await, 6);
         // Convert reads without saving.
         let (status, conv) = upload(&app, "/api/white/example", &auth, &file).await;
         assert_eq!(status, StatusCode::OK);
@@ -404,7 +410,7 @@ async fn whitelist_export_reads_back_in_every_id_form() {
         app.post_json("/api/report/1/white", Some(&auth), json!({ "given_user": "=1+1", "given_company": "@cmd", "read_count": 3, "mobile": "13911112222" })).await;
         let (_, list) = app.get("/api/report/1/white?limit=100", Some(&auth)).await;
         let entries = list["data"]["data"].as_array().unwrap().clone();
-        assert_eq!(entries.len(), 3);
+        assert_eq!(entries.len(), 5, "the demo's four entries and the new one");
         let expect = |rows: &[Value]| -> Vec<Vec<Value>> {
             rows.iter().map(|e| ["id", "given_user", "given_position", "given_company", "mobile", "read_count", "residue_count", "state", "last_modify_author", "updated_at"]
                 .iter().map(|k| match &e[*k] { Value::Number(n) => json!(n.as_f64().unwrap()), other => other.clone() }).collect()).collect()

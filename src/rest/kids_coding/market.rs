@@ -11,7 +11,7 @@ use axum::{
 use serde_json::{json, Value};
 
 use super::envelope::{self, KidsCodingError, KidsCodingResult};
-use super::page_vars;
+use super::PAGING;
 use crate::{
     auth::Auth,
     error::AppError,
@@ -19,9 +19,7 @@ use crate::{
         doc::{Access, Doc},
         operation::{run, take},
         params::Fields,
-        schema::{
-            absent_when_null, element, filter_text, from_document, int, int_of, object, string,
-        },
+        schema::{absent_when_null, element, filter_text, from_document, int_of, object, string},
         Route,
     },
     state::AppState,
@@ -46,18 +44,7 @@ pub(crate) const DOCUMENTS: &[&str] = &[
 pub fn routes() -> Vec<Route> {
     // `category_detail` is left out, not null, for products without a category.
     let shape = |document, path| absent_when_null(from_document(document, path), "category_detail");
-    let page = |d: Doc| {
-        d.query(
-            "page",
-            int(),
-            "Page number, from 1; another value is 404 `Invalid page.`",
-        )
-        .query(
-            "page_size",
-            int(),
-            "Rows per page (default 10, at most 100)",
-        )
-    };
+    let page = |d: Doc| d.paged(&PAGING);
     // Examples are the demo's: product 1, the member's prop 129.
     let pk =
         |d: Doc, what, example: &str| d.path("pk", string(), json!(example), what).errors(&[404]);
@@ -243,7 +230,7 @@ async fn product_list(
     RawQuery(raw): RawQuery,
 ) -> KidsCodingResult {
     let q = Fields::from_query(raw.as_deref());
-    let (page, page_size) = page_vars(&q)?;
+    let (page, page_size) = q.paging(&PAGING)?;
     let vars = json!({
         "filter": { "productType": q.int("_type")?, "name": q.string("name")? },
         "page": page, "pageSize": page_size,
@@ -333,7 +320,7 @@ async fn order_list(
     RawQuery(raw): RawQuery,
 ) -> KidsCodingResult {
     let q = Fields::from_query(raw.as_deref());
-    let (page, page_size) = page_vars(&q)?;
+    let (page, page_size) = q.paging(&PAGING)?;
     let vars = json!({ "page": page, "pageSize": page_size });
     let data = run(&state, auth, ORDER_LIST, vars).await?;
     let page = without_null_categories(take(data, "exchangeOrders"));
@@ -390,7 +377,7 @@ async fn user_products(
     RawQuery(raw): RawQuery,
 ) -> KidsCodingResult {
     let q = Fields::from_query(raw.as_deref());
-    let (page, page_size) = page_vars(&q)?;
+    let (page, page_size) = q.paging(&PAGING)?;
     let vars = json!({
         "filter": { "productType": q.int("_type")?, "status": q.int("status")? },
         "page": page, "pageSize": page_size,

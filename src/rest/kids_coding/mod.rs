@@ -5,11 +5,12 @@ mod market;
 mod payers;
 
 use crate::{
-    error::AppError,
     graphql::page::INVALID_PAGE,
-    rest::{params::Fields, Route},
+    rest::{
+        params::{OnInvalid, PageParam, Paging},
+        Route,
+    },
 };
-use envelope::KidsCodingError;
 
 /// The GraphQL documents both families run.
 pub(crate) fn documents() -> Vec<&'static str> {
@@ -25,22 +26,15 @@ pub fn routes() -> Vec<Route> {
 
 /// DRF's page parameters: a `page` that is not a positive integer is "Invalid page." (404);
 /// a `page_size` that is not a positive integer falls back to the default.
-pub(super) fn page_vars(q: &Fields) -> Result<(Option<i64>, Option<i64>), KidsCodingError> {
-    let page = match q.0.get("page").and_then(|v| v.as_str()) {
-        None => None,
-        Some(p) => Some(
-            p.parse::<i32>()
-                .ok()
-                .filter(|p| *p >= 1)
-                .map(i64::from)
-                .ok_or_else(|| AppError::NotFound(INVALID_PAGE.into()))?,
-        ),
-    };
-    let page_size =
-        q.0.get("page_size")
-            .and_then(|v| v.as_str())
-            .and_then(|s| s.parse::<i32>().ok())
-            .filter(|s| *s >= 1)
-            .map(i64::from);
-    Ok((page, page_size))
-}
+pub(super) const PAGING: Paging = Paging {
+    page: PageParam {
+        name: "page",
+        description: "Page number, from 1; another value is 404 `Invalid page.`",
+        on_invalid: OnInvalid::NotFound(INVALID_PAGE),
+    },
+    size: PageParam {
+        name: "page_size",
+        description: "Rows per page (default 10, at most 100)",
+        on_invalid: OnInvalid::Default,
+    },
+};

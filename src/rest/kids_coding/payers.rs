@@ -10,7 +10,7 @@ use axum::{
 use serde_json::json;
 
 use super::envelope::{self, KidsCodingResult};
-use super::page_vars;
+use super::PAGING;
 use crate::{
     auth::{Auth, Permission},
     error::AppError,
@@ -34,18 +34,7 @@ pub(crate) const DOCUMENTS: &[&str] =
 pub fn routes() -> Vec<Route> {
     let payer = || element(from_document(PAYER_LIST, "payers.items"));
     let visit = || element(from_document(VISIT_RECORDS, "visitRecords.items"));
-    let page = |d: Doc| {
-        d.query(
-            "page",
-            int(),
-            "Page number, from 1; another value is 404 `Invalid page.`",
-        )
-        .query(
-            "page_size",
-            int(),
-            "Rows per page (default 10, at most 100)",
-        )
-    };
+    let page = |d: Doc| d.paged(&PAGING);
     vec![
         Route::new(
             M::GET,
@@ -160,7 +149,7 @@ async fn payer_list(
     RawQuery(raw): RawQuery,
 ) -> KidsCodingResult {
     let q = Fields::from_query(raw.as_deref());
-    let (page, page_size) = page_vars(&q)?;
+    let (page, page_size) = q.paging(&PAGING)?;
     let vars = json!({
         "filter": {
             "kw": q.string("kw")?,
@@ -215,7 +204,7 @@ async fn visit_records(
     RawQuery(raw): RawQuery,
 ) -> KidsCodingResult {
     let q = Fields::from_query(raw.as_deref());
-    let (page, page_size) = page_vars(&q)?;
+    let (page, page_size) = q.paging(&PAGING)?;
     let contact = q
         .string("contact")?
         .filter(|c| !c.trim().is_empty())

@@ -13,7 +13,12 @@ use serde_json::json;
 
 use crate::{
     error::AppError,
-    rest::{doc::Doc, schema::int, Route},
+    rest::{
+        doc::Doc,
+        params::{OnInvalid, PageParam, Paging},
+        schema::int,
+        Route,
+    },
     state::AppState,
 };
 
@@ -49,11 +54,20 @@ fn report_id(doc: Doc) -> Doc {
         .errors(&[404])
 }
 
-/// The Laravel page parameters.
-fn paged(doc: Doc) -> Doc {
-    doc.query("page", int(), "Page number, from 1")
-        .query("limit", int(), "Rows per page")
-}
+/// The Laravel page parameters: a value that is not an integer is a field error, one below 1
+/// the default.
+const PAGING: Paging = Paging {
+    page: PageParam {
+        name: "page",
+        description: "Page number, from 1",
+        on_invalid: OnInvalid::FieldError,
+    },
+    size: PageParam {
+        name: "limit",
+        description: "Rows per page",
+        on_invalid: OnInvalid::FieldError,
+    },
+};
 
 /// A path id: anything but a positive number is not found.
 fn path_id(raw: &str) -> Result<i32, AppError> {

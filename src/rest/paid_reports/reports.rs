@@ -10,7 +10,7 @@ use axum::{
 use serde_json::{json, Value};
 
 use super::envelope::{self, PaidReportsResult};
-use super::{paged, path_id, report_id};
+use super::{path_id, report_id, PAGING};
 use crate::{
     auth::{Auth, Permission},
     error::AppError,
@@ -38,23 +38,21 @@ pub(super) fn routes() -> Vec<Route> {
             Method::GET,
             "/api/report",
             get(list),
-            paged(Doc::new(
-                "Reports",
-                Access::Staff(Permission::PaymentReportList),
-            ))
-            .query("title", filter_text(), "Substring of the title")
-            .query("type_id", int(), "Report type")
-            .query("start_ctime", date(), "Created on or after this China day")
-            .query("end_ctime", date(), "Created on or before this China day")
-            .query("status", int(), "0 pending, 1 on sale, 2 off sale")
-            .answer(
-                200,
-                envelope::ok_schema(envelope::laravel_page_schema(element(from_document(
-                    REPORT_LIST,
-                    "reports.items",
-                )))),
-            )
-            .errors(&[400]),
+            Doc::new("Reports", Access::Staff(Permission::PaymentReportList))
+                .paged(&PAGING)
+                .query("title", filter_text(), "Substring of the title")
+                .query("type_id", int(), "Report type")
+                .query("start_ctime", date(), "Created on or after this China day")
+                .query("end_ctime", date(), "Created on or before this China day")
+                .query("status", int(), "0 pending, 1 on sale, 2 off sale")
+                .answer(
+                    200,
+                    envelope::ok_schema(envelope::laravel_page_schema(element(from_document(
+                        REPORT_LIST,
+                        "reports.items",
+                    )))),
+                )
+                .errors(&[400]),
         ),
         Route::new(
             Method::POST,
@@ -130,17 +128,15 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
-    let vars = json!({
-        "filter": {
-            "title": q.string("title")?,
-            "typeId": q.int("type_id")?,
-            "startDate": q.string("start_ctime")?,
-            "endDate": q.string("end_ctime")?,
-            "status": q.int("status")?,
-        },
-        "page": q.int("page")?.filter(|p| *p >= 1),
-        "limit": q.int("limit")?.filter(|l| *l >= 1),
+    let filter = json!({
+        "title": q.string("title")?,
+        "typeId": q.int("type_id")?,
+        "startDate": q.string("start_ctime")?,
+        "endDate": q.string("end_ctime")?,
+        "status": q.int("status")?,
     });
+    let (page, limit) = q.paging(&PAGING)?;
+    let vars = json!({ "filter": filter, "page": page, "limit": limit });
     let data = run(&state, auth, REPORT_LIST, vars).await?;
     Ok(envelope::ok(envelope::laravel_page(take(data, "reports"))))
 }

@@ -3,7 +3,11 @@
 //! the legacy frameworks did (`"100"` is an integer, `True`/`1` a boolean) and turn the rest
 //! into a field error. Only shapes are checked here: rules live in the services.
 
-use axum::http::{header::CONTENT_TYPE, HeaderMap};
+use axum::{
+    body::Bytes,
+    extract::{rejection::BytesRejection, FromRequest, Request},
+    http::{header::CONTENT_TYPE, HeaderMap},
+};
 use serde_json::{Map, Value};
 
 use crate::error::{AppError, AppResult};
@@ -52,6 +56,21 @@ pub const fn field(
 
 /// DRF's message for a missing field.
 pub const REQUIRED: &str = "This field is required.";
+
+/// A handler's legacy body, decoded by [`Fields::from_body`]. A body that cannot be read at
+/// all is axum's rejection; one that does not decode is the handler's to answer in its
+/// family's envelope, hence the result inside.
+pub struct BodyFields(pub AppResult<Fields>);
+
+impl<S: Send + Sync> FromRequest<S> for BodyFields {
+    type Rejection = BytesRejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, BytesRejection> {
+        let headers = request.headers().clone();
+        let body = Bytes::from_request(request, state).await?;
+        Ok(BodyFields(Fields::from_body(&headers, &body)))
+    }
+}
 
 /// The values of one legacy request.
 #[derive(Debug, Default)]
@@ -193,6 +212,25 @@ pub struct PageParam {
 pub struct Paging {
     pub page: PageParam,
     pub size: PageParam,
+}
+
+impl Paging {
+    /// `page` from 1 and a page size named `size`: a value that is not an integer is a field
+    /// error, one below 1 the default (the Laravel and merchant-management pages).
+    pub const fn numbered(size: &'static str, description: &'static str) -> Paging {
+        Paging {
+            page: PageParam {
+                name: "page",
+                description: "Page number, from 1",
+                on_invalid: OnInvalid::FieldError,
+            },
+            size: PageParam {
+                name: size,
+                description,
+                on_invalid: OnInvalid::FieldError,
+            },
+        }
+    }
 }
 
 impl Fields {
@@ -347,10 +385,7 @@ mod tests {
             page: param("page", OnInvalid::NotFound("Invalid page.")),
             size: param("page_size", OnInvalid::Default),
         };
-        let laravel = Paging {
-            page: param("page", OnInvalid::FieldError),
-            size: param("limit", OnInvalid::FieldError),
-        };
+        let laravel = Paging::numbered("limit", "");
         let q = |raw: &str| Fields::from_query(Some(raw));
         assert_eq!(
             q("page=2&page_size=x").paging(&drf).unwrap(),

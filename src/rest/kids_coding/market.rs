@@ -2,8 +2,8 @@
 //! `/program_face2face/market/` (CONTRACT.md §5–7), each mapped onto one GraphQL operation.
 
 use axum::{
-    extract::{OriginalUri, Path, RawQuery, State},
-    http::{HeaderMap, Method as M, StatusCode},
+    extract::{Path, State},
+    http::{Method as M, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post, put},
     Extension, Json,
@@ -11,14 +11,13 @@ use axum::{
 use serde_json::{json, Value};
 
 use super::envelope::{self, KidsCodingError, KidsCodingResult};
-use super::PAGING;
+use super::{ListRequest, PAGING};
 use crate::{
     auth::Auth,
     error::AppError,
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        params::Fields,
         schema::{absent_when_null, element, filter_text, from_document, int_of, object, string},
         Route,
     },
@@ -225,24 +224,16 @@ const PRODUCT_LIST: &str = concatcp!(
 async fn product_list(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(raw): RawQuery,
+    list: ListRequest,
 ) -> KidsCodingResult {
-    let q = Fields::from_query(raw.as_deref());
-    let (page, page_size) = q.paging(&PAGING)?;
+    let (q, (page, page_size)) = (&list.query, list.paging()?);
     let vars = json!({
         "filter": { "productType": q.int("_type")?, "name": q.string("name")? },
         "page": page, "pageSize": page_size,
     });
     let data = run(&state, auth, PRODUCT_LIST, vars).await?;
     let page = without_null_categories(take(data, "exchangeProducts"));
-    Ok(envelope::page(
-        page,
-        &uri,
-        &headers,
-        state.core.config.public_url.as_deref(),
-    ))
+    Ok(list.page(&state, page))
 }
 
 const PRODUCT_DETAIL: &str = concatcp!(
@@ -315,21 +306,13 @@ const ORDER_LIST: &str = concatcp!(
 async fn order_list(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(raw): RawQuery,
+    list: ListRequest,
 ) -> KidsCodingResult {
-    let q = Fields::from_query(raw.as_deref());
-    let (page, page_size) = q.paging(&PAGING)?;
+    let (page, page_size) = list.paging()?;
     let vars = json!({ "page": page, "pageSize": page_size });
     let data = run(&state, auth, ORDER_LIST, vars).await?;
     let page = without_null_categories(take(data, "exchangeOrders"));
-    Ok(envelope::page(
-        page,
-        &uri,
-        &headers,
-        state.core.config.public_url.as_deref(),
-    ))
+    Ok(list.page(&state, page))
 }
 
 const ORDER_DETAIL: &str = concatcp!(
@@ -372,24 +355,16 @@ const USER_PRODUCTS: &str = concatcp!(
 async fn user_products(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(raw): RawQuery,
+    list: ListRequest,
 ) -> KidsCodingResult {
-    let q = Fields::from_query(raw.as_deref());
-    let (page, page_size) = q.paging(&PAGING)?;
+    let (q, (page, page_size)) = (&list.query, list.paging()?);
     let vars = json!({
         "filter": { "productType": q.int("_type")?, "status": q.int("status")? },
         "page": page, "pageSize": page_size,
     });
     let data = run(&state, auth, USER_PRODUCTS, vars).await?;
     let page = without_null_categories(take(data, "myProducts"));
-    Ok(envelope::page(
-        page,
-        &uri,
-        &headers,
-        state.core.config.public_url.as_deref(),
-    ))
+    Ok(list.page(&state, page))
 }
 
 const USE_PRODUCT: &str = concatcp!(

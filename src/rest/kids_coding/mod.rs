@@ -4,12 +4,23 @@ pub mod envelope;
 mod market;
 mod payers;
 
+use std::convert::Infallible;
+
+use axum::{
+    extract::{FromRequestParts, OriginalUri},
+    http::{request::Parts, HeaderMap, Uri},
+    response::Response,
+};
+use serde_json::Value;
+
 use crate::{
+    error::AppResult,
     graphql::page::INVALID_PAGE,
     rest::{
-        params::{OnInvalid, PageParam, Paging},
+        params::{Fields, OnInvalid, PageParam, Paging},
         Route,
     },
+    state::AppState,
 };
 
 /// The GraphQL documents both families run.
@@ -38,3 +49,41 @@ pub(super) const PAGING: Paging = Paging {
         on_invalid: OnInvalid::Default,
     },
 };
+
+/// A DRF list request: its query parameters, and the URL and headers its page links are
+/// built from.
+pub(super) struct ListRequest {
+    pub query: Fields,
+    uri: Uri,
+    headers: HeaderMap,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ListRequest {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
+        let OriginalUri(uri) = OriginalUri::from_request_parts(parts, state).await?;
+        Ok(ListRequest {
+            query: Fields::from_query(parts.uri.query()),
+            uri,
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+impl ListRequest {
+    /// The page number and size asked for ([`PAGING`]).
+    pub fn paging(&self) -> AppResult<(Option<i64>, Option<i64>)> {
+        self.query.paging(&PAGING)
+    }
+
+    /// `graphql_page` as a DRF page, its links on this request's URL.
+    pub fn page(&self, state: &AppState, graphql_page: Value) -> Response {
+        envelope::page(
+            graphql_page,
+            &self.uri,
+            &self.headers,
+            state.core.config.public_url.as_deref(),
+        )
+    }
+}

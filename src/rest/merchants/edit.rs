@@ -1,13 +1,7 @@
 //! The shop forms: `POST /custommanage/edit` (a section of a shop, or a quote-sheet binding)
 //! and `POST /custommanage/restaurant/add`.
 
-use axum::{
-    body::Bytes,
-    extract::State,
-    http::{HeaderMap, Method},
-    routing::post,
-    Extension,
-};
+use axum::{extract::State, http::Method, routing::post, Extension};
 use serde_json::{json, Value};
 
 use super::{envelope::MerchantsResult, ok, ok_schema};
@@ -17,7 +11,7 @@ use crate::{
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        params::{field, FieldSpec, Fields, Kind},
+        params::{field, BodyFields, FieldSpec, Kind},
         schema::{int_of, object, string},
         Route,
     },
@@ -83,10 +77,9 @@ const EDIT: &str = "mutation Edit($input: UpdateShopInput!) { updateShop(input: 
 async fn edit(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    body: Bytes,
+    BodyFields(fields): BodyFields,
 ) -> MerchantsResult {
-    let fields = Fields::from_body(&headers, &body)?;
+    let fields = fields?;
     let sid = fields
         .string("id")?
         .filter(|s| !s.trim().is_empty())
@@ -195,10 +188,9 @@ const ADD_FIELDS: &[FieldSpec] = &[
 async fn add(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    body: Bytes,
+    BodyFields(fields): BodyFields,
 ) -> MerchantsResult {
-    let fields = Fields::from_body(&headers, &body)?;
+    let fields = fields?;
     let mut input = fields.input(ADD_FIELDS)?;
     // The seed's page sends the account as `kid`, sometimes also as `KID`; a blank one is none.
     if input

@@ -17,7 +17,7 @@ use crate::{
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        params::{Fields, OnInvalid, PageParam, Paging},
+        params::{Fields, Paging},
         rows::{self, col, Column, Format, Row},
         schema::{array, filter_text, int, int_of, object},
         Route,
@@ -30,18 +30,7 @@ use crate::{
 pub(super) const DOCUMENTS: &[&str] = &[MERCHANT_LIST, MERCHANT_EXPORT];
 
 /// The list's page parameters: `page` and `num` (10 rows by default).
-const PAGING: Paging = Paging {
-    page: PageParam {
-        name: "page",
-        description: "Page number, from 1",
-        on_invalid: OnInvalid::FieldError,
-    },
-    size: PageParam {
-        name: "num",
-        description: "Rows per page (default 10)",
-        on_invalid: OnInvalid::FieldError,
-    },
-};
+const PAGING: Paging = Paging::numbered("num", "Rows per page (default 10)");
 
 /// The search route.
 pub(super) fn routes() -> Vec<Route> {

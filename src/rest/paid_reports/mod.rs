@@ -13,12 +13,7 @@ use serde_json::json;
 
 use crate::{
     error::AppError,
-    rest::{
-        doc::Doc,
-        params::{OnInvalid, PageParam, Paging},
-        schema::int,
-        Route,
-    },
+    rest::{doc::Doc, params::Paging, schema::int, Route},
     state::AppState,
 };
 
@@ -56,18 +51,7 @@ fn report_id(doc: Doc) -> Doc {
 
 /// The Laravel page parameters: a value that is not an integer is a field error, one below 1
 /// the default.
-const PAGING: Paging = Paging {
-    page: PageParam {
-        name: "page",
-        description: "Page number, from 1",
-        on_invalid: OnInvalid::FieldError,
-    },
-    size: PageParam {
-        name: "limit",
-        description: "Rows per page",
-        on_invalid: OnInvalid::FieldError,
-    },
-};
+const PAGING: Paging = Paging::numbered("limit", "Rows per page");
 
 /// A path id: anything but a positive number is not found.
 fn path_id(raw: &str) -> Result<i32, AppError> {

@@ -1,9 +1,8 @@
 //! Reports: list, create, detail, update, delete.
 
 use axum::{
-    body::Bytes,
     extract::{Path, RawQuery, State},
-    http::{HeaderMap, Method},
+    http::Method,
     routing::{get, post, put},
     Extension,
 };
@@ -17,7 +16,7 @@ use crate::{
     rest::{
         doc::{fields_schema, Access, Doc},
         operation::{run, take},
-        params::{field, FieldSpec, Fields, Kind},
+        params::{field, BodyFields, FieldSpec, Fields, Kind},
         schema::{array, date, element, filter_text, from_document, int},
         Route,
     },
@@ -207,10 +206,9 @@ const REPORT_CREATE: &str =
 pub async fn create(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    body: Bytes,
+    BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
-    let input = report_input(&Fields::from_body(&headers, &body)?)?;
+    let input = report_input(&fields?)?;
     let data = run(&state, auth, REPORT_CREATE, json!({ "input": input })).await?;
     Ok(envelope::ok_both(envelope::id_only(take(
         data,
@@ -240,12 +238,11 @@ const REPORT_MODIFY: &str = "mutation ReportModify($id: Int!, $input: UpdateRepo
 pub async fn update(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
     let id = path_id(&id)?;
-    let mut input = report_input(&Fields::from_body(&headers, &body)?)?;
+    let mut input = report_input(&fields?)?;
     if let Value::Object(map) = &mut input {
         for nested in ["file", "whiteList", "typeId"] {
             map.remove(nested);

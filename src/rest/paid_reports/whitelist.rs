@@ -2,9 +2,8 @@
 //! export).
 
 use axum::{
-    body::Bytes,
     extract::{multipart::MultipartRejection, Multipart, Path, RawQuery, State},
-    http::{HeaderMap, Method},
+    http::Method,
     response::IntoResponse,
     routing::{get, post, put},
     Extension,
@@ -19,7 +18,7 @@ use crate::{
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        params::{field, FieldSpec, Fields, Kind},
+        params::{field, BodyFields, FieldSpec, Fields, Kind},
         rows,
         schema::{element, filter_text, from_document, int, int_of, object, string},
         Route,
@@ -220,11 +219,10 @@ const WHITE_ADD: &str = "mutation WhiteAdd($report: Int!, $input: WhitelistEntry
 pub async fn add(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
-    let input = Fields::from_body(&headers, &body)?.input(ADD_FIELDS)?;
+    let input = fields?.input(ADD_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "input": input });
     let data = run(&state, auth, WHITE_ADD, vars).await?;
     Ok(envelope::ok_both(envelope::id_only(take(
@@ -265,11 +263,10 @@ const WHITE_EDIT: &str =
 pub async fn update(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
     Path((id, white_id)): Path<(String, String)>,
-    body: Bytes,
+    BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
-    let input = Fields::from_body(&headers, &body)?.input(EDIT_FIELDS)?;
+    let input = fields?.input(EDIT_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)?, "input": input });
     let data = run(&state, auth, WHITE_EDIT, vars).await?;
     Ok(envelope::ok_both(envelope::id_only(take(

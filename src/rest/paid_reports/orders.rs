@@ -205,10 +205,10 @@ fn order_info_schema() -> Value {
 }
 
 /// The order-list envelope: paging beside `status`, the rows under `date` (and `data`).
-fn order_list_answer(page: Value) -> axum::response::Response {
+fn order_list_answer(mut page: Value) -> axum::response::Response {
     let total = page["totalCount"].as_u64().unwrap_or(0);
     let per_page = page["pageSize"].as_u64().unwrap_or(1).max(1);
-    let rows: Vec<Value> = match page["items"].clone() {
+    let rows: Vec<Value> = match page["items"].take() {
         Value::Array(items) => items.into_iter().map(|o| ORDER_AMOUNTS.apply(o)).collect(),
         _ => Vec::new(),
     };

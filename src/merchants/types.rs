@@ -9,7 +9,10 @@ use super::loaders::{
     AccountLoader, AreaLevel1Loader, AreaLevel2Loader, BindingsLoader, DistrictLoader,
     EmployeeLoader, LabelLoader, QuoteSheetLoader, StationLoader,
 };
-use crate::{graphql::loader::Cached, page_type};
+use crate::{
+    graphql::{loader::Cached, money::Money},
+    page_type,
+};
 
 /// `settle_way` (结款方式) codes and labels; 1 is attested by the seed.
 pub const SETTLE_WAY: &[(i16, &str)] = &[(1, "先货后款"), (2, "先款后货")];
@@ -200,10 +203,6 @@ impl ShopQuoteSheet {
 /// A merchant: one shop (`SID`) of a merchant account (`KID`).
 pub struct Merchant(pub shop::Model);
 
-fn money(cents: i64) -> f64 {
-    cents as f64 / 100.0
-}
-
 impl Merchant {
     async fn account(
         &self,
@@ -367,9 +366,8 @@ impl Merchant {
     async fn keycustomer(&self) -> i16 {
         self.0.keycustomer
     }
-    /// Balance in yuan.
-    async fn balance(&self) -> f64 {
-        money(self.0.balance_cents)
+    async fn balance(&self) -> Money {
+        Money(self.0.balance_cents)
     }
     async fn point(&self) -> i32 {
         self.0.point
@@ -434,9 +432,8 @@ impl Merchant {
     async fn is_credit(&self) -> i16 {
         self.0.is_credit
     }
-    /// Credit limit in yuan.
-    async fn credit_limit(&self) -> Option<f64> {
-        self.0.credit_limit_cents.map(money)
+    async fn credit_limit(&self) -> Option<Money> {
+        self.0.credit_limit_cents.map(Money)
     }
     async fn effective_date(&self) -> Option<chrono::NaiveDate> {
         self.0.effective_date
@@ -523,8 +520,7 @@ pub struct UpdateShopInput {
     pub create_employee_id: MaybeUndefined<i32>,
     pub sale_employee_id: MaybeUndefined<i32>,
     pub is_credit: Option<i32>,
-    /// Yuan.
-    pub credit_limit: MaybeUndefined<f64>,
+    pub credit_limit: MaybeUndefined<Money>,
     /// `YYYY-MM-DD`.
     pub effective_date: MaybeUndefined<String>,
     pub begin_day: MaybeUndefined<i32>,
@@ -574,7 +570,7 @@ pub struct CreateShopInput {
     pub whitelist: Option<i32>,
     pub check_out: Option<i32>,
     pub is_credit: Option<i32>,
-    pub credit_limit: Option<f64>,
+    pub credit_limit: Option<Money>,
     pub create_employee_id: Option<i32>,
     pub sale_employee_id: Option<i32>,
     pub address_label_id: Option<i32>,

@@ -19,6 +19,7 @@ use crate::{
     error::{AppError, AppResult},
     graphql::{
         joins::{Joined, Joins},
+        money::Money,
         page::PageArgs,
     },
 };
@@ -207,7 +208,7 @@ pub async fn customer_totals(db: &DatabaseConnection, id: i32) -> AppResult<Cust
         .await?;
     let mut out = Customer::of(found);
     if let Some((_, n, cents, last)) = totals {
-        (out.payment_count, out.payment_total, out.last_payment_at) = (n, cents, last);
+        (out.payment_count, out.payment_total, out.last_payment_at) = (n, Money(cents), last);
     }
     Ok(out)
 }
@@ -258,7 +259,7 @@ pub async fn list_customers(
                 .into_iter()
                 .filter_map(|(id, n, cents, last)| {
                     let mut c = Customer::of(people.get(&id)?.clone());
-                    (c.payment_count, c.payment_total, c.last_payment_at) = (n, cents, last);
+                    (c.payment_count, c.payment_total, c.last_payment_at) = (n, Money(cents), last);
                     Some(c)
                 })
                 .collect();
@@ -509,7 +510,7 @@ pub async fn order_stats(
         .map(|(key, (count, revenue))| OrderStat {
             key,
             count,
-            revenue,
+            revenue: Money(revenue),
         })
         .collect())
 }

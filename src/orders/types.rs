@@ -22,8 +22,8 @@ pub struct Customer {
     pub mobile: String,
     /// Completed orders (whitelist entries for whitelist users).
     pub payment_count: i64,
-    /// Paid in all, cents.
-    pub payment_total: i64,
+    /// Paid in all.
+    pub payment_total: Money,
     /// Unix seconds of the latest payment (or whitelisting).
     pub last_payment_at: i64,
     pub last_login_at: i64,
@@ -40,7 +40,7 @@ impl Customer {
             avatar: c.avatar,
             mobile: c.mobile,
             payment_count: 0,
-            payment_total: 0,
+            payment_total: Money(0),
             last_payment_at: 0,
             last_login_at: c.last_login_at,
             last_review_at: c.last_review_at,
@@ -96,9 +96,8 @@ impl OrderItem {
     async fn cover(&self, ctx: &Context<'_>) -> String {
         public_url(&state(ctx).config.public_domain, &self.0.cover)
     }
-    /// Cents.
-    async fn price_cents(&self) -> i64 {
-        self.0.price_cents
+    async fn price(&self) -> Money {
+        Money(self.0.price_cents)
     }
 }
 
@@ -189,9 +188,8 @@ impl Order {
     async fn title(&self) -> &str {
         &self.0.title
     }
-    /// Cents.
-    async fn total_cents(&self) -> i64 {
-        self.0.total_cents
+    async fn total(&self) -> Money {
+        Money(self.0.total_cents)
     }
     async fn size(&self) -> i32 {
         self.0.size
@@ -341,6 +339,5 @@ pub struct OrderStat {
     /// The day (`YYYY-MM-DD`), channel, source or report id.
     pub key: String,
     pub count: i64,
-    /// Cents.
-    pub revenue: i64,
+    pub revenue: Money,
 }

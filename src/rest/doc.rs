@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::{
-    params::{FieldSpec, Kind},
+    params::{FieldSpec, Kind, Paging},
     schema,
 };
 use crate::auth::Permission;
@@ -130,6 +130,13 @@ impl Doc {
     /// An optional query parameter.
     pub fn query(self, name: &'static str, schema: Value, description: &'static str) -> Self {
         self.param(In::Query, name, schema, description)
+    }
+
+    /// The paging parameters of a list.
+    pub fn paged(self, paging: &Paging) -> Self {
+        let (page, size) = (paging.page, paging.size);
+        self.query(page.name, schema::int(), page.description)
+            .query(size.name, schema::int(), size.description)
     }
 
     /// A required query parameter, with a value the walk can send.

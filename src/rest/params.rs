@@ -3,7 +3,11 @@
 //! the legacy frameworks did (`"100"` is an integer, `True`/`1` a boolean) and turn the rest
 //! into a field error. Only shapes are checked here: rules live in the services.
 
-use axum::http::{header::CONTENT_TYPE, HeaderMap};
+use axum::{
+    body::Bytes,
+    extract::{rejection::BytesRejection, FromRequest, Request},
+    http::{header::CONTENT_TYPE, HeaderMap},
+};
 use serde_json::{Map, Value};
 
 use crate::error::{AppError, AppResult};
@@ -52,6 +56,21 @@ pub const fn field(
 
 /// DRF's message for a missing field.
 pub const REQUIRED: &str = "This field is required.";
+
+/// A handler's legacy body, decoded by [`Fields::from_body`]. A body that cannot be read at
+/// all is axum's rejection; one that does not decode is the handler's to answer in its
+/// family's envelope, hence the result inside.
+pub struct BodyFields(pub AppResult<Fields>);
+
+impl<S: Send + Sync> FromRequest<S> for BodyFields {
+    type Rejection = BytesRejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, BytesRejection> {
+        let headers = request.headers().clone();
+        let body = Bytes::from_request(request, state).await?;
+        Ok(BodyFields(Fields::from_body(&headers, &body)))
+    }
+}
 
 /// The values of one legacy request.
 #[derive(Debug, Default)]
@@ -162,6 +181,83 @@ impl Fields {
             }
         }
         Ok(Value::Object(out))
+    }
+}
+
+/// What a paging parameter that is not a positive integer does.
+#[derive(Clone, Copy, Debug)]
+pub enum OnInvalid {
+    /// Not an integer is a field error; zero or less is no value (the default page).
+    FieldError,
+    /// No value: the default.
+    Default,
+    /// 404 with this message (DRF's `Invalid page.`).
+    NotFound(&'static str),
+}
+
+/// One paging parameter of a family: its name, its documentation, and what a bad value does.
+#[derive(Clone, Copy, Debug)]
+pub struct PageParam {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub on_invalid: OnInvalid,
+}
+
+/// A family's paging parameters: the page number and the rows per page. Each family declares
+/// its own once (names, wording, errors differ: DRF's `page_size`, Laravel's `limit`, the
+/// merchant pages' `num`); [`Fields::paging`] reads them and [`Doc::paged`] documents them.
+///
+/// [`Doc::paged`]: super::doc::Doc::paged
+#[derive(Clone, Copy, Debug)]
+pub struct Paging {
+    pub page: PageParam,
+    pub size: PageParam,
+}
+
+impl Paging {
+    /// `page` from 1 and a page size named `size`: a value that is not an integer is a field
+    /// error, one below 1 the default (the Laravel and merchant-management pages).
+    pub const fn numbered(size: &'static str, description: &'static str) -> Paging {
+        Paging {
+            page: PageParam {
+                name: "page",
+                description: "Page number, from 1",
+                on_invalid: OnInvalid::FieldError,
+            },
+            size: PageParam {
+                name: size,
+                description,
+                on_invalid: OnInvalid::FieldError,
+            },
+        }
+    }
+}
+
+impl Fields {
+    /// The page number and page size of a list request, absent (the GraphQL defaults) when
+    /// not given, or given as a value `paging` ignores.
+    pub fn paging(&self, paging: &Paging) -> AppResult<(Option<i64>, Option<i64>)> {
+        Ok((
+            self.page_param(&paging.page)?,
+            self.page_param(&paging.size)?,
+        ))
+    }
+
+    fn page_param(&self, param: &PageParam) -> AppResult<Option<i64>> {
+        let not_found = match param.on_invalid {
+            OnInvalid::FieldError => return Ok(self.int(param.name)?.filter(|v| *v >= 1)),
+            OnInvalid::Default => None,
+            OnInvalid::NotFound(message) => Some(message),
+        };
+        // As DRF reads them: the text as given, no trimming; a blank value is a bad one.
+        let Some(raw) = self.0.get(param.name).and_then(Value::as_str) else {
+            return Ok(None);
+        };
+        match (raw.parse::<i32>().ok().filter(|v| *v >= 1), not_found) {
+            (Some(v), _) => Ok(Some(i64::from(v))),
+            (None, None) => Ok(None),
+            (None, Some(message)) => Err(AppError::NotFound(message.into())),
+        }
     }
 }
 
@@ -276,5 +372,34 @@ mod tests {
             .unwrap();
         assert_eq!(v, json!({"a": null, "bb": 1}));
         assert!(f.input(&[field("c", "c", Kind::Str, true)]).is_err());
+    }
+
+    #[test]
+    fn paging_follows_the_family() {
+        let param = |name, on_invalid| PageParam {
+            name,
+            description: "",
+            on_invalid,
+        };
+        let drf = Paging {
+            page: param("page", OnInvalid::NotFound("Invalid page.")),
+            size: param("page_size", OnInvalid::Default),
+        };
+        let laravel = Paging::numbered("limit", "");
+        let q = |raw: &str| Fields::from_query(Some(raw));
+        assert_eq!(
+            q("page=2&page_size=x").paging(&drf).unwrap(),
+            (Some(2), None)
+        );
+        assert!(matches!(
+            q("page=0").paging(&drf),
+            Err(AppError::NotFound(m)) if m == "Invalid page."
+        ));
+        assert_eq!(
+            q("page=0&limit=5").paging(&laravel).unwrap(),
+            (None, Some(5))
+        );
+        assert!(q("limit=x").paging(&laravel).is_err());
+        assert_eq!(q("").paging(&laravel).unwrap(), (None, None));
     }
 }

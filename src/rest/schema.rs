@@ -2,8 +2,9 @@
 //!
 //! Where an answer is a GraphQL result under aliases, its schema is derived from the document
 //! the route runs and the live SDL ([`from_document`]), so the documentation follows the
-//! document. Where a handler reshapes the result (merchant rows, orders), the shape is written
-//! out with the small vocabulary below. Objects are closed (`additionalProperties: false`) and
+//! document. Where a handler reshapes the result, the shape is derived from the table that
+//! reshapes it ([`super::rows`]); envelopes are written out with the small vocabulary below.
+//! Objects are closed (`additionalProperties: false`) and
 //! every listed key is required: a legacy client breaks on a missing key, and a test checks
 //! every answer of the suite against these schemas.
 
@@ -75,6 +76,14 @@ pub fn nullable(schema: Value) -> Value {
             s
         }
         _ => json!({ "anyOf": [schema, { "type": "null" }] }),
+    }
+}
+
+/// An object's `schema` without its null alternative (`anyOf: [object, null]`).
+pub fn non_null(schema: Value) -> Value {
+    match schema.get("anyOf") {
+        Some(any) => any[0].clone(),
+        None => schema,
     }
 }
 

@@ -806,7 +806,7 @@ async fn edit_clears_optional_fields_with_null() {
             .await;
         assert_eq!(status, StatusCode::OK);
         let before = shop_view(&app, "S312206").await;
-        assert_eq!((before["creditLimit"].clone(), before["beginDay"].clone()), (json!(800.0), json!(5)));
+        assert_eq!((before["creditLimit"].clone(), before["beginDay"].clone()), (json!(800), json!(5)));
         let (status, body) = app
             .post_json("/custommanage/edit", Some(&auth),
                 json!({ "id": "S312206", "lat": null, "lng": null, "credit_limit": null, "saleEmployeeValue": null, "address_label_id": null }))

@@ -2,6 +2,7 @@
 //! and the rows a shop names (geography, employees, labels).
 
 use super::*;
+use crate::graphql::money::Money;
 
 pub(super) fn code_in(field: &str, value: i32, choices: &[(i16, &str)]) -> AppResult<i16> {
     choices
@@ -36,11 +37,12 @@ pub(super) fn text(
     }
 }
 
-pub(super) fn cents(field: &str, yuan: f64) -> AppResult<i64> {
-    if !yuan.is_finite() || !(0.0..=1e12).contains(&yuan) {
+pub(super) fn cents(field: &str, amount: Money) -> AppResult<i64> {
+    // At most 10^12 yuan.
+    if !(0..=100_000_000_000_000).contains(&amount.0) {
         return Err(AppError::field(field, format!("{field} 必须是非负金额")));
     }
-    Ok((yuan * 100.0).round() as i64)
+    Ok(amount.0)
 }
 
 pub(super) fn coordinate(field: &str, value: f64, limit: f64) -> AppResult<f64> {

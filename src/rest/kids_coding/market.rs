@@ -2,8 +2,8 @@
 //! `/program_face2face/market/` (CONTRACT.md §5–7), each mapped onto one GraphQL operation.
 
 use axum::{
-    extract::{OriginalUri, Path, RawQuery, State},
-    http::{HeaderMap, Method as M, StatusCode},
+    extract::{Path, State},
+    http::{Method as M, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post, put},
     Extension, Json,
@@ -11,17 +11,14 @@ use axum::{
 use serde_json::{json, Value};
 
 use super::envelope::{self, KidsCodingError, KidsCodingResult};
-use super::page_vars;
+use super::{ListRequest, PAGING};
 use crate::{
     auth::Auth,
     error::AppError,
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        params::Fields,
-        schema::{
-            absent_when_null, element, filter_text, from_document, int, int_of, object, string,
-        },
+        schema::{absent_when_null, element, filter_text, from_document, int_of, object, string},
         Route,
     },
     state::AppState,
@@ -46,18 +43,7 @@ pub(crate) const DOCUMENTS: &[&str] = &[
 pub fn routes() -> Vec<Route> {
     // `category_detail` is left out, not null, for products without a category.
     let shape = |document, path| absent_when_null(from_document(document, path), "category_detail");
-    let page = |d: Doc| {
-        d.query(
-            "page",
-            int(),
-            "Page number, from 1; another value is 404 `Invalid page.`",
-        )
-        .query(
-            "page_size",
-            int(),
-            "Rows per page (default 10, at most 100)",
-        )
-    };
+    let page = |d: Doc| d.paged(&PAGING);
     // Examples are the demo's: product 1, the member's prop 129.
     let pk =
         |d: Doc, what, example: &str| d.path("pk", string(), json!(example), what).errors(&[404]);
@@ -238,24 +224,16 @@ const PRODUCT_LIST: &str = concatcp!(
 async fn product_list(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(raw): RawQuery,
+    list: ListRequest,
 ) -> KidsCodingResult {
-    let q = Fields::from_query(raw.as_deref());
-    let (page, page_size) = page_vars(&q)?;
+    let (q, (page, page_size)) = (&list.query, list.paging()?);
     let vars = json!({
         "filter": { "productType": q.int("_type")?, "name": q.string("name")? },
         "page": page, "pageSize": page_size,
     });
     let data = run(&state, auth, PRODUCT_LIST, vars).await?;
     let page = without_null_categories(take(data, "exchangeProducts"));
-    Ok(envelope::page(
-        page,
-        &uri,
-        &headers,
-        state.core.config.public_url.as_deref(),
-    ))
+    Ok(list.page(&state, page))
 }
 
 const PRODUCT_DETAIL: &str = concatcp!(
@@ -328,21 +306,13 @@ const ORDER_LIST: &str = concatcp!(
 async fn order_list(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(raw): RawQuery,
+    list: ListRequest,
 ) -> KidsCodingResult {
-    let q = Fields::from_query(raw.as_deref());
-    let (page, page_size) = page_vars(&q)?;
+    let (page, page_size) = list.paging()?;
     let vars = json!({ "page": page, "pageSize": page_size });
     let data = run(&state, auth, ORDER_LIST, vars).await?;
     let page = without_null_categories(take(data, "exchangeOrders"));
-    Ok(envelope::page(
-        page,
-        &uri,
-        &headers,
-        state.core.config.public_url.as_deref(),
-    ))
+    Ok(list.page(&state, page))
 }
 
 const ORDER_DETAIL: &str = concatcp!(
@@ -385,24 +355,16 @@ const USER_PRODUCTS: &str = concatcp!(
 async fn user_products(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(raw): RawQuery,
+    list: ListRequest,
 ) -> KidsCodingResult {
-    let q = Fields::from_query(raw.as_deref());
-    let (page, page_size) = page_vars(&q)?;
+    let (q, (page, page_size)) = (&list.query, list.paging()?);
     let vars = json!({
         "filter": { "productType": q.int("_type")?, "status": q.int("status")? },
         "page": page, "pageSize": page_size,
     });
     let data = run(&state, auth, USER_PRODUCTS, vars).await?;
     let page = without_null_categories(take(data, "myProducts"));
-    Ok(envelope::page(
-        page,
-        &uri,
-        &headers,
-        state.core.config.public_url.as_deref(),
-    ))
+    Ok(list.page(&state, page))
 }
 
 const USE_PRODUCT: &str = concatcp!(

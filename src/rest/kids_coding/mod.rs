@@ -4,12 +4,24 @@ pub mod envelope;
 mod market;
 mod payers;
 
-use crate::{
-    error::AppError,
-    graphql::page::INVALID_PAGE,
-    rest::{params::Fields, Route},
+use std::convert::Infallible;
+
+use axum::{
+    extract::{FromRequestParts, OriginalUri},
+    http::{request::Parts, HeaderMap, Uri},
+    response::Response,
 };
-use envelope::KidsCodingError;
+use serde_json::Value;
+
+use crate::{
+    error::AppResult,
+    graphql::page::INVALID_PAGE,
+    rest::{
+        params::{Fields, OnInvalid, PageParam, Paging},
+        Route,
+    },
+    state::AppState,
+};
 
 /// The GraphQL documents both families run.
 pub(crate) fn documents() -> Vec<&'static str> {
@@ -25,22 +37,53 @@ pub fn routes() -> Vec<Route> {
 
 /// DRF's page parameters: a `page` that is not a positive integer is "Invalid page." (404);
 /// a `page_size` that is not a positive integer falls back to the default.
-pub(super) fn page_vars(q: &Fields) -> Result<(Option<i64>, Option<i64>), KidsCodingError> {
-    let page = match q.0.get("page").and_then(|v| v.as_str()) {
-        None => None,
-        Some(p) => Some(
-            p.parse::<i32>()
-                .ok()
-                .filter(|p| *p >= 1)
-                .map(i64::from)
-                .ok_or_else(|| AppError::NotFound(INVALID_PAGE.into()))?,
-        ),
-    };
-    let page_size =
-        q.0.get("page_size")
-            .and_then(|v| v.as_str())
-            .and_then(|s| s.parse::<i32>().ok())
-            .filter(|s| *s >= 1)
-            .map(i64::from);
-    Ok((page, page_size))
+pub(super) const PAGING: Paging = Paging {
+    page: PageParam {
+        name: "page",
+        description: "Page number, from 1; another value is 404 `Invalid page.`",
+        on_invalid: OnInvalid::NotFound(INVALID_PAGE),
+    },
+    size: PageParam {
+        name: "page_size",
+        description: "Rows per page (default 10, at most 100)",
+        on_invalid: OnInvalid::Default,
+    },
+};
+
+/// A DRF list request: its query parameters, and the URL and headers its page links are
+/// built from.
+pub(super) struct ListRequest {
+    pub query: Fields,
+    uri: Uri,
+    headers: HeaderMap,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ListRequest {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
+        let OriginalUri(uri) = OriginalUri::from_request_parts(parts, state).await?;
+        Ok(ListRequest {
+            query: Fields::from_query(parts.uri.query()),
+            uri,
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+impl ListRequest {
+    /// The page number and size asked for ([`PAGING`]).
+    pub fn paging(&self) -> AppResult<(Option<i64>, Option<i64>)> {
+        self.query.paging(&PAGING)
+    }
+
+    /// `graphql_page` as a DRF page, its links on this request's URL.
+    pub fn page(&self, state: &AppState, graphql_page: Value) -> Response {
+        envelope::page(
+            graphql_page,
+            &self.uri,
+            &self.headers,
+            state.core.config.public_url.as_deref(),
+        )
+    }
 }

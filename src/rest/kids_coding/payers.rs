@@ -1,23 +1,22 @@
 //! The kids-coding CRM's URLs (`kids-coding-payers.txt`), each mapped onto one GraphQL operation.
 
 use axum::{
-    body::Bytes,
-    extract::{OriginalUri, RawQuery, State},
-    http::{HeaderMap, Method as M},
+    extract::State,
+    http::Method as M,
     routing::{get, post},
     Extension,
 };
 use serde_json::json;
 
 use super::envelope::{self, KidsCodingResult};
-use super::page_vars;
+use super::{ListRequest, PAGING};
 use crate::{
     auth::{Auth, Permission},
     error::AppError,
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        params::{field, FieldSpec, Fields, Kind, REQUIRED},
+        params::{field, BodyFields, FieldSpec, Kind, REQUIRED},
         schema::{boolean, element, filter_text, from_document, int},
         Route,
     },
@@ -34,18 +33,7 @@ pub(crate) const DOCUMENTS: &[&str] =
 pub fn routes() -> Vec<Route> {
     let payer = || element(from_document(PAYER_LIST, "payers.items"));
     let visit = || element(from_document(VISIT_RECORDS, "visitRecords.items"));
-    let page = |d: Doc| {
-        d.query(
-            "page",
-            int(),
-            "Page number, from 1; another value is 404 `Invalid page.`",
-        )
-        .query(
-            "page_size",
-            int(),
-            "Rows per page (default 10, at most 100)",
-        )
-    };
+    let page = |d: Doc| d.paged(&PAGING);
     vec![
         Route::new(
             M::GET,
@@ -155,12 +143,9 @@ const PAYER_LIST: &str = concatcp!(
 async fn payer_list(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(raw): RawQuery,
+    list: ListRequest,
 ) -> KidsCodingResult {
-    let q = Fields::from_query(raw.as_deref());
-    let (page, page_size) = page_vars(&q)?;
+    let (q, (page, page_size)) = (&list.query, list.paging()?);
     let vars = json!({
         "filter": {
             "kw": q.string("kw")?,
@@ -172,12 +157,7 @@ async fn payer_list(
         "pageSize": page_size,
     });
     let data = run(&state, auth, PAYER_LIST, vars).await?;
-    Ok(envelope::page(
-        take(data, "payers"),
-        &uri,
-        &headers,
-        state.core.config.public_url.as_deref(),
-    ))
+    Ok(list.page(&state, take(data, "payers")))
 }
 
 const PAYER_UPDATE: &str = concatcp!(
@@ -190,10 +170,9 @@ const PAYER_UPDATE: &str = concatcp!(
 async fn payer_update(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    body: Bytes,
+    BodyFields(fields): BodyFields,
 ) -> KidsCodingResult {
-    let input = Fields::from_body(&headers, &body)?.input(PAYER_UPDATE_FIELDS)?;
+    let input = fields?.input(PAYER_UPDATE_FIELDS)?;
     let data = run(&state, auth, PAYER_UPDATE, json!({ "input": input })).await?;
     Ok(envelope::object(take(data, "updatePayer")))
 }
@@ -210,24 +189,16 @@ const VISIT_RECORDS: &str = concatcp!(
 async fn visit_records(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(raw): RawQuery,
+    list: ListRequest,
 ) -> KidsCodingResult {
-    let q = Fields::from_query(raw.as_deref());
-    let (page, page_size) = page_vars(&q)?;
+    let (q, (page, page_size)) = (&list.query, list.paging()?);
     let contact = q
         .string("contact")?
         .filter(|c| !c.trim().is_empty())
         .ok_or_else(|| AppError::field("contact", REQUIRED))?;
     let vars = json!({ "contact": contact, "page": page, "pageSize": page_size });
     let data = run(&state, auth, VISIT_RECORDS, vars).await?;
-    Ok(envelope::page(
-        take(data, "visitRecords"),
-        &uri,
-        &headers,
-        state.core.config.public_url.as_deref(),
-    ))
+    Ok(list.page(&state, take(data, "visitRecords")))
 }
 
 const VISIT_RECORD_CREATE: &str = concatcp!(
@@ -240,10 +211,9 @@ const VISIT_RECORD_CREATE: &str = concatcp!(
 async fn visit_record_create(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    body: Bytes,
+    BodyFields(fields): BodyFields,
 ) -> KidsCodingResult {
-    let input = Fields::from_body(&headers, &body)?.input(VISIT_CREATE_FIELDS)?;
+    let input = fields?.input(VISIT_CREATE_FIELDS)?;
     let data = run(&state, auth, VISIT_RECORD_CREATE, json!({ "input": input })).await?;
     Ok(envelope::created(take(data, "createVisitRecord")))
 }

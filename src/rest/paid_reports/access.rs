@@ -1,11 +1,6 @@
 //! `POST /api/access/token`: the JWT login.
 
-use axum::{
-    body::Bytes,
-    extract::State,
-    http::{HeaderMap, Method},
-    routing::post,
-};
+use axum::{extract::State, http::Method, routing::post};
 use serde_json::json;
 
 use super::envelope::{self, PaidReportsResult};
@@ -14,7 +9,7 @@ use crate::{
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        params::{field, Fields, Kind},
+        params::{field, BodyFields, Kind},
         schema::from_document,
         Route,
     },
@@ -54,10 +49,9 @@ const ACCESS_TOKEN: &str = "mutation AccessToken($account: String!, $password: S
 /// `POST /api/access/token` (GET_BEARER_TOKEN): `account` (username or mobile) and `password`.
 pub async fn access_token(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
-    let fields = Fields::from_body(&headers, &body)?;
+    let fields = fields?;
     // Missing values go through as empty strings: the login rule answers them with the
     // seed's own "<field> 不能为空" message.
     let vars = json!({

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::{
     error::AppError,
-    rest::{doc::Doc, schema::int, Route},
+    rest::{doc::Doc, params::Paging, schema::int, Route},
     state::AppState,
 };
 
@@ -49,11 +49,9 @@ fn report_id(doc: Doc) -> Doc {
         .errors(&[404])
 }
 
-/// The Laravel page parameters.
-fn paged(doc: Doc) -> Doc {
-    doc.query("page", int(), "Page number, from 1")
-        .query("limit", int(), "Rows per page")
-}
+/// The Laravel page parameters: a value that is not an integer is a field error, one below 1
+/// the default.
+const PAGING: Paging = Paging::numbered("limit", "Rows per page");
 
 /// A path id: anything but a positive number is not found.
 fn path_id(raw: &str) -> Result<i32, AppError> {

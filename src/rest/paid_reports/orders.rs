@@ -8,10 +8,11 @@ use axum::{
     routing::get,
     Extension, Json,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
+use std::sync::LazyLock;
 
 use super::envelope::{self, PaidReportsResult};
-use super::{paged, path_id, report_id};
+use super::{path_id, report_id, PAGING};
 use crate::{
     auth::{Auth, Permission},
     error::AppError,
@@ -19,9 +20,10 @@ use crate::{
         doc::{Access, Doc},
         operation::{run, take},
         params::Fields,
+        rows::{col, Format, Formats, Row},
         schema::{
-            array, date, filter_text, from_document, int, int_of, nullable, object, string, with,
-            without,
+            array, date, element, filter_text, from_document, int, int_of, non_null, object,
+            string, without,
         },
         Route,
     },
@@ -50,7 +52,10 @@ pub(super) fn routes() -> Vec<Route> {
             .required_query("start_date", date(), json!("2022-06-16"), "First China day")
             .query("end_date", date(), "Last China day (default today)")
             .query("mobile", filter_text(), "Exactly this mobile")
-            .answer(200, envelope::ok_both_schema(array(customer_schema(true))))
+            .answer(
+                200,
+                envelope::ok_both_schema(array(customer_schema(&LISTED_CUSTOMER))),
+            )
             .errors(&[400]),
         ),
         Route::new(
@@ -64,7 +69,7 @@ pub(super) fn routes() -> Vec<Route> {
             .path("id", int(), json!(612381), "The customer's id")
             .answer(
                 200,
-                envelope::ok_schema(without(customer_schema(false), &["avatar", "payment_time"])),
+                envelope::ok_schema(without(customer_schema(&CUSTOMER_TOTALS), NOT_IN_TOTALS)),
             )
             .errors(&[404]),
         ),
@@ -72,10 +77,11 @@ pub(super) fn routes() -> Vec<Route> {
             Method::GET,
             "/api/customer/{id}/order",
             get(customer_orders),
-            paged(Doc::new(
+            Doc::new(
                 "A customer's orders",
                 Access::Staff(Permission::PaymentCustomerInfo),
-            ))
+            )
+            .paged(&PAGING)
             .path("id", int(), json!(612381), "The customer's id")
             .answer(200, order_rows())
             .errors(&[400, 404]),
@@ -84,10 +90,11 @@ pub(super) fn routes() -> Vec<Route> {
             Method::GET,
             "/api/order",
             get(orders),
-            paged(Doc::new(
+            Doc::new(
                 "Orders in a period",
                 Access::Staff(Permission::PaymentOrderList),
-            ))
+            )
+            .paged(&PAGING)
             .required_query("start_date", date(), json!("2022-03-06"), "First China day")
             .query("end_date", date(), "Last China day (default today)")
             .query("state", int(), "Order state (0: all)")
@@ -122,13 +129,14 @@ pub(super) fn routes() -> Vec<Route> {
             Method::GET,
             "/api/report/{id}/customer",
             get(report_customers),
-            paged(report_id(Doc::new(
+            report_id(Doc::new(
                 "A report's users",
                 Access::Staff(Permission::GetReportCustomer),
-            )))
+            ))
+            .paged(&PAGING)
             .answer(
                 200,
-                envelope::ok_both_schema(envelope::laravel_page_schema(report_customer_schema())),
+                envelope::ok_both_schema(envelope::laravel_page_schema(REPORT_CUSTOMER.schema())),
             )
             .errors(&[400]),
         ),
@@ -146,98 +154,32 @@ pub(crate) const DOCUMENTS: &[&str] = &[
 ];
 
 const ORDER_FIELDS: &str = "fragment OrderFields on Order {
-  id number title totalCents size state checkoutAt expireAt paidAt fulfilledAt
-  tradeInfo { thirdTradeNum thirdTradeIdentity paymentSource paymentChannel }
-  orderItem { id title cover priceCents }
-  customer { id nickName avatar mobile }
-  usage { quantityCount availableCount expendStatus }
+  id number order_title: title total size state checkout_at: checkoutAt expire_at: expireAt
+  paid_at: paidAt fulfilled_at: fulfilledAt
+  trade_info: tradeInfo {
+    third_trade_num: thirdTradeNum third_trade_identity: thirdTradeIdentity
+    payment_source: paymentSource payment_channel: paymentChannel
+  }
+  order_item: orderItem { id title cover price }
+  customer_info: customer { id nick_name: nickName avatar mobile }
+  order_item_usage: usage {
+    quantity_count: quantityCount available_count: availableCount expend_status: expendStatus
+  }
 }";
 
-/// Money as the seed prints it here: cents, as a string.
-fn cents_text(v: &Value) -> Value {
-    Value::String(v.as_i64().unwrap_or_default().to_string())
-}
+/// The amounts of an order, which the seed prints as cents in text.
+const ORDER_AMOUNTS: Formats = Formats(&[
+    (&["total"], Format::CentsText),
+    (&["order_item", "price"], Format::CentsText),
+]);
 
-/// An order as the legacy answers shape it.
-fn legacy_order(o: &Value) -> Value {
-    let item = &o["orderItem"];
-    let c = &o["customer"];
-    let u = &o["usage"];
-    let t = &o["tradeInfo"];
-    json!({
-        "id": o["id"], "number": o["number"], "order_title": o["title"], "total": cents_text(&o["totalCents"]),
-        "size": o["size"], "state": o["state"], "checkout_at": o["checkoutAt"], "expire_at": o["expireAt"],
-        "paid_at": o["paidAt"], "fulfilled_at": o["fulfilledAt"],
-        "trade_info": {
-            "third_trade_num": t["thirdTradeNum"], "third_trade_identity": t["thirdTradeIdentity"],
-            "payment_source": t["paymentSource"], "payment_channel": t["paymentChannel"],
-        },
-        "order_item": if item.is_null() { Value::Null } else { json!({
-            "id": item["id"], "title": item["title"], "cover": item["cover"], "price": cents_text(&item["priceCents"]),
-        }) },
-        "customer_info": if c.is_null() { Value::Null } else { json!({
-            "id": c["id"], "nick_name": c["nickName"], "avatar": c["avatar"], "mobile": c["mobile"],
-        }) },
-        "order_item_usage": if u.is_null() { Value::Null } else { json!({
-            "quantity_count": u["quantityCount"], "available_count": u["availableCount"], "expend_status": u["expendStatus"],
-        }) },
-    })
-}
-
-/// The schema of [`legacy_order`].
-pub(super) fn order_schema() -> Value {
-    let o = |path: &str| from_document(ORDERS, &format!("orders.items.{path}"));
-    object(&[
-        ("id", o("id")),
-        ("number", o("number")),
-        ("order_title", o("title")),
-        ("total", string()),
-        ("size", o("size")),
-        ("state", o("state")),
-        ("checkout_at", o("checkoutAt")),
-        ("expire_at", o("expireAt")),
-        ("paid_at", o("paidAt")),
-        ("fulfilled_at", o("fulfilledAt")),
-        (
-            "trade_info",
-            object(&[
-                ("third_trade_num", o("tradeInfo.thirdTradeNum")),
-                ("third_trade_identity", o("tradeInfo.thirdTradeIdentity")),
-                ("payment_source", o("tradeInfo.paymentSource")),
-                ("payment_channel", o("tradeInfo.paymentChannel")),
-            ]),
-        ),
-        (
-            "order_item",
-            nullable(object(&[
-                ("id", o("orderItem.id")),
-                ("title", o("orderItem.title")),
-                ("cover", o("orderItem.cover")),
-                ("price", string()),
-            ])),
-        ),
-        (
-            "customer_info",
-            nullable(object(&[
-                ("id", o("customer.id")),
-                ("nick_name", o("customer.nickName")),
-                ("avatar", o("customer.avatar")),
-                ("mobile", o("customer.mobile")),
-            ])),
-        ),
-        (
-            "order_item_usage",
-            nullable(object(&[
-                ("quantity_count", o("usage.quantityCount")),
-                ("available_count", o("usage.availableCount")),
-                ("expend_status", o("usage.expendStatus")),
-            ])),
-        ),
-    ])
+/// The schema of an order row ([`ORDER_FIELDS`] with its amounts as cents).
+fn order_schema() -> Value {
+    ORDER_AMOUNTS.schema(element(from_document(ORDERS, "orders.items")))
 }
 
 /// The schema of the order-list envelope around `rows`.
-pub(super) fn order_list_schema(rows: Value) -> Value {
+fn order_list_schema(rows: Value) -> Value {
     object(&[
         ("status", int_of(&[0])),
         ("current_page", int()),
@@ -248,40 +190,28 @@ pub(super) fn order_list_schema(rows: Value) -> Value {
     ])
 }
 
-/// The schema of an order with its `invoice_info` (an empty invoice has `""` for its time).
-pub(super) fn order_info_schema() -> Value {
-    let i = |path: &str| from_document(ORDER_INFO, &format!("order.invoice.{path}"));
-    let invoice = object(&[
-        ("state", i("state")),
-        ("create_time", json!({ "type": ["integer", "string"] })),
-        ("is_vat", i("isVat")),
-        ("invoice_title", i("invoiceTitle")),
-        ("invoice_amount", i("invoiceAmount")),
-        ("invoice_tax_num", i("invoiceTaxNum")),
-        ("vat_name", i("vatName")),
-        ("vat_mail_address", i("vatMailAddress")),
-        ("vat_company_name", i("vatCompanyName")),
-        ("vat_company_address", i("vatCompanyAddress")),
-        ("vat_company_mobile", i("vatCompanyMobile")),
-        ("vat_telphone", i("vatTelphone")),
-        ("vat_bank_name", i("vatBankName")),
-        ("vat_bank_accoun", i("vatBankAccount")),
-        ("invoice_option", i("invoiceOption")),
-    ]);
-    order_list_schema(with(order_schema(), &[("invoice_info", invoice)]))
+/// The schema of an invoice: an empty invoice has `""` for its time.
+fn invoice_schema() -> Value {
+    let mut invoice = non_null(from_document(ORDER_INFO, "order.invoice_info"));
+    invoice["properties"]["create_time"] = json!({ "type": ["integer", "string"] });
+    invoice
+}
+
+/// The schema of an order with its `invoice_info` (never null).
+fn order_info_schema() -> Value {
+    let mut order = ORDER_AMOUNTS.schema(non_null(from_document(ORDER_INFO, "order")));
+    order["properties"]["invoice_info"] = invoice_schema();
+    order_list_schema(order)
 }
 
 /// The order-list envelope: paging beside `status`, the rows under `date` (and `data`).
-fn order_list_answer(page: Value) -> axum::response::Response {
+fn order_list_answer(mut page: Value) -> axum::response::Response {
     let total = page["totalCount"].as_u64().unwrap_or(0);
     let per_page = page["pageSize"].as_u64().unwrap_or(1).max(1);
-    let rows: Vec<Value> = page["items"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .map(legacy_order)
-        .collect();
+    let rows: Vec<Value> = match page["items"].take() {
+        Value::Array(items) => items.into_iter().map(|o| ORDER_AMOUNTS.apply(o)).collect(),
+        _ => Vec::new(),
+    };
     Json(json!({
         "status": 0,
         "current_page": page["page"],
@@ -293,81 +223,40 @@ fn order_list_answer(page: Value) -> axum::response::Response {
     .into_response()
 }
 
-fn page_params(q: &Fields) -> Result<(Option<i64>, Option<i64>), AppError> {
-    Ok((
-        q.int("page")?.filter(|p| *p >= 1),
-        q.int("limit")?.filter(|l| *l >= 1),
-    ))
-}
-
-/// A customer row as the legacy answers shape it; `total_as_text` for the list (a string
-/// there, a number in the totals).
-fn legacy_customer(c: &Value, total_as_text: bool) -> Map<String, Value> {
-    let total = if total_as_text {
-        cents_text(&c["paymentTotal"])
-    } else {
-        c["paymentTotal"].clone()
-    };
-    let mut m = Map::new();
-    m.insert("user_id".into(), c["id"].clone());
-    m.insert("nick_name".into(), c["nickName"].clone());
-    m.insert("avatar".into(), c["avatar"].clone());
-    m.insert("mobile".into(), c["mobile"].clone());
-    m.insert("payment_time".into(), c["paymentCount"].clone());
-    m.insert("payment_count".into(), c["paymentCount"].clone());
-    m.insert("payment_total".into(), total);
-    m.insert("last_payment_at".into(), c["lastPaymentAt"].clone());
-    m.insert("last_login_at".into(), c["lastLoginAt"].clone());
-    m.insert("last_review_at".into(), c["lastReviewAt"].clone());
-    m.insert("regist_at".into(), c["registAt"].clone());
-    m
-}
-
-/// The schema of [`legacy_customer`].
-pub(super) fn customer_schema(total_as_text: bool) -> Value {
-    let c = |field: &str| from_document(CUSTOMER, &format!("customer.{field}"));
-    object(&[
-        ("user_id", c("id")),
-        ("nick_name", c("nickName")),
-        ("avatar", c("avatar")),
-        ("mobile", c("mobile")),
-        ("payment_time", c("paymentCount")),
-        ("payment_count", c("paymentCount")),
-        (
-            "payment_total",
-            if total_as_text {
-                string()
-            } else {
-                c("paymentTotal")
-            },
-        ),
-        ("last_payment_at", c("lastPaymentAt")),
-        ("last_login_at", c("lastLoginAt")),
-        ("last_review_at", c("lastReviewAt")),
-        ("regist_at", c("registAt")),
-    ])
-}
-
-/// The schema of a report-user row.
-pub(super) fn report_customer_schema() -> Value {
-    let r = |path: &str| from_document(REPORT_CUSTOMERS, &format!("reportCustomers.items.{path}"));
-    object(&[
-        ("user_id", r("customer.id")),
-        ("nick_name", r("customer.nickName")),
-        ("avatar", r("customer.avatar")),
-        ("mobile", r("customer.mobile")),
-        ("occurred_count", r("occurredCount")),
-        ("residue_count", r("residueCount")),
-        ("last_payment_at", r("customer.lastPaymentAt")),
-        ("last_login_at", r("customer.lastLoginAt")),
-        ("last_review_at", r("customer.lastReviewAt")),
-        ("regist_at", r("customer.registAt")),
-    ])
-}
-
 const CUSTOMER_FIELDS: &str = "fragment CustomerFields on Customer {
-  id nickName avatar mobile paymentCount paymentTotal lastPaymentAt lastLoginAt lastReviewAt registAt
+  user_id: id nick_name: nickName avatar mobile payment_time: paymentCount
+  payment_count: paymentCount payment_total: paymentTotal last_payment_at: lastPaymentAt
+  last_login_at: lastLoginAt last_review_at: lastReviewAt regist_at: registAt
 }";
+
+/// The customer list prints the total paid as cents in text.
+const LISTED_CUSTOMER: Formats = Formats(&[(&["payment_total"], Format::CentsText)]);
+/// A customer's totals print it as cents, a number, and leave out `avatar` and `payment_time`.
+const CUSTOMER_TOTALS: Formats = Formats(&[(&["payment_total"], Format::Cents)]);
+const NOT_IN_TOTALS: &[&str] = &["avatar", "payment_time"];
+
+/// The schema of a customer row, as `formats` writes it.
+fn customer_schema(formats: &Formats) -> Value {
+    formats.schema(non_null(from_document(CUSTOMER, "customer")))
+}
+
+/// A report's user: its customer's fields, flattened, with its reads.
+const REPORT_CUSTOMER: Row = Row {
+    document: REPORT_CUSTOMERS,
+    rows_at: "reportCustomers.items",
+    columns: &[
+        col("user_id", "customer.id"),
+        col("nick_name", "customer.nickName"),
+        col("avatar", "customer.avatar"),
+        col("mobile", "customer.mobile"),
+        col("occurred_count", "occurredCount"),
+        col("residue_count", "residueCount"),
+        col("last_payment_at", "customer.lastPaymentAt"),
+        col("last_login_at", "customer.lastLoginAt"),
+        col("last_review_at", "customer.lastReviewAt"),
+        col("regist_at", "customer.registAt"),
+    ],
+};
 
 /// Most rows one legacy customer list answers (it has no paging).
 const MAX_CUSTOMER_ROWS: u64 = 10_000;
@@ -404,16 +293,13 @@ pub async fn customers(
             "customers",
         );
         let items = found["items"].as_array().cloned().unwrap_or_default();
-        rows.extend(
-            items
-                .iter()
-                .map(|c| Value::Object(legacy_customer(c, true))),
-        );
+        let fetched = items.len();
+        rows.extend(items.into_iter().map(|c| LISTED_CUSTOMER.apply(c)));
         let total = found["totalCount"]
             .as_u64()
             .unwrap_or(0)
             .min(MAX_CUSTOMER_ROWS);
-        if items.is_empty() || rows.len() as u64 >= total {
+        if fetched == 0 || rows.len() as u64 >= total {
             break;
         }
     }
@@ -434,10 +320,13 @@ pub async fn customer(
         run(&state, auth, CUSTOMER, json!({ "id": path_id(&id)? })).await?,
         "customer",
     );
-    let mut row = legacy_customer(&found, false);
-    row.shift_remove("avatar");
-    row.shift_remove("payment_time");
-    Ok(envelope::ok(Value::Object(row)))
+    let mut row = CUSTOMER_TOTALS.apply(found);
+    if let Some(row) = row.as_object_mut() {
+        NOT_IN_TOTALS.iter().for_each(|k| {
+            row.shift_remove(*k);
+        });
+    }
+    Ok(envelope::ok(row))
 }
 
 async fn run_orders(
@@ -464,7 +353,7 @@ pub async fn customer_orders(
     RawQuery(raw): RawQuery,
 ) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
-    let (page, limit) = page_params(&q)?;
+    let (page, limit) = q.paging(&PAGING)?;
     run_orders(
         &state,
         auth,
@@ -486,7 +375,7 @@ pub async fn orders(
     // string starts another parameter.
     let raw = raw.map(|r| r.replace('?', "&"));
     let q = Fields::from_query(raw.as_deref());
-    let (page, limit) = page_params(&q)?;
+    let (page, limit) = q.paging(&PAGING)?;
     let filter = json!({
         "startDate": q.string("start_date")?, "endDate": q.string("end_date")?,
         "state": q.int("state")?, "usageExpendStatus": q.int("usage_expend_status")?,
@@ -503,18 +392,35 @@ pub async fn orders(
 }
 
 /// An empty invoice: strings empty and numbers zero, never null (the seed's rule).
-fn no_invoice() -> Value {
-    json!({
-        "state": 0, "create_time": "", "is_vat": 0, "invoice_title": "", "invoice_amount": 0,
-        "invoice_tax_num": "", "vat_name": "", "vat_mail_address": "", "vat_company_name": "",
-        "vat_company_address": "", "vat_company_mobile": "", "vat_telphone": "", "vat_bank_name": "",
-        "vat_bank_accoun": "", "invoice_option": 0,
-    })
-}
+static NO_INVOICE: LazyLock<Value> = LazyLock::new(|| {
+    let keys = invoice_schema()["properties"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let empty = keys
+        .into_iter()
+        .map(|(key, schema)| {
+            let text = match &schema["type"] {
+                Value::Array(types) => types.iter().any(|t| t == "string"),
+                t => t == "string",
+            };
+            (key, if text { json!("") } else { json!(0) })
+        })
+        .collect();
+    Value::Object(empty)
+});
 
-const ORDER_INFO: &str = concatcp!("query OrderInfo($number: String!) { order(number: $number) { ...OrderFields invoice {
-            state createTime isVat invoiceTitle invoiceAmount invoiceTaxNum vatName vatMailAddress vatCompanyName
-            vatCompanyAddress vatCompanyMobile vatTelphone vatBankName vatBankAccount invoiceOption } } } ", ORDER_FIELDS);
+const ORDER_INFO: &str = concatcp!(
+    "query OrderInfo($number: String!) { order(number: $number) { ...OrderFields
+          invoice_info: invoice {
+            state create_time: createTime is_vat: isVat invoice_title: invoiceTitle
+            invoice_amount: invoiceAmount invoice_tax_num: invoiceTaxNum vat_name: vatName
+            vat_mail_address: vatMailAddress vat_company_name: vatCompanyName
+            vat_company_address: vatCompanyAddress vat_company_mobile: vatCompanyMobile
+            vat_telphone: vatTelphone vat_bank_name: vatBankName vat_bank_accoun: vatBankAccount
+            invoice_option: invoiceOption } } } ",
+    ORDER_FIELDS
+);
 /// `GET /api/order/{number}` (Payment_Order_Info): the order with `invoice_info`.
 pub async fn order(
     State(state): State<AppState>,
@@ -525,28 +431,21 @@ pub async fn order(
         run(&state, auth, ORDER_INFO, json!({ "number": number })).await?,
         "order",
     );
-    let mut body = legacy_order(&found);
-    let i = &found["invoice"];
-    body["invoice_info"] = if i.is_null() {
-        no_invoice()
-    } else {
-        json!({
-            "state": i["state"], "create_time": i["createTime"], "is_vat": i["isVat"], "invoice_title": i["invoiceTitle"],
-            "invoice_amount": i["invoiceAmount"], "invoice_tax_num": i["invoiceTaxNum"], "vat_name": i["vatName"],
-            "vat_mail_address": i["vatMailAddress"], "vat_company_name": i["vatCompanyName"],
-            "vat_company_address": i["vatCompanyAddress"], "vat_company_mobile": i["vatCompanyMobile"],
-            "vat_telphone": i["vatTelphone"], "vat_bank_name": i["vatBankName"], "vat_bank_accoun": i["vatBankAccount"],
-            "invoice_option": i["invoiceOption"],
-        })
-    };
+    let mut body = ORDER_AMOUNTS.apply(found);
+    if body["invoice_info"].is_null() {
+        body["invoice_info"] = NO_INVOICE.clone();
+    }
     Ok(Json(json!({ "status": 0, "current_page": 1, "last_page": 1, "total": 1, "date": body.clone(), "data": body })).into_response())
 }
 
-const REPORT_CUSTOMERS: &str = concatcp!("query ReportCustomers($id: Int!, $page: Int, $limit: Int) {
+const REPORT_CUSTOMERS: &str = "query ReportCustomers($id: Int!, $page: Int, $limit: Int) {
            reportCustomers(reportId: $id, page: $page, pageSize: $limit) {
-             totalCount page pageSize items { customer { ...CustomerFields } occurredCount residueCount }
+             totalCount page pageSize items {
+               customer { id nickName avatar mobile lastPaymentAt lastLoginAt lastReviewAt registAt }
+               occurredCount residueCount
+             }
            }
-         } ", CUSTOMER_FIELDS);
+         }";
 /// `GET /api/report/{id}/customer` (GET_REPORT_CUSTOMER): `page`, `limit` (20).
 pub async fn report_customers(
     State(state): State<AppState>,
@@ -555,7 +454,7 @@ pub async fn report_customers(
     RawQuery(raw): RawQuery,
 ) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
-    let (page, limit) = page_params(&q)?;
+    let (page, limit) = q.paging(&PAGING)?;
     let mut page = take(
         run(
             &state,
@@ -566,21 +465,6 @@ pub async fn report_customers(
         .await?,
         "reportCustomers",
     );
-    let rows: Vec<Value> = page["items"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .map(|r| {
-            let c = &r["customer"];
-            json!({
-                "user_id": c["id"], "nick_name": c["nickName"], "avatar": c["avatar"], "mobile": c["mobile"],
-                "occurred_count": r["occurredCount"], "residue_count": r["residueCount"],
-                "last_payment_at": c["lastPaymentAt"], "last_login_at": c["lastLoginAt"],
-                "last_review_at": c["lastReviewAt"], "regist_at": c["registAt"],
-            })
-        })
-        .collect();
-    page["items"] = Value::Array(rows);
+    page["items"] = Value::Array(REPORT_CUSTOMER.reshape_all(&page["items"]));
     Ok(envelope::ok_both(envelope::laravel_page(page)))
 }

@@ -1,23 +1,22 @@
 //! Reports: list, create, detail, update, delete.
 
 use axum::{
-    body::Bytes,
     extract::{Path, RawQuery, State},
-    http::{HeaderMap, Method},
+    http::Method,
     routing::{get, post, put},
     Extension,
 };
 use serde_json::{json, Value};
 
 use super::envelope::{self, PaidReportsResult};
-use super::{paged, path_id, report_id};
+use super::{path_id, report_id, PAGING};
 use crate::{
     auth::{Auth, Permission},
     error::AppError,
     rest::{
         doc::{fields_schema, Access, Doc},
         operation::{run, take},
-        params::{field, FieldSpec, Fields, Kind},
+        params::{field, BodyFields, FieldSpec, Fields, Kind},
         schema::{array, date, element, filter_text, from_document, int},
         Route,
     },
@@ -38,23 +37,21 @@ pub(super) fn routes() -> Vec<Route> {
             Method::GET,
             "/api/report",
             get(list),
-            paged(Doc::new(
-                "Reports",
-                Access::Staff(Permission::PaymentReportList),
-            ))
-            .query("title", filter_text(), "Substring of the title")
-            .query("type_id", int(), "Report type")
-            .query("start_ctime", date(), "Created on or after this China day")
-            .query("end_ctime", date(), "Created on or before this China day")
-            .query("status", int(), "0 pending, 1 on sale, 2 off sale")
-            .answer(
-                200,
-                envelope::ok_schema(envelope::laravel_page_schema(element(from_document(
-                    REPORT_LIST,
-                    "reports.items",
-                )))),
-            )
-            .errors(&[400]),
+            Doc::new("Reports", Access::Staff(Permission::PaymentReportList))
+                .paged(&PAGING)
+                .query("title", filter_text(), "Substring of the title")
+                .query("type_id", int(), "Report type")
+                .query("start_ctime", date(), "Created on or after this China day")
+                .query("end_ctime", date(), "Created on or before this China day")
+                .query("status", int(), "0 pending, 1 on sale, 2 off sale")
+                .answer(
+                    200,
+                    envelope::ok_schema(envelope::laravel_page_schema(element(from_document(
+                        REPORT_LIST,
+                        "reports.items",
+                    )))),
+                )
+                .errors(&[400]),
         ),
         Route::new(
             Method::POST,
@@ -130,17 +127,15 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
-    let vars = json!({
-        "filter": {
-            "title": q.string("title")?,
-            "typeId": q.int("type_id")?,
-            "startDate": q.string("start_ctime")?,
-            "endDate": q.string("end_ctime")?,
-            "status": q.int("status")?,
-        },
-        "page": q.int("page")?.filter(|p| *p >= 1),
-        "limit": q.int("limit")?.filter(|l| *l >= 1),
+    let filter = json!({
+        "title": q.string("title")?,
+        "typeId": q.int("type_id")?,
+        "startDate": q.string("start_ctime")?,
+        "endDate": q.string("end_ctime")?,
+        "status": q.int("status")?,
     });
+    let (page, limit) = q.paging(&PAGING)?;
+    let vars = json!({ "filter": filter, "page": page, "limit": limit });
     let data = run(&state, auth, REPORT_LIST, vars).await?;
     Ok(envelope::ok(envelope::laravel_page(take(data, "reports"))))
 }
@@ -211,10 +206,9 @@ const REPORT_CREATE: &str =
 pub async fn create(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
-    body: Bytes,
+    BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
-    let input = report_input(&Fields::from_body(&headers, &body)?)?;
+    let input = report_input(&fields?)?;
     let data = run(&state, auth, REPORT_CREATE, json!({ "input": input })).await?;
     Ok(envelope::ok_both(envelope::id_only(take(
         data,
@@ -244,12 +238,11 @@ const REPORT_MODIFY: &str = "mutation ReportModify($id: Int!, $input: UpdateRepo
 pub async fn update(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
     let id = path_id(&id)?;
-    let mut input = report_input(&Fields::from_body(&headers, &body)?)?;
+    let mut input = report_input(&fields?)?;
     if let Value::Object(map) = &mut input {
         for nested in ["file", "whiteList", "typeId"] {
             map.remove(nested);

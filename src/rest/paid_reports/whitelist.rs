@@ -2,24 +2,24 @@
 //! export).
 
 use axum::{
-    body::{Body, Bytes},
     extract::{multipart::MultipartRejection, Multipart, Path, RawQuery, State},
-    http::{header, HeaderMap, HeaderValue, Method},
-    response::{IntoResponse, Response},
+    http::Method,
+    response::IntoResponse,
     routing::{get, post, put},
     Extension,
 };
 use serde_json::{json, Value};
 
 use super::envelope::{self, PaidReportsResult};
-use super::{paged, path_id, report_id, run_upload};
+use super::{path_id, report_id, run_upload, PAGING};
 use crate::{
     auth::{Auth, Permission},
     error::AppError,
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        params::{field, FieldSpec, Fields, Kind},
+        params::{field, BodyFields, FieldSpec, Fields, Kind},
+        rows,
         schema::{element, filter_text, from_document, int, int_of, object, string},
         Route,
     },
@@ -45,10 +45,11 @@ pub(super) fn routes() -> Vec<Route> {
             Method::GET,
             "/api/report/{id}/white",
             get(list),
-            paged(report_id(Doc::new(
+            report_id(Doc::new(
                 "A report's whitelist",
                 Access::Staff(Permission::ReportWhiteList),
-            )))
+            ))
+            .paged(&PAGING)
             .query(
                 "search",
                 filter_text(),
@@ -192,12 +193,9 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
-    let vars = json!({
-        "report": path_id(&id)?,
-        "search": q.string("search")?,
-        "page": q.int("page")?.filter(|p| *p >= 1),
-        "limit": q.int("limit")?.filter(|l| *l >= 1),
-    });
+    let (report, search) = (path_id(&id)?, q.string("search")?);
+    let (page, limit) = q.paging(&PAGING)?;
+    let vars = json!({ "report": report, "search": search, "page": page, "limit": limit });
     let data = run(&state, auth, WHITE_LIST, vars).await?;
     Ok(envelope::ok_both(envelope::laravel_page(take(
         data,
@@ -221,11 +219,10 @@ const WHITE_ADD: &str = "mutation WhiteAdd($report: Int!, $input: WhitelistEntry
 pub async fn add(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
-    let input = Fields::from_body(&headers, &body)?.input(ADD_FIELDS)?;
+    let input = fields?.input(ADD_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "input": input });
     let data = run(&state, auth, WHITE_ADD, vars).await?;
     Ok(envelope::ok_both(envelope::id_only(take(
@@ -266,11 +263,10 @@ const WHITE_EDIT: &str =
 pub async fn update(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    headers: HeaderMap,
     Path((id, white_id)): Path<(String, String)>,
-    body: Bytes,
+    BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
-    let input = Fields::from_body(&headers, &body)?.input(EDIT_FIELDS)?;
+    let input = fields?.input(EDIT_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)?, "input": input });
     let data = run(&state, auth, WHITE_EDIT, vars).await?;
     Ok(envelope::ok_both(envelope::id_only(take(
@@ -326,20 +322,6 @@ pub async fn convert(
     Ok(axum::Json(body).into_response())
 }
 
-/// An `.xlsx` download.
-fn download(bytes: Vec<u8>, name: &str) -> Response {
-    let mut response = Response::new(Body::from(bytes));
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(xlsx::CONTENT_TYPE),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    response
-}
-
 async fn workbook(
     headers: Vec<&'static str>,
     rows: Vec<Vec<Cell>>,
@@ -370,7 +352,7 @@ pub async fn template(
         Cell::Number(100.0),
     ];
     let bytes = workbook(headers, vec![example], "白名单").await?;
-    Ok(download(bytes, "whitelist-example.xlsx"))
+    Ok(rows::download(bytes, "whitelist-example.xlsx"))
 }
 
 /// The ids of an export: `id=[100,101]`, `id=100,101`, `id[]=100&id[]=101` or repeated `id`
@@ -441,16 +423,7 @@ pub async fn export(
         after = page.last().and_then(|r| r["id"].as_i64());
         let rows: Vec<Vec<Cell>> = page
             .iter()
-            .map(|r| {
-                EXPORT_COLUMNS
-                    .iter()
-                    .map(|(k, _)| match &r[*k] {
-                        Value::Number(n) => Cell::Number(n.as_f64().unwrap_or_default()),
-                        Value::String(s) => Cell::Text(s.clone()),
-                        _ => Cell::Text(String::new()),
-                    })
-                    .collect()
-            })
+            .map(|r| rows::cells(r, EXPORT_COLUMNS.iter().map(|(k, _)| *k)))
             .collect();
         let full = page.len() == EXPORT_PAGE;
         sheet = sheet.append(rows).await?;
@@ -459,5 +432,5 @@ pub async fn export(
         }
     }
     let bytes = sheet.finished().await?;
-    Ok(download(bytes, &format!("whitelist-{report}.xlsx")))
+    Ok(rows::download(bytes, &format!("whitelist-{report}.xlsx")))
 }

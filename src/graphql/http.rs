@@ -60,7 +60,7 @@ fn refused_caller(err: AppError) -> Response {
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         _ => StatusCode::UNAUTHORIZED,
     };
-    let body = json!({ "data": null, "errors": [{ "message": err.to_string(), "extensions": { "code": err.code() } }] });
+    let body = json!({ "data": null, "errors": [{ "message": err.to_string(), "extensions": { "code": err.code().as_str() } }] });
     (status, Json(body)).into_response()
 }
 

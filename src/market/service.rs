@@ -13,7 +13,7 @@ use crate::{
     audit::service::{self as audit, Change},
     auth::Auth,
     db::{self, contains_pattern, lower_like, CountCache},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     graphql::page::PageArgs,
 };
 
@@ -252,10 +252,10 @@ async fn try_purchase(
         .exec(&txn)
         .await?;
     if debit.rows_affected == 0 {
-        return Err(AppError::Rule {
-            code: "INSUFFICIENT_DIAMONDS",
-            message: INSUFFICIENT.into(),
-        });
+        return Err(AppError::rule(
+            ErrorCode::InsufficientDiamonds,
+            INSUFFICIENT,
+        ));
     }
     let now = db::now();
     let order = exchange_order::ActiveModel {
@@ -311,10 +311,7 @@ async fn try_purchase(
 }
 
 fn unavailable(message: &str) -> AppError {
-    AppError::Rule {
-        code: "PRODUCT_UNAVAILABLE",
-        message: message.into(),
-    }
+    AppError::rule(ErrorCode::ProductUnavailable, message)
 }
 
 /// Puts one of `member_id`'s props in use (un-using the member's other props of the same

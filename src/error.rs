@@ -110,6 +110,31 @@ pub enum AppError {
     Internal(String),
 }
 
+/// A field as an error names it: `field`, the GraphQL input path (`whiteList.0.readCount`),
+/// goes in `extensions.field`; `label` is the name the message shows, the legacy parameter's
+/// (`white_list.0.read_count`), since the legacy answers keep their messages. The REST layer
+/// turns `field` back into the legacy name with its own field tables.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldName<'a> {
+    pub field: &'a str,
+    pub label: &'a str,
+}
+
+impl<'a> FieldName<'a> {
+    /// A field both interfaces call `name`.
+    pub const fn alike(name: &'a str) -> Self {
+        FieldName {
+            field: name,
+            label: name,
+        }
+    }
+
+    /// A field GraphQL calls `field` and the legacy API `label`.
+    pub const fn new(field: &'a str, label: &'a str) -> Self {
+        FieldName { field, label }
+    }
+}
+
 /// The crate-wide result.
 pub type AppResult<T> = Result<T, AppError>;
 

@@ -27,7 +27,7 @@ fn product_type(value: Option<i32>) -> AppResult<Option<i16>> {
         None => Ok(None),
         Some(v @ (0 | 1)) => Ok(Some(v as i16)),
         Some(v) => Err(AppError::field(
-            "_type",
+            "productType",
             format!("Select a valid choice. {v} is not one of the available choices."),
         )),
     }

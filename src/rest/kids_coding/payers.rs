@@ -17,7 +17,7 @@ use crate::{
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        params::{field, FieldSpec, Fields, Kind, REQUIRED},
+        params::{field, legacy_error, FieldSpec, Fields, Kind, REQUIRED},
         schema::{boolean, element, filter_text, from_document, int},
         Route,
     },
@@ -194,7 +194,9 @@ async fn payer_update(
     body: Bytes,
 ) -> KidsCodingResult {
     let input = Fields::from_body(&headers, &body)?.input(PAYER_UPDATE_FIELDS)?;
-    let data = run(&state, auth, PAYER_UPDATE, json!({ "input": input })).await?;
+    let data = run(&state, auth, PAYER_UPDATE, json!({ "input": input }))
+        .await
+        .map_err(legacy_error(&[PAYER_UPDATE_FIELDS], &[]))?;
     Ok(envelope::object(take(data, "updatePayer")))
 }
 
@@ -244,6 +246,8 @@ async fn visit_record_create(
     body: Bytes,
 ) -> KidsCodingResult {
     let input = Fields::from_body(&headers, &body)?.input(VISIT_CREATE_FIELDS)?;
-    let data = run(&state, auth, VISIT_RECORD_CREATE, json!({ "input": input })).await?;
+    let data = run(&state, auth, VISIT_RECORD_CREATE, json!({ "input": input }))
+        .await
+        .map_err(legacy_error(&[VISIT_CREATE_FIELDS], &[]))?;
     Ok(envelope::created(take(data, "createVisitRecord")))
 }

@@ -156,8 +156,16 @@ impl AppError {
         }
     }
 
-    /// A business rule's refusal.
+    /// A business rule's refusal; `code` is a rule's own (not `NOT_FOUND` and the like, which
+    /// have their variants).
     pub fn rule(code: ErrorCode, message: impl Into<String>) -> Self {
+        debug_assert!(
+            matches!(
+                AppError::from_code(code, String::new()),
+                AppError::Rule { .. }
+            ),
+            "{code} is no rule's code"
+        );
         AppError::Rule {
             code,
             message: message.into(),

@@ -28,7 +28,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::{
     app::{MAX_BODY_BYTES, MAX_UPLOAD_BODY_BYTES},
     auth::Auth,
-    error::AppError,
+    error::{AppError, ErrorCode},
     rest::doc::{Access, Doc},
     state::AppState,
 };
@@ -221,7 +221,10 @@ pub async fn envelope_refusals(request: Request, next: Next) -> Response {
     let (message, code) = match status {
         StatusCode::PAYLOAD_TOO_LARGE => ("Request body is too large.", "PAYLOAD_TOO_LARGE"),
         StatusCode::REQUEST_TIMEOUT => ("The request took too long.", "TIMEOUT"),
-        StatusCode::INTERNAL_SERVER_ERROR => (crate::error::INTERNAL, "INTERNAL_SERVER_ERROR"),
+        StatusCode::INTERNAL_SERVER_ERROR => (
+            crate::error::INTERNAL,
+            ErrorCode::InternalServerError.as_str(),
+        ),
         _ => (
             status.canonical_reason().unwrap_or("Request refused."),
             "BAD_REQUEST",
@@ -270,7 +273,6 @@ pub async fn method_not_allowed(method: Method, OriginalUri(uri): OriginalUri) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
 
     /// The status of every code in every family (kids coding, merchants, paid reports), as
     /// the legacy APIs answer.

@@ -3,10 +3,81 @@
 
 use async_graphql::ErrorExtensions;
 
+/// Declares [`ErrorCode`] once: each variant beside its `extensions.code` text, from which
+/// `ALL`, `as_str` and `parse` are derived (so no list of codes is kept by hand).
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $text:literal,)*) => {
+        /// Every `extensions.code` an [`AppError`] carries. The GraphQL layer writes it, the REST
+        /// layer reads it back ([`AppError::from_graphql`]) and each family maps it to a status
+        /// with an exhaustive match, so a new code cannot reach a client as a 500 unnoticed.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The code as GraphQL clients see it (`BAD_USER_INPUT`).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// Input that breaks a rule ([`AppError::BadInput`]).
+    BadUserInput = "BAD_USER_INPUT",
+    /// [`AppError::Unauthenticated`].
+    Unauthenticated = "UNAUTHENTICATED",
+    /// [`AppError::Forbidden`].
+    Forbidden = "FORBIDDEN",
+    /// [`AppError::NotFound`].
+    NotFound = "NOT_FOUND",
+    /// [`AppError::Conflict`].
+    Conflict = "CONFLICT",
+    /// [`AppError::Busy`].
+    Busy = "BUSY",
+    /// [`AppError::Internal`].
+    InternalServerError = "INTERNAL_SERVER_ERROR",
+    /// Rule: the member has fewer diamonds than the product costs.
+    InsufficientDiamonds = "INSUFFICIENT_DIAMONDS",
+    /// Rule: the product is off sale, sold out, or its price changed.
+    ProductUnavailable = "PRODUCT_UNAVAILABLE",
+    /// Rule: signing needs storage keys this deployment has not configured.
+    StorageNotConfigured = "STORAGE_NOT_CONFIGURED",
+    /// Rule: too many failed logins; try again later.
+    RateLimited = "RATE_LIMITED",
+    /// Rule: an operator may not disable their own account.
+    CannotDisableSelf = "CANNOT_DISABLE_SELF",
+    /// Rule: the last active superuser may not be disabled or given another role.
+    LastSuperuser = "LAST_SUPERUSER",
+    /// Rule: a role some account holds may not be deleted.
+    RoleInUse = "ROLE_IN_USE",
+}
+
+impl ErrorCode {
+    /// The code of `text`, if it is one.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Every failure a request can meet.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// Input that breaks a rule; `field` names the legacy field (snake_case) when one is at fault.
+    /// Input that breaks a rule; `field` names the GraphQL input field at fault, when one is
+    /// (the REST layer translates it to the legacy parameter name).
     #[error("{message}")]
     BadInput {
         field: Option<String>,
@@ -26,7 +97,7 @@ pub enum AppError {
     Conflict(String),
     /// A business rule refused the operation; `code` is its GraphQL `extensions.code`.
     #[error("{message}")]
-    Rule { code: &'static str, message: String },
+    Rule { code: ErrorCode, message: String },
     /// The server has no room for the work now (every spreadsheet job's place is taken); the
     /// caller may try again after `retry_after_secs`. REST answers 503 with `Retry-After`.
     #[error("{message}")]
@@ -39,11 +110,37 @@ pub enum AppError {
     Internal(String),
 }
 
+/// A field as an error names it: `field`, the GraphQL input path (`whiteList.0.readCount`),
+/// goes in `extensions.field`; `label` is the name the message shows, the legacy parameter's
+/// (`white_list.0.read_count`), since the legacy answers keep their messages. The REST layer
+/// turns `field` back into the legacy name with its own field tables.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldName<'a> {
+    pub field: &'a str,
+    pub label: &'a str,
+}
+
+impl<'a> FieldName<'a> {
+    /// A field both interfaces call `name`.
+    pub const fn alike(name: &'a str) -> Self {
+        FieldName {
+            field: name,
+            label: name,
+        }
+    }
+
+    /// A field GraphQL calls `field` and the legacy API `label`.
+    pub const fn new(field: &'a str, label: &'a str) -> Self {
+        FieldName { field, label }
+    }
+}
+
 /// The crate-wide result.
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    /// A bad value of one field.
+    /// A bad value of one field, named as the GraphQL input names it (`followUp`,
+    /// `whiteList.0`).
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         AppError::BadInput {
             field: Some(field.to_owned()),
@@ -59,17 +156,56 @@ impl AppError {
         }
     }
 
+    /// A business rule's refusal; `code` is a rule's own (not `NOT_FOUND` and the like, which
+    /// have their variants).
+    pub fn rule(code: ErrorCode, message: impl Into<String>) -> Self {
+        debug_assert!(
+            matches!(
+                AppError::from_code(code, String::new()),
+                AppError::Rule { .. }
+            ),
+            "{code} is no rule's code"
+        );
+        AppError::Rule {
+            code,
+            message: message.into(),
+        }
+    }
+
     /// The `extensions.code` of this error.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::BadInput { .. } => "BAD_USER_INPUT",
-            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
-            AppError::Forbidden(_) => "FORBIDDEN",
-            AppError::NotFound(_) => "NOT_FOUND",
-            AppError::Conflict(_) => "CONFLICT",
-            AppError::Rule { code, .. } => code,
-            AppError::Busy { .. } => "BUSY",
-            AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
+            AppError::BadInput { .. } => ErrorCode::BadUserInput,
+            AppError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::NotFound(_) => ErrorCode::NotFound,
+            AppError::Conflict(_) => ErrorCode::Conflict,
+            AppError::Rule { code, .. } => *code,
+            AppError::Busy { .. } => ErrorCode::Busy,
+            AppError::Internal(_) => ErrorCode::InternalServerError,
+        }
+    }
+
+    /// The error `code` stands for, with `message` (no field; a retry after one second).
+    pub fn from_code(code: ErrorCode, message: String) -> Self {
+        match code {
+            ErrorCode::BadUserInput => AppError::bad_input(message),
+            ErrorCode::Unauthenticated => AppError::Unauthenticated(message),
+            ErrorCode::Forbidden => AppError::Forbidden(message),
+            ErrorCode::NotFound => AppError::NotFound(message),
+            ErrorCode::Conflict => AppError::Conflict(message),
+            ErrorCode::Busy => AppError::Busy {
+                message,
+                retry_after_secs: 1,
+            },
+            ErrorCode::InternalServerError => AppError::Internal(message),
+            ErrorCode::InsufficientDiamonds
+            | ErrorCode::ProductUnavailable
+            | ErrorCode::StorageNotConfigured
+            | ErrorCode::RateLimited
+            | ErrorCode::CannotDisableSelf
+            | ErrorCode::LastSuperuser
+            | ErrorCode::RoleInUse => AppError::Rule { code, message },
         }
     }
 
@@ -77,48 +213,40 @@ impl AppError {
     /// learns what went wrong in the operation it ran.
     pub fn from_graphql(err: &async_graphql::ServerError) -> Self {
         let ext = err.extensions.as_ref();
-        let get = |key: &str| match ext.and_then(|e| e.get(key)) {
-            Some(async_graphql::Value::String(s)) => Some(s.clone()),
-            _ => None,
-        };
         let message = err.message.clone();
-        match get("code").as_deref() {
-            Some("BUSY") => AppError::Busy {
-                message,
-                retry_after_secs: match ext.and_then(|e| e.get("retryAfter")) {
-                    Some(async_graphql::Value::Number(n)) => n.as_u64().unwrap_or(1),
-                    _ => 1,
-                },
-            },
-            Some("UNAUTHENTICATED") => AppError::Unauthenticated(message),
-            Some("FORBIDDEN") => AppError::Forbidden(message),
-            Some("NOT_FOUND") => AppError::NotFound(message),
-            Some("CONFLICT") => AppError::Conflict(message),
-            Some("INTERNAL_SERVER_ERROR") => AppError::Internal(message),
-            Some("BAD_USER_INPUT") => AppError::BadInput {
-                field: get("field"),
-                message,
-            },
-            Some(other) => match RULE_CODES.iter().find(|c| **c == other) {
-                Some(code) => AppError::Rule { code, message },
-                None => AppError::Internal(message),
-            },
+        let get = |key: &str| ext.and_then(|e| e.get(key));
+        let code = match get("code") {
+            Some(async_graphql::Value::String(text)) => text,
             // A resolver's error without a code is a fault of ours; errors without a code and
             // without a path come from validating the document or variables: the request did
             // not fit the schema.
-            None if !err.path.is_empty() => AppError::Internal(message),
-            None => AppError::bad_input(message),
+            _ if !err.path.is_empty() => return AppError::Internal(message),
+            _ => return AppError::bad_input(message),
+        };
+        // A code no `ErrorCode` names (a GraphQL-endpoint refusal such as `QUERY_TOO_DEEP`)
+        // cannot come from the REST layer's own documents: a fault of ours.
+        let Some(code) = ErrorCode::parse(code) else {
+            return AppError::Internal(message);
+        };
+        let mut error = AppError::from_code(code, message);
+        match &mut error {
+            AppError::BadInput { field, .. } => {
+                if let Some(async_graphql::Value::String(name)) = get("field") {
+                    *field = Some(name.clone());
+                }
+            }
+            AppError::Busy {
+                retry_after_secs, ..
+            } => {
+                if let Some(async_graphql::Value::Number(n)) = get("retryAfter") {
+                    *retry_after_secs = n.as_u64().unwrap_or(1);
+                }
+            }
+            _ => {}
         }
+        error
     }
 }
-
-/// Codes of `AppError::Rule` that the REST layer can map back.
-const RULE_CODES: &[&str] = &[
-    "INSUFFICIENT_DIAMONDS",
-    "PRODUCT_UNAVAILABLE",
-    "STORAGE_NOT_CONFIGURED",
-    "RATE_LIMITED",
-];
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
@@ -201,7 +329,7 @@ impl ErrorExtensions for AppError {
             other => other.to_string(),
         };
         async_graphql::Error::new(message).extend_with(|_, e| {
-            e.set("code", self.code());
+            e.set("code", self.code().as_str());
             if let AppError::BadInput {
                 field: Some(field), ..
             } = self
@@ -220,7 +348,40 @@ impl ErrorExtensions for AppError {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{redact, AppError, ErrorCode};
+    use async_graphql::ErrorExtensions;
+
+    #[test]
+    fn every_code_parses_back_and_survives_graphql() {
+        for &code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+            let error = AppError::from_code(code, "m".into());
+            assert_eq!(error.code(), code);
+            let server_error = error.extend().into_server_error(Default::default());
+            assert_eq!(AppError::from_graphql(&server_error).code(), code);
+        }
+        assert_eq!(ErrorCode::parse("NO_SUCH_CODE"), None);
+    }
+
+    #[test]
+    fn the_field_and_the_retry_survive_graphql() {
+        let through =
+            |e: AppError| AppError::from_graphql(&e.extend().into_server_error(Default::default()));
+        match through(AppError::field("followUp", "bad")) {
+            AppError::BadInput { field, message } => {
+                assert_eq!(
+                    (field.as_deref(), message.as_str()),
+                    (Some("followUp"), "bad")
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        let busy = AppError::Busy {
+            message: "later".into(),
+            retry_after_secs: 7,
+        };
+        assert_eq!(through(busy).retry_after(), Some(7));
+    }
 
     #[test]
     fn long_digit_runs_are_masked() {

@@ -34,7 +34,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 /// Failed attempts one account may make within [`WINDOW`].
 pub const MAX_FAILURES: i32 = 5;
@@ -47,10 +47,7 @@ pub const PRUNE_EVERY: Duration = Duration::from_secs(5 * 60);
 
 /// The refusal of a throttled attempt (HTTP 429).
 pub fn refused() -> AppError {
-    AppError::Rule {
-        code: "RATE_LIMITED",
-        message: "登录失败次数过多, 请 15 分钟后再试".into(),
-    }
+    AppError::rule(ErrorCode::RateLimited, "登录失败次数过多, 请 15 分钟后再试")
 }
 
 /// The keys one attempt counts under: its account and, when known, its client address, as

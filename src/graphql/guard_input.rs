@@ -25,7 +25,7 @@ pub fn refuse_nul(request: &Request) -> Result<(), ServerError> {
     if in_query || in_variables {
         let mut error = ServerError::new(NUL_REFUSED, None);
         let mut ext = ErrorExtensionValues::default();
-        ext.set("code", "BAD_USER_INPUT");
+        ext.set("code", crate::error::ErrorCode::BadUserInput.as_str());
         error.extensions = Some(ext);
         return Err(error);
     }

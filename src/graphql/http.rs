@@ -60,7 +60,7 @@ fn refused_caller(err: AppError) -> Response {
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         _ => StatusCode::UNAUTHORIZED,
     };
-    let body = json!({ "data": null, "errors": [{ "message": err.to_string(), "extensions": { "code": err.code() } }] });
+    let body = json!({ "data": null, "errors": [{ "message": err.to_string(), "extensions": { "code": err.code().as_str() } }] });
     (status, Json(body)).into_response()
 }
 
@@ -245,7 +245,7 @@ async fn answer(
             .and_then(|x| x.get("code"))
             .map(|c| c.to_string().trim_matches('"').to_owned())
             .unwrap_or_else(|| "GRAPHQL_VALIDATION".into());
-        if code == "BUSY" {
+        if code == crate::error::ErrorCode::Busy.as_str() {
             retry_after = crate::error::AppError::from_graphql(e).retry_after();
         }
         not_a_query |= code == super::request::NOT_A_QUERY;

@@ -16,6 +16,8 @@ use async_graphql::{
     ErrorExtensionValues, ServerError,
 };
 
+use crate::error::ErrorCode;
+
 /// Depth allowed inside an introspection field.
 pub const INTROSPECTION_MAX_DEPTH: usize = 15;
 
@@ -34,7 +36,8 @@ pub struct Limits {
     pub introspection: bool,
 }
 
-/// A refusal with its code.
+/// A refusal with its code: the endpoint's own (`TOO_MANY_TOKENS`, …, listed in the README's
+/// table of limits), or an [`ErrorCode`]'s text.
 pub fn refusal(code: &str, message: String) -> ServerError {
     let mut error = ServerError::new(message, None);
     let mut ext = ErrorExtensionValues::default();
@@ -50,7 +53,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("The recursion depth of the query", "QUERY_TOO_DEEP"),
     // An argument that breaks its validator (a filter over its length, say), met while the
     // field resolves: the input's fault, in every interface.
-    ("Failed to parse", "BAD_USER_INPUT"),
+    ("Failed to parse", ErrorCode::BadUserInput.as_str()),
 ];
 
 /// `error` with the code of the limit that produced it, when async-graphql produced it.

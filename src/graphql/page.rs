@@ -27,7 +27,7 @@ impl PageArgs {
         let page_size = match page_size {
             None => DEFAULT_PAGE_SIZE,
             Some(n) if n < 1 => {
-                return Err(AppError::field("page_size", "page_size must be at least 1"))
+                return Err(AppError::field("pageSize", "pageSize must be at least 1"))
             }
             Some(n) => (n as u64).min(max),
         };

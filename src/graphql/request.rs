@@ -130,7 +130,7 @@ async fn persisted(
     }
     if !is_digest || <[u8; 32]>::from(Sha256::digest(request.query.as_bytes())) != digest {
         return Err(refusal(
-            "BAD_USER_INPUT",
+            crate::error::ErrorCode::BadUserInput.as_str(),
             "The sha256Hash does not match the query.".into(),
         ));
     }

@@ -13,7 +13,7 @@ use crate::{
     audit::service as audit,
     auth::Auth,
     db::{self, contains_pattern, lower_like, CountCache},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     graphql::page::PageArgs,
 };
 
@@ -27,7 +27,7 @@ fn product_type(value: Option<i32>) -> AppResult<Option<i16>> {
         None => Ok(None),
         Some(v @ (0 | 1)) => Ok(Some(v as i16)),
         Some(v) => Err(AppError::field(
-            "_type",
+            "productType",
             format!("Select a valid choice. {v} is not one of the available choices."),
         )),
     }
@@ -252,10 +252,10 @@ async fn try_purchase(
             .exec(txn)
             .await?;
         if debit.rows_affected == 0 {
-            return Err(AppError::Rule {
-                code: "INSUFFICIENT_DIAMONDS",
-                message: INSUFFICIENT.into(),
-            });
+            return Err(AppError::rule(
+                ErrorCode::InsufficientDiamonds,
+                INSUFFICIENT,
+            ));
         }
         let now = db::now();
         let order = exchange_order::ActiveModel {
@@ -302,10 +302,7 @@ async fn try_purchase(
 }
 
 fn unavailable(message: &str) -> AppError {
-    AppError::Rule {
-        code: "PRODUCT_UNAVAILABLE",
-        message: message.into(),
-    }
+    AppError::rule(ErrorCode::ProductUnavailable, message)
 }
 
 /// Puts one of `member_id`'s props in use (un-using the member's other props of the same

@@ -41,22 +41,40 @@ fn day_start(day: NaiveDate) -> i64 {
         .unwrap_or_default()
 }
 
+/// How errors name a period's two days: each as (GraphQL field, the label its messages use).
+type DayNames = [(&'static str, &'static str); 2];
+
+/// A filter's `startDate` and `endDate`, labelled in messages as the legacy parameters.
+const FILTER_DAYS: DayNames = [("startDate", "start_date"), ("endDate", "end_date")];
+
+/// `orderStats`' `from` and `to`.
+const STATS_DAYS: DayNames = [("from", "from"), ("to", "to")];
+
 /// `[start, end]` as Unix seconds `[from, until)`: `start` required, `end` today by default.
-fn period(start: Option<&str>, end: Option<&str>) -> AppResult<(i64, i64)> {
-    let parse = |field: &str, text: &str| {
+fn period(start: Option<&str>, end: Option<&str>, names: DayNames) -> AppResult<(i64, i64)> {
+    let [(start_field, start_label), (end_field, end_label)] = names;
+    let parse = |(field, label): (&str, &str), text: &str| {
         NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| AppError::field(field, format!("{field} 格式应为 YYYY-MM-DD")))
+            .map_err(|_| AppError::field(field, format!("{label} 格式应为 YYYY-MM-DD")))
     };
     let start = match start.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => parse("start_date", s)?,
-        None => return Err(AppError::field("start_date", "start_date 不能为空")),
+        Some(s) => parse(names[0], s)?,
+        None => {
+            return Err(AppError::field(
+                start_field,
+                format!("{start_label} 不能为空"),
+            ))
+        }
     };
     let end = match end.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(e) => parse("end_date", e)?,
+        Some(e) => parse(names[1], e)?,
         None => chrono::Utc::now().with_timezone(&china()).date_naive(),
     };
     if end < start {
-        return Err(AppError::field("end_date", "end_date 不能早于 start_date"));
+        return Err(AppError::field(
+            end_field,
+            format!("{end_label} 不能早于 {start_label}"),
+        ));
     }
     let until = end.succ_opt().unwrap_or(NaiveDate::MAX);
     Ok((day_start(start), day_start(until)))
@@ -89,7 +107,7 @@ fn order_condition(filter: &OrderFilter, (from, until): (i64, i64)) -> AppResult
         2 => Some(0),
         s => {
             return Err(AppError::field(
-                "usage_expend_status",
+                "usageExpendStatus",
                 format!("usage_expend_status 的值 {s} 无效"),
             ))
         }
@@ -150,7 +168,11 @@ pub async fn list_orders(
     page: PageArgs,
     joins: &Joins<payment_order::Entity>,
 ) -> AppResult<OrderRows> {
-    let range = period(filter.start_date.as_deref(), filter.end_date.as_deref())?;
+    let range = period(
+        filter.start_date.as_deref(),
+        filter.end_date.as_deref(),
+        FILTER_DAYS,
+    )?;
     order_page(db, counts, order_condition(filter, range)?, page, joins).await
 }
 
@@ -220,7 +242,11 @@ pub async fn list_customers(
     filter: &CustomerFilter,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<Customer>)> {
-    let (from, until) = period(filter.start_date.as_deref(), filter.end_date.as_deref())?;
+    let (from, until) = period(
+        filter.start_date.as_deref(),
+        filter.end_date.as_deref(),
+        FILTER_DAYS,
+    )?;
     let mobile = filter
         .mobile
         .as_deref()
@@ -450,7 +476,7 @@ pub async fn order_stats(
     to: &str,
     group: StatsGroup,
 ) -> AppResult<Vec<OrderStat>> {
-    let (start, until) = period(Some(from), Some(to))?;
+    let (start, until) = period(Some(from), Some(to), STATS_DAYS)?;
     if until - start > MAX_STATS_DAYS * 86_400 {
         return Err(AppError::field(
             "to",
@@ -521,12 +547,12 @@ mod tests {
 
     #[test]
     fn periods_are_china_days() {
-        let (from, until) = period(Some("2022-06-16"), Some("2022-06-22")).unwrap();
+        let (from, until) = period(Some("2022-06-16"), Some("2022-06-22"), FILTER_DAYS).unwrap();
         assert_eq!(from, 1_655_308_800); // 2022-06-16T00:00:00+08:00
         assert_eq!(until - from, 7 * 86_400);
-        assert!(period(None, None).is_err());
-        assert!(period(Some("2022-06-22"), Some("2022-06-16")).is_err());
-        assert!(period(Some("2022-02-30"), None).is_err());
+        assert!(period(None, None, FILTER_DAYS).is_err());
+        assert!(period(Some("2022-06-22"), Some("2022-06-16"), FILTER_DAYS).is_err());
+        assert!(period(Some("2022-02-30"), None, FILTER_DAYS).is_err());
     }
 
     #[test]

@@ -235,8 +235,8 @@ pub async fn update_payer(
         }
     }
     let sex = choice("sex", SEX, input.sex)?;
-    let follow_up = choice("follow_up", FOLLOW_UP, input.follow_up)?;
-    let deep_consume = choice("deep_consume", DEEP_CONSUME, input.deep_consume)?;
+    let follow_up = choice("followUp", FOLLOW_UP, input.follow_up)?;
+    let deep_consume = choice("deepConsume", DEEP_CONSUME, input.deep_consume)?;
     for (field, value) in [("realname", &input.realname), ("city", &input.city)] {
         if let MaybeUndefined::Value(v) = value {
             if v.chars().count() > 64 {
@@ -355,7 +355,7 @@ pub async fn create_visit_record(
         None | Some("") => None,
         Some(text) => Some(parse_day(text).ok_or_else(|| {
             AppError::field(
-                "visit_time",
+                "visitTime",
                 "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
             )
         })?),

@@ -29,7 +29,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::{
     app::{MAX_BODY_BYTES, MAX_UPLOAD_BODY_BYTES},
     auth::Auth,
-    error::AppError,
+    error::{AppError, ErrorCode},
     rest::doc::{Access, Doc},
     state::AppState,
 };
@@ -222,7 +222,10 @@ pub async fn envelope_refusals(request: Request, next: Next) -> Response {
     let (message, code) = match status {
         StatusCode::PAYLOAD_TOO_LARGE => ("Request body is too large.", "PAYLOAD_TOO_LARGE"),
         StatusCode::REQUEST_TIMEOUT => ("The request took too long.", "TIMEOUT"),
-        StatusCode::INTERNAL_SERVER_ERROR => (crate::error::INTERNAL, "INTERNAL_SERVER_ERROR"),
+        StatusCode::INTERNAL_SERVER_ERROR => (
+            crate::error::INTERNAL,
+            ErrorCode::InternalServerError.as_str(),
+        ),
         _ => (
             status.canonical_reason().unwrap_or("Request refused."),
             "BAD_REQUEST",
@@ -266,4 +269,49 @@ pub async fn method_not_allowed(method: Method, OriginalUri(uri): OriginalUri) -
         );
     }
     Family::of(uri.path()).refusal(StatusCode::METHOD_NOT_ALLOWED, &message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The status of every code in every family (kids coding, merchants, paid reports), as
+    /// the legacy APIs answer.
+    const STATUSES: &[(ErrorCode, [u16; 3])] = &[
+        (ErrorCode::BadUserInput, [400, 400, 400]),
+        (ErrorCode::Unauthenticated, [401, 401, 401]),
+        (ErrorCode::Forbidden, [403, 403, 403]),
+        (ErrorCode::NotFound, [404, 404, 404]),
+        (ErrorCode::Conflict, [400, 409, 400]),
+        (ErrorCode::Busy, [503, 503, 503]),
+        (ErrorCode::InternalServerError, [500, 500, 500]),
+        (ErrorCode::InsufficientDiamonds, [400, 400, 400]),
+        (ErrorCode::ProductUnavailable, [400, 400, 400]),
+        (ErrorCode::StorageNotConfigured, [400, 400, 400]),
+        (ErrorCode::RateLimited, [400, 400, 429]),
+        (ErrorCode::CannotDisableSelf, [400, 400, 400]),
+        (ErrorCode::LastSuperuser, [400, 400, 400]),
+        (ErrorCode::RoleInUse, [400, 400, 400]),
+    ];
+
+    #[test]
+    fn every_code_has_a_status_in_every_family() {
+        let families = [Family::KidsCoding, Family::Merchants, Family::PaidReports];
+        for &code in ErrorCode::ALL {
+            let expected = STATUSES
+                .iter()
+                .find(|(c, _)| *c == code)
+                .unwrap_or_else(|| panic!("{code} has no row in STATUSES"))
+                .1;
+            for (family, want) in families.into_iter().zip(expected) {
+                let status = family.error(AppError::from_code(code, "m".into())).status();
+                assert_eq!(status.as_u16(), want, "{code} in {family:?}");
+                assert_eq!(
+                    status == StatusCode::INTERNAL_SERVER_ERROR,
+                    code == ErrorCode::InternalServerError,
+                    "{code} in {family:?}"
+                );
+            }
+        }
+    }
 }

@@ -54,6 +54,45 @@ pub const fn field(
     }
 }
 
+/// The legacy name of a GraphQL input path, segment by segment (`whiteList.0.readCount` →
+/// `white_list.0.read_count`): through `tables`, the field tables the route reads its request
+/// with, and `parts`, (legacy, GraphQL) names of the nested parts it reads by hand. A segment
+/// none names (an index, a name both call alike) stays as it is.
+pub fn legacy_path(tables: &[&[FieldSpec]], parts: &[(&str, &str)], path: &str) -> String {
+    let legacy = |segment: &str| -> String {
+        let from_table = tables
+            .iter()
+            .flat_map(|t| t.iter())
+            .find(|s| s.graphql == segment);
+        let from_parts = parts.iter().find(|(_, graphql)| *graphql == segment);
+        match (from_table, from_parts) {
+            (Some(spec), _) => spec.legacy.to_owned(),
+            (None, Some((legacy, _))) => (*legacy).to_owned(),
+            (None, None) => segment.to_owned(),
+        }
+    };
+    path.split('.').map(legacy).collect::<Vec<_>>().join(".")
+}
+
+/// What a route does to the error of the operation it ran: the domain names a bad field by its
+/// GraphQL input name, the legacy client knows it by the parameter the route read it from
+/// ([`legacy_path`]). `run(..).await.map_err(legacy_error(&[TABLE], &[]))`.
+pub fn legacy_error<'a>(
+    tables: &'a [&'a [FieldSpec]],
+    parts: &'a [(&'a str, &'a str)],
+) -> impl Fn(AppError) -> AppError + 'a {
+    move |error| match error {
+        AppError::BadInput {
+            field: Some(field),
+            message,
+        } => AppError::BadInput {
+            field: Some(legacy_path(tables, parts, &field)),
+            message,
+        },
+        other => other,
+    }
+}
+
 /// DRF's message for a missing field.
 pub const REQUIRED: &str = "This field is required.";
 
@@ -401,5 +440,20 @@ mod tests {
         );
         assert!(q("limit=x").paging(&laravel).is_err());
         assert_eq!(q("").paging(&laravel).unwrap(), (None, None));
+    }
+
+    #[test]
+    fn error_fields_go_back_to_their_legacy_names() {
+        const ENTRY: &[FieldSpec] = &[field("read_count", "readCount", Kind::Int, false)];
+        let parts = [("white_list", "whiteList")];
+        assert_eq!(
+            legacy_path(&[ENTRY], &parts, "whiteList.0.readCount"),
+            "white_list.0.read_count"
+        );
+        assert_eq!(legacy_path(&[ENTRY], &parts, "mobile"), "mobile");
+        match legacy_error(&[ENTRY], &[])(AppError::field("readCount", "bad")) {
+            AppError::BadInput { field, .. } => assert_eq!(field.as_deref(), Some("read_count")),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -47,7 +47,7 @@ async fn payers_query_with_nested_objects_and_codes() {
         );
         let m = r#"mutation { updatePayer(input: {username: "tester001", followUp: "soon"}) { id } }"#;
         let v = app.graphql(Some(STAFF), m, json!({})).await;
-        assert_eq!(v["errors"][0]["extensions"], json!({ "code": "BAD_USER_INPUT", "field": "follow_up" }));
+        assert_eq!(v["errors"][0]["extensions"], json!({ "code": "BAD_USER_INPUT", "field": "followUp" }));
         let m = r#"mutation { updatePayer(input: {username: "nobody", star: true}) { id } }"#;
         let v = app.graphql(Some(STAFF), m, json!({})).await;
         assert_eq!(v["errors"][0]["extensions"]["code"], "NOT_FOUND");

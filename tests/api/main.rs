@@ -6,6 +6,7 @@ mod auth;
 mod big_whitelists;
 mod common;
 mod documented;
+mod error_fields;
 mod fuzz;
 mod graphql;
 mod instances;

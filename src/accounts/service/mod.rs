@@ -13,7 +13,7 @@ use crate::{
     audit::service::{self as audit, Actor},
     auth::{self, password, sessions::check_new_password, Auth, Permission, Principal},
     db::{contains_pattern, lower_like, CountCache},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     graphql::page::PageArgs,
     market::types::Member,
 };
@@ -85,13 +85,6 @@ impl Operator {
         }
     }
 }
-
-/// The rule broken by disabling one's own account.
-pub const CANNOT_DISABLE_SELF: &str = "CANNOT_DISABLE_SELF";
-/// The rule broken by disabling or demoting the last active superuser.
-pub const LAST_SUPERUSER: &str = "LAST_SUPERUSER";
-/// The rule broken by deleting a role some account holds.
-pub const ROLE_IN_USE: &str = "ROLE_IN_USE";
 
 /// Serializes account administration on PostgreSQL for the rest of `txn` (SQLite's write
 /// transactions already are), so two operators disabling the two last superusers at once cannot
@@ -256,17 +249,16 @@ pub async fn update_staff(
         };
         let active = input.is_active.unwrap_or(before.is_active);
         if !active && before.is_active && op.id() == Some(id) {
-            return Err(AppError::Rule {
-                code: CANNOT_DISABLE_SELF,
-                message: "You cannot disable your own account.".into(),
-            });
+            return Err(AppError::rule(
+                ErrorCode::CannotDisableSelf,
+                "You cannot disable your own account.",
+            ));
         }
         if (!active || !new_role.superuser) && is_last_superuser(txn, &before, &old_role).await? {
-            return Err(AppError::Rule {
-                code: LAST_SUPERUSER,
-                message: "The last active superuser cannot be disabled or given another role."
-                    .into(),
-            });
+            return Err(AppError::rule(
+                ErrorCode::LastSuperuser,
+                "The last active superuser cannot be disabled or given another role.",
+            ));
         }
         let mut row: staff::ActiveModel = before.clone().into();
         match input.nickname {

@@ -8,12 +8,12 @@ use sea_orm::{
     QueryFilter, QueryOrder, Set,
 };
 
-use super::{lock, Operator, ROLE_IN_USE};
+use super::{lock, Operator};
 use crate::{
     accounts::types::{CreateRoleInput, Role, UpdateRoleInput},
     audit::service as audit,
     auth::Permission,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
 };
 
 /// Roles by id, each with its codes (every code for a superuser role), in two statements.
@@ -211,13 +211,13 @@ pub async fn delete_role(db: &DatabaseConnection, op: &Operator, id: i32) -> App
             .count(txn)
             .await?;
         if holders > 0 {
-            return Err(AppError::Rule {
-                code: ROLE_IN_USE,
-                message: format!(
+            return Err(AppError::rule(
+                ErrorCode::RoleInUse,
+                format!(
                     "The role {} is held by {holders} account(s): give them another role first.",
                     before.name
                 ),
-            });
+            ));
         }
         set_codes(txn, id, &[]).await?;
         role::Entity::delete_by_id(id).exec(txn).await?;

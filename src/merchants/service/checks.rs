@@ -1,66 +1,57 @@
 //! Checks of submitted values: codes among their choices, texts, money, coordinates, days,
-//! and the rows a shop names (geography, employees, labels).
+//! and the rows a shop names (geography, employees, labels). Each names its field as GraphQL
+//! does and labels its message as the merchant pages do ([`Name`]).
 
 use super::*;
 use crate::graphql::money::Money;
 
-pub(super) fn code_in(field: &str, value: i32, choices: &[(i16, &str)]) -> AppResult<i16> {
+/// The error of field `name` with a message after its label.
+pub(super) fn bad(name: Name, message: impl std::fmt::Display) -> AppError {
+    AppError::field(name.field, format!("{} {message}", name.label))
+}
+
+pub(super) fn code_in(name: Name, value: i32, choices: &[(i16, &str)]) -> AppResult<i16> {
     choices
         .iter()
         .find(|(c, _)| i32::from(*c) == value)
         .map(|(c, _)| *c)
-        .ok_or_else(|| AppError::field(field, format!("{field} 的值 {value} 无效")))
+        .ok_or_else(|| bad(name, format!("的值 {value} 无效")))
 }
 
-pub(super) fn flag(field: &str, value: i32) -> AppResult<i16> {
+pub(super) fn flag(name: Name, value: i32) -> AppResult<i16> {
     match value {
         0 | 1 => Ok(value as i16),
-        _ => Err(AppError::field(field, format!("{field} 只能是 0 或 1"))),
+        _ => Err(bad(name, "只能是 0 或 1")),
     }
 }
 
-pub(super) fn text(
-    field: &str,
-    value: Option<String>,
-    required: bool,
-) -> AppResult<Option<String>> {
+pub(super) fn text(name: Name, value: Option<String>, required: bool) -> AppResult<Option<String>> {
     match value.map(|v| v.trim().to_owned()) {
-        Some(v) if v.is_empty() && required => {
-            Err(AppError::field(field, format!("{field} 不能为空")))
-        }
-        None if required => Err(AppError::field(field, format!("{field} 不能为空"))),
-        Some(v) if v.chars().count() > 200 => Err(AppError::field(
-            field,
-            format!("{field} 不能超过 200 个字符"),
-        )),
+        Some(v) if v.is_empty() && required => Err(bad(name, "不能为空")),
+        None if required => Err(bad(name, "不能为空")),
+        Some(v) if v.chars().count() > 200 => Err(bad(name, "不能超过 200 个字符")),
         other => Ok(other),
     }
 }
 
-pub(super) fn cents(field: &str, amount: Money) -> AppResult<i64> {
+pub(super) fn cents(name: Name, amount: Money) -> AppResult<i64> {
     // At most 10^12 yuan.
     if !(0..=100_000_000_000_000).contains(&amount.0) {
-        return Err(AppError::field(field, format!("{field} 必须是非负金额")));
+        return Err(bad(name, "必须是非负金额"));
     }
     Ok(amount.0)
 }
 
-pub(super) fn coordinate(field: &str, value: f64, limit: f64) -> AppResult<f64> {
+pub(super) fn coordinate(name: Name, value: f64, limit: f64) -> AppResult<f64> {
     if !value.is_finite() || value.abs() > limit {
-        return Err(AppError::field(
-            field,
-            format!("{field} 超出范围 (±{limit})"),
-        ));
+        return Err(bad(name, format!("超出范围 (±{limit})")));
     }
     Ok(value)
 }
 
-pub(super) fn day(field: &str, value: i32) -> AppResult<i32> {
+pub(super) fn day(name: Name, value: i32) -> AppResult<i32> {
     if !(1..=31).contains(&value) {
-        return Err(AppError::field(
-            field,
-            format!("{field} 必须在 1 到 31 之间"),
-        ));
+        return Err(bad(name, "必须在 1 到 31 之间"));
     }
     Ok(value)
 }
@@ -78,7 +69,7 @@ pub(super) async fn check_geography(
         .is_none()
     {
         return Err(AppError::field(
-            "district_code",
+            "districtCode",
             format!("城市 {district_code} 不存在"),
         ));
     }
@@ -86,7 +77,7 @@ pub(super) async fn check_geography(
         Some(a) if a.district_code == district_code => {}
         _ => {
             return Err(AppError::field(
-                "area_level1",
+                "areaLevel1Id",
                 format!("一级地址 {level1} 不属于城市 {district_code}"),
             ))
         }
@@ -94,7 +85,7 @@ pub(super) async fn check_geography(
     match area_level2::Entity::find_by_id(level2).one(db).await? {
         Some(a) if a.level1_id == level1 => Ok(()),
         _ => Err(AppError::field(
-            "area_level2",
+            "areaLevel2Id",
             format!("二级地址 {level2} 不属于一级地址 {level1}"),
         )),
     }
@@ -135,15 +126,15 @@ pub(super) async fn check_label(db: &impl ConnectionTrait, id: i32) -> AppResult
     match address_label::Entity::find_by_id(id).one(db).await? {
         Some(_) => Ok(Some(id)),
         None => Err(AppError::field(
-            "address_label_id",
+            "addressLabelId",
             format!("商户标签 {id} 不存在"),
         )),
     }
 }
 
-pub(super) fn parse_date(field: &str, value: &str) -> AppResult<NaiveDate> {
+pub(super) fn parse_date(name: Name, value: &str) -> AppResult<NaiveDate> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::field(field, format!("{field} 日期格式应为 YYYY-MM-DD")))
+        .map_err(|_| bad(name, "日期格式应为 YYYY-MM-DD"))
 }
 
 /// A partial-update value: absent leaves the column (`None`), null clears it

@@ -15,60 +15,104 @@ pub async fn create_shop(
     who: &Auth,
     input: CreateShopInput,
 ) -> AppResult<shop::Model> {
-    let shop_name = text("restaurant_name", input.shop_name, true)?.unwrap_or_default();
-    let receiver = text("receiver_name", input.receiver_name, true)?.unwrap_or_default();
-    let receiver_phone =
-        text("receiver_telephone", input.receiver_telephone, true)?.unwrap_or_default();
-    let address = text("restaurant_address", input.address, true)?.unwrap_or_default();
-    let district = text("district_code", input.district_code, true)?.unwrap_or_default();
+    let shop_name = text(
+        Name::new("shopName", "restaurant_name"),
+        input.shop_name,
+        true,
+    )?
+    .unwrap_or_default();
+    let receiver = text(
+        Name::new("receiverName", "receiver_name"),
+        input.receiver_name,
+        true,
+    )?
+    .unwrap_or_default();
+    let receiver_phone = text(
+        Name::new("receiverTelephone", "receiver_telephone"),
+        input.receiver_telephone,
+        true,
+    )?
+    .unwrap_or_default();
+    let address = text(
+        Name::new("address", "restaurant_address"),
+        input.address,
+        true,
+    )?
+    .unwrap_or_default();
+    let district = text(
+        Name::new("districtCode", "district_code"),
+        input.district_code,
+        true,
+    )?
+    .unwrap_or_default();
     let l1 = input
         .area_level1_id
-        .ok_or_else(|| AppError::field("area_level1", "area_level1 不能为空"))?;
+        .ok_or_else(|| bad(Name::new("areaLevel1Id", "area_level1"), "不能为空"))?;
     let l2 = input
         .area_level2_id
-        .ok_or_else(|| AppError::field("area_level2", "area_level2 不能为空"))?;
+        .ok_or_else(|| bad(Name::new("areaLevel2Id", "area_level2"), "不能为空"))?;
     check_geography(db, &district, l1, l2).await?;
-    let settle_way = code_in("settle_way", input.settle_way.unwrap_or(1), SETTLE_WAY)?;
-    let pay_method = code_in("pay_method", input.pay_method.unwrap_or(1), PAY_METHOD)?;
+    let settle_way = code_in(
+        Name::new("settleWay", "settle_way"),
+        input.settle_way.unwrap_or(1),
+        SETTLE_WAY,
+    )?;
+    let pay_method = code_in(
+        Name::new("payMethod", "pay_method"),
+        input.pay_method.unwrap_or(1),
+        PAY_METHOD,
+    )?;
     let customer_type = match input.customer_type.unwrap_or(0) {
         // The seed's own example sends 0: not chosen, a shop.
         0 => 1,
-        v => code_in("customer_type", v, CUSTOMER_TYPE)?,
+        v => code_in(Name::new("customerType", "customer_type"), v, CUSTOMER_TYPE)?,
     };
     let finance_status = match input.finance_status.unwrap_or(0) {
         v @ 0..=2 => v as i16,
         v => {
-            return Err(AppError::field(
-                "finance_status",
-                format!("finance_status 的值 {v} 无效"),
+            return Err(bad(
+                Name::new("financeStatus", "finance_status"),
+                format!("的值 {v} 无效"),
             ))
         }
     };
-    let whitelist = flag("whitelist", input.whitelist.unwrap_or(0))?;
-    let check_out = flag("check_out", input.check_out.unwrap_or(0))?;
-    let is_credit = flag("is_credit", input.is_credit.unwrap_or(0))?;
+    let whitelist = flag(Name::alike("whitelist"), input.whitelist.unwrap_or(0))?;
+    let check_out = flag(
+        Name::new("checkOut", "check_out"),
+        input.check_out.unwrap_or(0),
+    )?;
+    let is_credit = flag(
+        Name::new("isCredit", "is_credit"),
+        input.is_credit.unwrap_or(0),
+    )?;
     let settle_date_type = match input.settle_date_type {
         None => None,
         Some(v @ (1 | 2)) => Some(v as i16),
         Some(_) => {
-            return Err(AppError::field(
-                "settle_date_type",
-                "settle_date_type 只能是 1 或 2",
+            return Err(bad(
+                Name::new("settleDateType", "settle_date_type"),
+                "只能是 1 或 2",
             ))
         }
     };
     let credit_limit = input
         .credit_limit
-        .map(|v| cents("credit_limit", v))
+        .map(|v| cents(Name::new("creditLimit", "credit_limit"), v))
         .transpose()?;
-    let lat = input.lat.map(|v| coordinate("lat", v, 90.0)).transpose()?;
-    let lng = input.lng.map(|v| coordinate("lng", v, 180.0)).transpose()?;
+    let lat = input
+        .lat
+        .map(|v| coordinate(Name::alike("lat"), v, 90.0))
+        .transpose()?;
+    let lng = input
+        .lng
+        .map(|v| coordinate(Name::alike("lng"), v, 180.0))
+        .transpose()?;
     let create_employee = match input.create_employee_id {
-        Some(id) => Some(check_employee(db, "create_employee_id", id, Manager::Opening).await?),
+        Some(id) => Some(check_employee(db, "createEmployeeId", id, Manager::Opening).await?),
         None => None,
     };
     let sale_employee = match input.sale_employee_id {
-        Some(id) => Some(check_employee(db, "sale_employee_id", id, Manager::Sales).await?),
+        Some(id) => Some(check_employee(db, "saleEmployeeId", id, Manager::Sales).await?),
         None => None,
     };
     let label = match input.address_label_id {
@@ -78,20 +122,25 @@ pub async fn create_shop(
     let requested = input.quote_sheet_ids.unwrap_or_default();
     if requested.len() > MAX_QUOTE_SHEETS {
         return Err(AppError::field(
-            "salemenu_ids",
+            "quoteSheetIds",
             format!("一个店铺最多绑定 {MAX_QUOTE_SHEETS} 个报价单"),
         ));
     }
     let mut sheets = Vec::new();
     for id in requested {
         let id = id.trim().to_owned();
-        check_quote_sheet(db, &id).await?;
+        check_quote_sheet(db, "quoteSheetIds", &id).await?;
         if !sheets.contains(&id) {
             sheets.push(id);
         }
     }
-    let company = text("company_name", input.company_name, false)?.unwrap_or_default();
-    let telephone = text("telephone", input.telephone, false)?.unwrap_or_default();
+    let company = text(
+        Name::new("companyName", "company_name"),
+        input.company_name,
+        false,
+    )?
+    .unwrap_or_default();
+    let telephone = text(Name::alike("telephone"), input.telephone, false)?.unwrap_or_default();
 
     // The account: an existing one, or a new one whose password is hashed before the
     // transaction takes the write lock.
@@ -114,7 +163,7 @@ pub async fn create_shop(
             Account::Existing(id)
         }
         None => {
-            let username = text("username", input.username, true)?.unwrap_or_default();
+            let username = text(Name::alike("username"), input.username, true)?.unwrap_or_default();
             let password_text = input.password.unwrap_or_default();
             if password_text.chars().count() < 6 {
                 return Err(AppError::field("password", "password 至少 6 位"));

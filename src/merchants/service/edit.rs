@@ -13,81 +13,113 @@ pub async fn update_shop(
     let mut row: shop::ActiveModel = current.clone().into();
 
     if let Some(v) = input.settle_way {
-        row.settle_way = Set(code_in("settle_way", v, SETTLE_WAY)?);
+        row.settle_way = Set(code_in(
+            Name::new("settleWay", "settle_way"),
+            v,
+            SETTLE_WAY,
+        )?);
     }
     if let Some(v) = input.pay_method {
-        row.pay_method = Set(code_in("pay_method", v, PAY_METHOD)?);
+        row.pay_method = Set(code_in(
+            Name::new("payMethod", "pay_method"),
+            v,
+            PAY_METHOD,
+        )?);
     }
     if let Some(v) = input.check_out {
-        row.check_out = Set(flag("check_out", v)?);
+        row.check_out = Set(flag(Name::new("checkOut", "check_out"), v)?);
     }
     if let Some(v) = input.finance_status {
-        row.finance_status = Set(flag("freezeState", v)?);
+        row.finance_status = Set(flag(Name::new("financeStatus", "freezeState"), v)?);
     }
     if let Some(v) = input.whitelist {
-        row.whitelist = Set(flag("white", v)?);
+        row.whitelist = Set(flag(Name::new("whitelist", "white"), v)?);
     }
     if let Some(v) = input.is_credit {
-        row.is_credit = Set(flag("is_credit", v)?);
+        row.is_credit = Set(flag(Name::new("isCredit", "is_credit"), v)?);
     }
-    if let Some(v) = text("shopName", input.shop_name, false)? {
+    if let Some(v) = text(Name::alike("shopName"), input.shop_name, false)? {
         if v.is_empty() {
-            return Err(AppError::field("shopName", "shopName 不能为空"));
+            return Err(bad(Name::alike("shopName"), "不能为空"));
         }
         row.name = Set(v);
     }
-    for (field, value, target) in [
-        ("receiver", input.receiver_name, &mut row.receiver_name),
+    for (name, value, target) in [
         (
-            "receiverPhone",
+            Name::new("receiverName", "receiver"),
+            input.receiver_name,
+            &mut row.receiver_name,
+        ),
+        (
+            Name::new("receiverTelephone", "receiverPhone"),
             input.receiver_telephone,
             &mut row.receiver_telephone,
         ),
-        ("shopAddress", input.address, &mut row.address),
-        ("paymentName", input.payer_name, &mut row.payer_name),
         (
-            "paymentTelephone",
+            Name::new("address", "shopAddress"),
+            input.address,
+            &mut row.address,
+        ),
+        (
+            Name::new("payerName", "paymentName"),
+            input.payer_name,
+            &mut row.payer_name,
+        ),
+        (
+            Name::new("payerTelephone", "paymentTelephone"),
             input.payer_telephone,
             &mut row.payer_telephone,
         ),
     ] {
-        if let Some(v) = text(field, value, false)? {
+        if let Some(v) = text(name, value, false)? {
             if v.is_empty() {
-                return Err(AppError::field(field, format!("{field} 不能为空")));
+                return Err(bad(name, "不能为空"));
             }
             *target = Set(v);
         }
     }
-    if let Some(v) = text("map_address", input.map_address, false)? {
+    if let Some(v) = text(
+        Name::new("mapAddress", "map_address"),
+        input.map_address,
+        false,
+    )? {
         row.map_address = Set(v);
     }
-    if let Some(v) = clearable(input.lat, |v| coordinate("lat", v, 90.0))? {
+    if let Some(v) = clearable(input.lat, |v| coordinate(Name::alike("lat"), v, 90.0))? {
         row.lat = Set(v);
     }
-    if let Some(v) = clearable(input.lng, |v| coordinate("lng", v, 180.0))? {
+    if let Some(v) = clearable(input.lng, |v| coordinate(Name::alike("lng"), v, 180.0))? {
         row.lng = Set(v);
     }
-    if let Some(v) = clearable(input.credit_limit, |v| cents("credit_limit", v))? {
+    if let Some(v) = clearable(input.credit_limit, |v| {
+        cents(Name::new("creditLimit", "credit_limit"), v)
+    })? {
         row.credit_limit_cents = Set(v);
     }
     let effective_date = match input.effective_date {
         MaybeUndefined::Value(v) if v.trim().is_empty() => MaybeUndefined::Null,
         other => other,
     };
-    if let Some(v) = clearable(effective_date, |v| parse_date("effective_date", &v))? {
+    if let Some(v) = clearable(effective_date, |v| {
+        parse_date(Name::new("effectiveDate", "effective_date"), &v)
+    })? {
         row.effective_date = Set(v);
     }
-    if let Some(v) = clearable(input.begin_day, |v| day("begin_day", v))? {
+    if let Some(v) = clearable(input.begin_day, |v| {
+        day(Name::new("beginDay", "begin_day"), v)
+    })? {
         row.begin_day = Set(v);
     }
-    if let Some(v) = clearable(input.settle_day, |v| day("settle_day", v))? {
+    if let Some(v) = clearable(input.settle_day, |v| {
+        day(Name::new("settleDay", "settle_day"), v)
+    })? {
         row.settle_day = Set(v);
     }
     if let Some(v) = clearable(input.settle_date_type, |v| match v {
         1 | 2 => Ok(v as i16),
-        _ => Err(AppError::field(
-            "settle_date_type",
-            "settle_date_type 只能是 1 或 2",
+        _ => Err(bad(
+            Name::new("settleDateType", "settle_date_type"),
+            "只能是 1 或 2",
         )),
     })? {
         row.settle_date_type = Set(v);
@@ -96,9 +128,9 @@ pub async fn update_shop(
         if v == -1 || (1..=7).contains(&v) {
             Ok(v)
         } else {
-            Err(AppError::field(
-                "settle_remind",
-                "settle_remind 只能是 -1 或 1 到 7",
+            Err(bad(
+                Name::new("settleRemind", "settle_remind"),
+                "只能是 -1 或 1 到 7",
             ))
         }
     })? {
@@ -109,7 +141,7 @@ pub async fn update_shop(
         MaybeUndefined::Null => row.create_employee_id = Set(None),
         MaybeUndefined::Value(v) => {
             row.create_employee_id = Set(Some(
-                check_employee(db, "creatEmployeeValue", v, Manager::Opening).await?,
+                check_employee(db, "createEmployeeId", v, Manager::Opening).await?,
             ))
         }
     }
@@ -118,7 +150,7 @@ pub async fn update_shop(
         MaybeUndefined::Null => row.sale_employee_id = Set(None),
         MaybeUndefined::Value(v) => {
             row.sale_employee_id = Set(Some(
-                check_employee(db, "saleEmployeeValue", v, Manager::Sales).await?,
+                check_employee(db, "saleEmployeeId", v, Manager::Sales).await?,
             ))
         }
     }
@@ -143,8 +175,12 @@ pub async fn update_shop(
         row.area_level1_id = Set(l1);
         row.area_level2_id = Set(l2);
     }
-    let company = text("new_cname", input.company_name, false)?;
-    let telephone = text("telephone", input.telephone, false)?;
+    let company = text(
+        Name::new("companyName", "new_cname"),
+        input.company_name,
+        false,
+    )?;
+    let telephone = text(Name::alike("telephone"), input.telephone, false)?;
 
     audit::write(db, who, "updateShop", async |txn, log| {
         let mut changed = false;

@@ -27,7 +27,7 @@ use crate::{
     audit::service as audit,
     auth::{password, Auth},
     db::{self, contains_pattern, lower_like, CountCache},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, FieldName as Name},
     graphql::page::PageArgs,
 };
 
@@ -287,7 +287,7 @@ pub async fn search(
 
 /// The shop named by a `SID` (or its number).
 pub async fn shop(db: &impl ConnectionTrait, sid: &str) -> AppResult<shop::Model> {
-    let id = parse_prefixed(sid, 'S').ok_or_else(|| AppError::field("id", "店铺id格式错误"))?;
+    let id = parse_prefixed(sid, 'S').ok_or_else(|| AppError::field("sid", "店铺id格式错误"))?;
     shop::Entity::find_by_id(id)
         .filter(shop::Column::FinanceStatus.ne(DELETED))
         .one(db)

@@ -31,13 +31,15 @@ pub(super) async fn station_for(
         .or_else(|| carrying.into_iter().next()))
 }
 
-pub(super) async fn check_quote_sheet(db: &impl ConnectionTrait, id: &str) -> AppResult<()> {
+/// Checks that quote sheet `id`, given in `field`, exists.
+pub(super) async fn check_quote_sheet(
+    db: &impl ConnectionTrait,
+    field: &str,
+    id: &str,
+) -> AppResult<()> {
     match salemenu::Entity::find_by_id(id.to_owned()).one(db).await? {
         Some(_) => Ok(()),
-        None => Err(AppError::field(
-            "salemenu_id",
-            format!("报价单 {id} 不存在"),
-        )),
+        None => Err(AppError::field(field, format!("报价单 {id} 不存在"))),
     }
 }
 
@@ -53,7 +55,7 @@ pub async fn bind_quote_sheet(
 ) -> AppResult<shop::Model> {
     let shop = shop(db, sid).await?;
     let quote_sheet = quote_sheet.trim();
-    check_quote_sheet(db, quote_sheet).await?;
+    check_quote_sheet(db, "quoteSheetId", quote_sheet).await?;
     let station = match station.map(str::trim).filter(|s| !s.is_empty()) {
         // The station must exist and carry the sheet.
         Some(id) => {
@@ -63,7 +65,7 @@ pub async fn bind_quote_sheet(
                     .await?;
             if carries.is_none() {
                 return Err(AppError::field(
-                    "service_station_id",
+                    "serviceStationId",
                     format!("站点 {id} 不存在或不配送报价单 {quote_sheet}"),
                 ));
             }

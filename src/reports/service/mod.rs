@@ -18,7 +18,7 @@ use crate::{
     audit::service as audit,
     auth::Auth,
     db::{self, contains_pattern, lower_like, CountCache},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, FieldName as Name},
     graphql::{money::Money, page::PageArgs},
 };
 use serde_json::{Map, Value};
@@ -32,29 +32,35 @@ pub use whitelist::*;
 /// Rows written per INSERT of an import.
 const IMPORT_BATCH: usize = 500;
 
-fn required_text(field: &str, value: Option<String>) -> AppResult<String> {
+fn required_text(name: Name, value: Option<String>) -> AppResult<String> {
     match value.map(|v| v.trim().to_owned()) {
-        Some(v) if !v.is_empty() => limited(field, v),
-        _ => Err(AppError::field(field, format!("{field} 不能为空"))),
+        Some(v) if !v.is_empty() => limited(name, v),
+        _ => Err(AppError::field(
+            name.field,
+            format!("{} 不能为空", name.label),
+        )),
     }
 }
 
-fn limited(field: &str, value: String) -> AppResult<String> {
+fn limited(name: Name, value: String) -> AppResult<String> {
     if value.chars().count() > 10_000 {
-        return Err(AppError::field(field, format!("{field} 过长")));
+        return Err(AppError::field(name.field, format!("{} 过长", name.label)));
     }
     Ok(value)
 }
 
-fn optional_text(field: &str, value: Option<String>) -> AppResult<Option<String>> {
+fn optional_text(name: Name, value: Option<String>) -> AppResult<Option<String>> {
     value
-        .map(|v| limited(field, v.trim().to_owned()))
+        .map(|v| limited(name, v.trim().to_owned()))
         .transpose()
 }
 
-fn count(field: &str, value: i32) -> AppResult<i32> {
+fn count(name: Name, value: i32) -> AppResult<i32> {
     if !(0..=100_000_000).contains(&value) {
-        return Err(AppError::field(field, format!("{field} 必须是非负整数")));
+        return Err(AppError::field(
+            name.field,
+            format!("{} 必须是非负整数", name.label),
+        ));
     }
     Ok(value)
 }
@@ -66,20 +72,30 @@ fn price(value: Money) -> AppResult<i64> {
     Ok(value.0)
 }
 
-fn parse_time(field: &str, text: &str) -> AppResult<NaiveDateTime> {
+fn parse_time(name: Name, text: &str) -> AppResult<NaiveDateTime> {
     let text = text.trim();
     NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M"))
         .or_else(|_| {
             NaiveDate::parse_from_str(text, "%Y-%m-%d").map(|d| d.and_time(chrono::NaiveTime::MIN))
         })
-        .map_err(|_| AppError::field(field, format!("{field} 格式应为 YYYY-MM-DD HH:MM:SS")))
+        .map_err(|_| {
+            let message = format!("{} 格式应为 YYYY-MM-DD HH:MM:SS", name.label);
+            AppError::field(name.field, message)
+        })
 }
 
-fn parse_day(field: &str, text: &str) -> AppResult<NaiveDate> {
+fn parse_day(name: Name, text: &str) -> AppResult<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::field(field, format!("{field} 格式应为 YYYY-MM-DD")))
+        .map_err(|_| AppError::field(name.field, format!("{} 格式应为 YYYY-MM-DD", name.label)))
 }
+
+/// `publishTime`, `publish_time` to the legacy clients.
+const PUBLISH_TIME: Name = Name::new("publishTime", "publish_time");
+/// `readCount`, `read_count` to the legacy clients.
+const READ_COUNT: Name = Name::new("readCount", "read_count");
+/// `shortIntro`, `short_intro` to the legacy clients.
+const SHORT_INTRO: Name = Name::new("shortIntro", "short_intro");
 
 /// A mobile as stored: digits only (a leading `+` allowed), 5 to 20 of them.
 pub fn normalize_mobile(text: &str) -> Option<String> {
@@ -95,7 +111,7 @@ pub fn normalize_mobile(text: &str) -> Option<String> {
 /// 立即上架为当前时间、定时上架为输入时间、暂不上架可不传此值).
 fn publish_time(status: i16, given: Option<&str>) -> AppResult<Option<NaiveDateTime>> {
     match given.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(text) => Ok(Some(parse_time("publish_time", text)?)),
+        Some(text) => Ok(Some(parse_time(PUBLISH_TIME, text)?)),
         None if status == 1 => Ok(Some(db::now())),
         None => Ok(None),
     }
@@ -143,12 +159,13 @@ pub async fn list_reports(
         .as_deref()
         .filter(|d| !d.trim().is_empty())
     {
-        let from = parse_day("start_ctime", day)?.and_time(chrono::NaiveTime::MIN);
+        let from =
+            parse_day(Name::new("startDate", "start_ctime"), day)?.and_time(chrono::NaiveTime::MIN);
         cond = cond.add(C::PublishTime.gte(from));
     }
     if let Some(day) = filter.end_date.as_deref().filter(|d| !d.trim().is_empty()) {
         // The whole end day counts.
-        let until = parse_day("end_ctime", day)?
+        let until = parse_day(Name::new("endDate", "end_ctime"), day)?
             .succ_opt()
             .unwrap_or(NaiveDate::MAX)
             .and_time(chrono::NaiveTime::MIN);
@@ -185,31 +202,37 @@ struct NewEntry {
     state: i16,
 }
 
-fn check_entry(field: &str, e: WhitelistEntryInput) -> AppResult<NewEntry> {
+/// Checks the whitelist entry `name` (its errors name the entry, their messages its field).
+fn check_entry(name: Name, e: WhitelistEntryInput) -> AppResult<NewEntry> {
+    let Name { field, label } = name;
     let given_position = e.given_position.unwrap_or_default().trim().to_owned();
     // The seed's own curl example puts the phone under given_position and sends no mobile.
     let mobile_text = match e.mobile.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
         Some(m) => m.to_owned(),
         None if normalize_mobile(&given_position).is_some() => given_position.clone(),
-        None => return Err(AppError::field(field, format!("{field}.mobile 不能为空"))),
+        None => return Err(AppError::field(field, format!("{label}.mobile 不能为空"))),
     };
     let mobile = normalize_mobile(&mobile_text)
-        .ok_or_else(|| AppError::field(field, format!("{field}.mobile 格式错误: {mobile_text}")))?;
+        .ok_or_else(|| AppError::field(field, format!("{label}.mobile 格式错误: {mobile_text}")))?;
     let read_count = e
         .read_count
-        .ok_or_else(|| AppError::field(field, format!("{field}.read_count 不能为空")))?;
+        .ok_or_else(|| AppError::field(field, format!("{label}.read_count 不能为空")))?;
+    let read_count_name = (format!("{field}.readCount"), format!("{label}.read_count"));
     Ok(NewEntry {
-        given_user: limited(field, e.given_user.unwrap_or_default().trim().to_owned())?,
-        given_position: limited(field, given_position)?,
-        given_company: limited(field, e.given_company.unwrap_or_default().trim().to_owned())?,
+        given_user: limited(name, e.given_user.unwrap_or_default().trim().to_owned())?,
+        given_position: limited(name, given_position)?,
+        given_company: limited(name, e.given_company.unwrap_or_default().trim().to_owned())?,
         mobile,
-        read_count: count(&format!("{field}.read_count"), read_count)?,
+        read_count: count(
+            Name::new(&read_count_name.0, &read_count_name.1),
+            read_count,
+        )?,
         state: match e.state.unwrap_or(0) {
             s @ 0..=1 => s as i16,
             s => {
                 return Err(AppError::field(
                     field,
-                    format!("{field}.state 的值 {s} 无效"),
+                    format!("{label}.state 的值 {s} 无效"),
                 ))
             }
         },
@@ -245,16 +268,16 @@ pub async fn create_report(
     input: CreateReportInput,
     author: &str,
 ) -> AppResult<report::Model> {
-    let title = required_text("title", input.title)?;
-    let cover = required_text("cover", input.cover)?;
-    let intro = required_text("intro", input.intro)?;
-    let directory = required_text("directory", input.directory)?;
+    let title = required_text(Name::alike("title"), input.title)?;
+    let cover = required_text(Name::alike("cover"), input.cover)?;
+    let intro = required_text(Name::alike("intro"), input.intro)?;
+    let directory = required_text(Name::alike("directory"), input.directory)?;
     let file = input
         .file
         .ok_or_else(|| AppError::field("file", "file 不能为空"))?;
-    let file_name = required_text("file.file_name", file.file_name)?;
-    let file_src = required_text("file.src", file.src)?;
-    let file_format = required_text("file.format", file.format)?;
+    let file_name = required_text(Name::new("file.fileName", "file.file_name"), file.file_name)?;
+    let file_src = required_text(Name::alike("file.src"), file.src)?;
+    let file_format = required_text(Name::alike("file.format"), file.format)?;
     let file_size = file
         .size
         .ok_or_else(|| AppError::field("file.size", "file.size 不能为空"))?;
@@ -267,10 +290,10 @@ pub async fn create_report(
             .ok_or_else(|| AppError::field("price", "price 不能为空"))?,
     )?;
     let read_count = count(
-        "read_count",
+        READ_COUNT,
         input
             .read_count
-            .ok_or_else(|| AppError::field("read_count", "read_count 不能为空"))?,
+            .ok_or_else(|| AppError::field(READ_COUNT.field, "read_count 不能为空"))?,
     )?;
     let report_status = status(
         input
@@ -279,11 +302,12 @@ pub async fn create_report(
         &[0, 1, 2],
     )?;
     let publish = publish_time(report_status, input.publish_time.as_deref())?;
-    let short_intro = optional_text("short_intro", input.short_intro)?.unwrap_or_default();
+    let short_intro = optional_text(SHORT_INTRO, input.short_intro)?.unwrap_or_default();
     let mut entries = Vec::new();
     let mut seen = HashSet::new();
     for (i, e) in input.white_list.unwrap_or_default().into_iter().enumerate() {
-        let entry = check_entry(&format!("white_list.{i}"), e)?;
+        let (field, label) = (format!("whiteList.{i}"), format!("white_list.{i}"));
+        let entry = check_entry(Name::new(&field, &label), e)?;
         // A mobile appears once per report: a repeat in the list is skipped, as in an import
         // (the seed's own example body repeats one).
         if seen.insert(entry.mobile.clone()) {
@@ -345,24 +369,24 @@ pub async fn update_report(
     let current = report(db, id).await?;
     let mut row: report::ActiveModel = current.clone().into();
     if let Some(v) = input.title {
-        row.title = Set(required_text("title", Some(v))?);
+        row.title = Set(required_text(Name::alike("title"), Some(v))?);
     }
     if let Some(v) = input.cover {
-        row.cover = Set(required_text("cover", Some(v))?);
+        row.cover = Set(required_text(Name::alike("cover"), Some(v))?);
     }
     if let Some(v) = input.intro {
-        row.intro = Set(required_text("intro", Some(v))?);
+        row.intro = Set(required_text(Name::alike("intro"), Some(v))?);
     }
     if let Some(v) = input.directory {
-        row.directory = Set(required_text("directory", Some(v))?);
+        row.directory = Set(required_text(Name::alike("directory"), Some(v))?);
     }
     if let Some(v) = input.price {
         row.price_cents = Set(price(v)?);
     }
     if let Some(v) = input.read_count {
-        row.read_count = Set(count("read_count", v)?);
+        row.read_count = Set(count(READ_COUNT, v)?);
     }
-    if let Some(v) = optional_text("short_intro", input.short_intro)? {
+    if let Some(v) = optional_text(SHORT_INTRO, input.short_intro)? {
         row.short_intro = Set(v);
     }
     let new_status = match input.status {
@@ -378,7 +402,7 @@ pub async fn update_report(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        Some(text) => row.publish_time = Set(Some(parse_time("publish_time", text)?)),
+        Some(text) => row.publish_time = Set(Some(parse_time(PUBLISH_TIME, text)?)),
         // Going on sale without a time, never published before: now.
         None if new_status == Some(1) && current.publish_time.is_none() => {
             row.publish_time = Set(Some(db::now()))

@@ -4,7 +4,7 @@
 use crate::{
     audit::service::{record_raw, Actor},
     config::Config,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     state::Core,
     storage::{checked_key, qiniu::Credentials},
 };
@@ -16,10 +16,10 @@ fn credentials(config: &Config) -> AppResult<Credentials> {
             access_key: access_key.clone(),
             secret_key: secret_key.clone(),
         }),
-        _ => Err(AppError::Rule {
-            code: "STORAGE_NOT_CONFIGURED",
-            message: "七牛密钥未配置 (QINIU_ACCESS_KEY, QINIU_SECRET_KEY)".into(),
-        }),
+        _ => Err(AppError::rule(
+            ErrorCode::StorageNotConfigured,
+            "七牛密钥未配置 (QINIU_ACCESS_KEY, QINIU_SECRET_KEY)",
+        )),
     }
 }
 

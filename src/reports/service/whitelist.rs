@@ -69,7 +69,7 @@ pub async fn add_whitelist_entry(
     author: &str,
 ) -> AppResult<report_whitelist::Model> {
     report(db, report_id).await?;
-    let entry = check_entry("white", input)?;
+    let entry = check_entry(Name::new("input", "white"), input)?;
     let mobile = entry.mobile.clone();
     let row = entry_row(report_id, entry, author, db::now());
     audit::write(db, who, "addWhitelistEntry", async |txn, log| {
@@ -94,17 +94,23 @@ pub async fn update_whitelist_entry(
 ) -> AppResult<report_whitelist::Model> {
     let current = whitelist_entry(db, report_id, id).await?;
     let mut row: report_whitelist::ActiveModel = current.clone().into();
-    if let Some(v) = optional_text("given_user", input.given_user)? {
+    if let Some(v) = optional_text(Name::new("givenUser", "given_user"), input.given_user)? {
         row.given_user = Set(v);
     }
-    if let Some(v) = optional_text("given_position", input.given_position)? {
+    if let Some(v) = optional_text(
+        Name::new("givenPosition", "given_position"),
+        input.given_position,
+    )? {
         row.given_position = Set(v);
     }
-    if let Some(v) = optional_text("given_company", input.given_company)? {
+    if let Some(v) = optional_text(
+        Name::new("givenCompany", "given_company"),
+        input.given_company,
+    )? {
         row.given_company = Set(v);
     }
     if let Some(v) = input.residue_count {
-        row.residue_count = Set(count("residue_count", v)?);
+        row.residue_count = Set(count(Name::new("residueCount", "residue_count"), v)?);
     }
     if let Some(v) = input.state {
         row.state = Set(match v {

@@ -8,7 +8,28 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
+
+/// The status DRF answers for each code: every error of the request's own making is 400 (a
+/// conflict too, as a DRF validator refuses it), market rules included.
+pub fn status(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::BadUserInput
+        | ErrorCode::Conflict
+        | ErrorCode::InsufficientDiamonds
+        | ErrorCode::ProductUnavailable
+        | ErrorCode::StorageNotConfigured
+        | ErrorCode::RateLimited
+        | ErrorCode::CannotDisableSelf
+        | ErrorCode::LastSuperuser
+        | ErrorCode::RoleInUse => StatusCode::BAD_REQUEST,
+    }
+}
 
 /// An error rendered the DRF way.
 #[derive(Debug)]
@@ -26,40 +47,30 @@ impl IntoResponse for KidsCodingError {
             crate::error::log_internal(detail);
         }
         let retry_after = self.0.retry_after();
-        let (status, body) = match self.0 {
+        let status = status(self.0.code());
+        let unauthenticated = matches!(self.0, AppError::Unauthenticated(_));
+        let body = match self.0 {
             AppError::BadInput {
                 field: Some(field),
                 message,
-            } => (StatusCode::BAD_REQUEST, json!({ field: [message] })),
-            AppError::BadInput {
-                field: None,
-                message,
-            } => (StatusCode::BAD_REQUEST, json!({ "detail": message })),
-            AppError::Unauthenticated(message) => {
-                let mut response =
-                    (StatusCode::UNAUTHORIZED, Json(json!({ "detail": message }))).into_response();
-                response
-                    .headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
-                return response;
-            }
-            AppError::Forbidden(message) => (StatusCode::FORBIDDEN, json!({ "detail": message })),
-            AppError::NotFound(message) => (StatusCode::NOT_FOUND, json!({ "detail": message })),
-            AppError::Conflict(message) => (StatusCode::BAD_REQUEST, json!({ "detail": message })),
+            } => json!({ field: [message] }),
             // Market rules keep the purchase answer's shape (CONTRACT.md, errors).
-            AppError::Rule { message, .. } => {
-                (StatusCode::BAD_REQUEST, json!({ "message": message }))
-            }
-            AppError::Busy { message, .. } => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                json!({ "detail": message }),
-            ),
-            AppError::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                json!({ "detail": "A server error occurred." }),
-            ),
+            AppError::Rule { message, .. } => json!({ "message": message }),
+            AppError::Internal(_) => json!({ "detail": "A server error occurred." }),
+            AppError::BadInput { message, .. }
+            | AppError::Unauthenticated(message)
+            | AppError::Forbidden(message)
+            | AppError::NotFound(message)
+            | AppError::Conflict(message)
+            | AppError::Busy { message, .. } => json!({ "detail": message }),
         };
-        crate::web::retry_after((status, Json(body)).into_response(), retry_after)
+        let mut response = (status, Json(body)).into_response();
+        if unauthenticated {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
+        }
+        crate::web::retry_after(response, retry_after)
     }
 }
 

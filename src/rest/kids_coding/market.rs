@@ -18,6 +18,7 @@ use crate::{
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
+        params::{field, legacy_error, FieldSpec, Kind},
         schema::{absent_when_null, element, filter_text, from_document, int_of, object, string},
         Route,
     },
@@ -220,6 +221,12 @@ const PRODUCT_LIST: &str = concatcp!(
          } ",
     PRODUCT_FIELDS
 );
+/// The product list's filter parameters.
+const PRODUCT_FILTER: &[FieldSpec] = &[
+    field("_type", "productType", Kind::Int, false),
+    field("name", "name", Kind::Str, false),
+];
+
 /// `GET …/exchange_products/`: public; `_type` (0, 1), `name` (contains).
 async fn product_list(
     State(state): State<AppState>,
@@ -228,10 +235,12 @@ async fn product_list(
 ) -> KidsCodingResult {
     let (q, (page, page_size)) = (&list.query, list.paging()?);
     let vars = json!({
-        "filter": { "productType": q.int("_type")?, "name": q.string("name")? },
+        "filter": q.input(PRODUCT_FILTER)?,
         "page": page, "pageSize": page_size,
     });
-    let data = run(&state, auth, PRODUCT_LIST, vars).await?;
+    let data = run(&state, auth, PRODUCT_LIST, vars)
+        .await
+        .map_err(legacy_error(&[PRODUCT_FILTER], &[]))?;
     let page = without_null_categories(take(data, "exchangeProducts"));
     Ok(list.page(&state, page))
 }
@@ -341,6 +350,12 @@ async fn order_detail(
     ))))
 }
 
+/// The member's product list's filter parameters.
+const USER_PRODUCT_FILTER: &[FieldSpec] = &[
+    field("_type", "productType", Kind::Int, false),
+    field("status", "status", Kind::Int, false),
+];
+
 const USER_PRODUCTS: &str = concatcp!(
     "query UserProducts($filter: UserProductFilter, $page: Int, $pageSize: Int) {
            myProducts(filter: $filter, page: $page, pageSize: $pageSize) {
@@ -359,10 +374,12 @@ async fn user_products(
 ) -> KidsCodingResult {
     let (q, (page, page_size)) = (&list.query, list.paging()?);
     let vars = json!({
-        "filter": { "productType": q.int("_type")?, "status": q.int("status")? },
+        "filter": q.input(USER_PRODUCT_FILTER)?,
         "page": page, "pageSize": page_size,
     });
-    let data = run(&state, auth, USER_PRODUCTS, vars).await?;
+    let data = run(&state, auth, USER_PRODUCTS, vars)
+        .await
+        .map_err(legacy_error(&[USER_PRODUCT_FILTER], &[]))?;
     let page = without_null_categories(take(data, "myProducts"));
     Ok(list.page(&state, page))
 }

@@ -16,7 +16,7 @@ use crate::{
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        params::{field, BodyFields, FieldSpec, Kind, REQUIRED},
+        params::{field, legacy_error, BodyFields, FieldSpec, Kind, REQUIRED},
         schema::{boolean, element, filter_text, from_document, int},
         Route,
     },
@@ -173,7 +173,9 @@ async fn payer_update(
     BodyFields(fields): BodyFields,
 ) -> KidsCodingResult {
     let input = fields?.input(PAYER_UPDATE_FIELDS)?;
-    let data = run(&state, auth, PAYER_UPDATE, json!({ "input": input })).await?;
+    let data = run(&state, auth, PAYER_UPDATE, json!({ "input": input }))
+        .await
+        .map_err(legacy_error(&[PAYER_UPDATE_FIELDS], &[]))?;
     Ok(envelope::object(take(data, "updatePayer")))
 }
 
@@ -214,6 +216,8 @@ async fn visit_record_create(
     BodyFields(fields): BodyFields,
 ) -> KidsCodingResult {
     let input = fields?.input(VISIT_CREATE_FIELDS)?;
-    let data = run(&state, auth, VISIT_RECORD_CREATE, json!({ "input": input })).await?;
+    let data = run(&state, auth, VISIT_RECORD_CREATE, json!({ "input": input }))
+        .await
+        .map_err(legacy_error(&[VISIT_CREATE_FIELDS], &[]))?;
     Ok(envelope::created(take(data, "createVisitRecord")))
 }

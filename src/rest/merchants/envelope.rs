@@ -8,7 +8,27 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
+
+/// The status the merchant pages get for each code: input and rules 400, a conflict 409.
+pub fn status(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Conflict => StatusCode::CONFLICT,
+        ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::BadUserInput
+        | ErrorCode::InsufficientDiamonds
+        | ErrorCode::ProductUnavailable
+        | ErrorCode::StorageNotConfigured
+        | ErrorCode::RateLimited
+        | ErrorCode::CannotDisableSelf
+        | ErrorCode::LastSuperuser
+        | ErrorCode::RoleInUse => StatusCode::BAD_REQUEST,
+    }
+}
 
 /// An error rendered the merchant-management way.
 #[derive(Debug)]
@@ -26,24 +46,21 @@ impl IntoResponse for MerchantsError {
             crate::error::log_internal(detail);
         }
         let retry_after = self.0.retry_after();
-        let (status, code, msg) = match self.0 {
-            AppError::BadInput { message, .. } | AppError::Rule { message, .. } => {
-                (StatusCode::BAD_REQUEST, 1, message)
-            }
-            AppError::Unauthenticated(_) => (
-                StatusCode::UNAUTHORIZED,
-                401,
-                "未登录或登录已失效".to_owned(),
-            ),
-            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, 403, "没有权限".to_owned()),
-            AppError::NotFound(message) => (StatusCode::NOT_FOUND, 404, message),
-            AppError::Conflict(message) => (StatusCode::CONFLICT, 409, message),
-            AppError::Busy { message, .. } => (StatusCode::SERVICE_UNAVAILABLE, 503, message),
-            AppError::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                500,
-                "服务器错误".to_owned(),
-            ),
+        let status = status(self.0.code());
+        // The body's `code` is 1 for the request's own fault, the HTTP status otherwise.
+        let code = match status {
+            StatusCode::BAD_REQUEST => 1,
+            other => other.as_u16(),
+        };
+        let msg = match self.0 {
+            AppError::Unauthenticated(_) => "未登录或登录已失效".to_owned(),
+            AppError::Forbidden(_) => "没有权限".to_owned(),
+            AppError::Internal(_) => "服务器错误".to_owned(),
+            AppError::BadInput { message, .. }
+            | AppError::Rule { message, .. }
+            | AppError::NotFound(message)
+            | AppError::Conflict(message)
+            | AppError::Busy { message, .. } => message,
         };
         let response = (status, Json(json!({ "code": code, "msg": msg }))).into_response();
         crate::web::retry_after(response, retry_after)

@@ -8,7 +8,28 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
+
+/// The status the paid-reports clients get for each code: the seed's 400, 401 and 403, a
+/// throttled login 429.
+pub fn status(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::BadUserInput
+        | ErrorCode::Conflict
+        | ErrorCode::InsufficientDiamonds
+        | ErrorCode::ProductUnavailable
+        | ErrorCode::StorageNotConfigured
+        | ErrorCode::CannotDisableSelf
+        | ErrorCode::LastSuperuser
+        | ErrorCode::RoleInUse => StatusCode::BAD_REQUEST,
+    }
+}
 
 /// An error rendered the paid-reports way.
 #[derive(Debug)]
@@ -27,25 +48,21 @@ impl IntoResponse for PaidReportsError {
         }
         let mut errors = Map::new();
         let retry_after = self.0.retry_after();
-        let (status, message) = match self.0 {
+        let status = status(self.0.code());
+        let message = match self.0 {
             AppError::BadInput { field, message } => {
                 if let Some(field) = field {
                     errors.insert(field, Value::String(message.clone()));
                 }
-                (StatusCode::BAD_REQUEST, message)
+                message
             }
-            AppError::Unauthenticated(message) => (StatusCode::UNAUTHORIZED, message),
-            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "权限不足,没有调用权限".into()),
-            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "记录不存在".into()),
-            AppError::Rule {
-                code: "RATE_LIMITED",
-                message,
-            } => (StatusCode::TOO_MANY_REQUESTS, message),
-            AppError::Conflict(message) | AppError::Rule { message, .. } => {
-                (StatusCode::BAD_REQUEST, message)
-            }
-            AppError::Busy { message, .. } => (StatusCode::SERVICE_UNAVAILABLE, message),
-            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "服务器错误".into()),
+            AppError::Forbidden(_) => "权限不足,没有调用权限".into(),
+            AppError::NotFound(_) => "记录不存在".into(),
+            AppError::Internal(_) => "服务器错误".into(),
+            AppError::Unauthenticated(message)
+            | AppError::Conflict(message)
+            | AppError::Rule { message, .. }
+            | AppError::Busy { message, .. } => message,
         };
         let body = json!({ "status": 1, "error": message, "errors": errors });
         crate::web::retry_after((status, Json(body)).into_response(), retry_after)

@@ -19,7 +19,7 @@ use crate::{
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        params::Fields,
+        params::{field, legacy_error, FieldSpec, Fields, Kind},
         rows::{col, Format, Formats, Row},
         schema::{
             array, date, element, filter_text, from_document, int, int_of, non_null, object,
@@ -264,6 +264,13 @@ const MAX_CUSTOMER_ROWS: u64 = 10_000;
 const CUSTOMERS: &str = concatcp!("query Customers($filter: CustomerFilter!, $page: Int) {
            customers(filter: $filter, page: $page, pageSize: 100) { totalCount items { ...CustomerFields } }
          } ", CUSTOMER_FIELDS);
+/// The customer list's filter parameters (its `kind` is read apart, from `type`).
+const CUSTOMER_FILTER: &[FieldSpec] = &[
+    field("start_date", "startDate", Kind::Str, false),
+    field("end_date", "endDate", Kind::Str, false),
+    field("mobile", "mobile", Kind::Str, false),
+];
+
 /// `GET /api/customer` (Payment_Customer_List): `type` 1 order users / 2 whitelist users,
 /// `start_date` (required), `end_date` (default today), `mobile` (exact).
 pub async fn customers(
@@ -279,7 +286,8 @@ pub async fn customers(
             return Err(AppError::field("type", format!("type 只能是 1 或 2, 不是 {other}")).into())
         }
     };
-    let filter = json!({ "kind": kind, "startDate": q.string("start_date")?, "endDate": q.string("end_date")?, "mobile": q.string("mobile")? });
+    let mut filter = q.input(CUSTOMER_FILTER)?;
+    filter["kind"] = kind.into();
     let mut rows = Vec::new();
     for page in 1.. {
         let found = take(
@@ -289,7 +297,8 @@ pub async fn customers(
                 CUSTOMERS,
                 json!({ "filter": filter, "page": page }),
             )
-            .await?,
+            .await
+            .map_err(legacy_error(&[CUSTOMER_FILTER], &[]))?,
             "customers",
         );
         let items = found["items"].as_array().cloned().unwrap_or_default();
@@ -335,8 +344,12 @@ async fn run_orders(
     document: &'static str,
     field: &str,
     vars: Value,
+    tables: &[&[FieldSpec]],
 ) -> PaidReportsResult {
-    let page = take(run(state, auth, document, vars).await?, field);
+    let data = run(state, auth, document, vars)
+        .await
+        .map_err(legacy_error(tables, &[]))?;
+    let page = take(data, field);
     Ok(order_list_answer(page))
 }
 
@@ -360,6 +373,7 @@ pub async fn customer_orders(
         CUSTOMER_ORDERS,
         "customerOrders",
         json!({ "id": path_id(&id)?, "page": page, "limit": limit }),
+        &[],
     )
     .await
 }
@@ -376,20 +390,20 @@ pub async fn orders(
     let raw = raw.map(|r| r.replace('?', "&"));
     let q = Fields::from_query(raw.as_deref());
     let (page, limit) = q.paging(&PAGING)?;
-    let filter = json!({
-        "startDate": q.string("start_date")?, "endDate": q.string("end_date")?,
-        "state": q.int("state")?, "usageExpendStatus": q.int("usage_expend_status")?,
-        "number": q.string("number")?, "thirdTradeNum": q.string("third_trade_num")?,
-    });
-    run_orders(
-        &state,
-        auth,
-        ORDERS,
-        "orders",
-        json!({ "filter": filter, "page": page, "limit": limit }),
-    )
-    .await
+    let filter = q.input(ORDER_FILTER)?;
+    let vars = json!({ "filter": filter, "page": page, "limit": limit });
+    run_orders(&state, auth, ORDERS, "orders", vars, &[ORDER_FILTER]).await
 }
+
+/// The order list's filter parameters.
+const ORDER_FILTER: &[FieldSpec] = &[
+    field("start_date", "startDate", Kind::Str, false),
+    field("end_date", "endDate", Kind::Str, false),
+    field("state", "state", Kind::Int, false),
+    field("usage_expend_status", "usageExpendStatus", Kind::Int, false),
+    field("number", "number", Kind::Str, false),
+    field("third_trade_num", "thirdTradeNum", Kind::Str, false),
+];
 
 /// An empty invoice: strings empty and numbers zero, never null (the seed's rule).
 static NO_INVOICE: LazyLock<Value> = LazyLock::new(|| {

@@ -16,7 +16,7 @@ use crate::{
     rest::{
         doc::{fields_schema, Access, Doc},
         operation::{run, take},
-        params::{field, BodyFields, FieldSpec, Fields, Kind},
+        params::{field, legacy_error, BodyFields, FieldSpec, Fields, Kind},
         schema::{array, date, element, filter_text, from_document, int},
         Route,
     },
@@ -127,18 +127,22 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> PaidReportsResult {
     let q = Fields::from_query(raw.as_deref());
-    let filter = json!({
-        "title": q.string("title")?,
-        "typeId": q.int("type_id")?,
-        "startDate": q.string("start_ctime")?,
-        "endDate": q.string("end_ctime")?,
-        "status": q.int("status")?,
-    });
     let (page, limit) = q.paging(&PAGING)?;
-    let vars = json!({ "filter": filter, "page": page, "limit": limit });
-    let data = run(&state, auth, REPORT_LIST, vars).await?;
+    let vars = json!({ "filter": q.input(REPORT_FILTER)?, "page": page, "limit": limit });
+    let data = run(&state, auth, REPORT_LIST, vars)
+        .await
+        .map_err(legacy_error(&[REPORT_FILTER], &[]))?;
     Ok(envelope::ok(envelope::laravel_page(take(data, "reports"))))
 }
+
+/// The report list's filter parameters.
+const REPORT_FILTER: &[FieldSpec] = &[
+    field("title", "title", Kind::Str, false),
+    field("type_id", "typeId", Kind::Int, false),
+    field("start_ctime", "startDate", Kind::Str, false),
+    field("end_ctime", "endDate", Kind::Str, false),
+    field("status", "status", Kind::Int, false),
+];
 
 /// A report's own fields.
 pub(super) const REPORT_FIELDS: &[FieldSpec] = &[
@@ -172,6 +176,13 @@ pub(super) const WHITE_ENTRY_FIELDS: &[FieldSpec] = &[
     field("state", "state", Kind::Int, false),
 ];
 
+/// The whitelist of a report body: (legacy, GraphQL) names.
+const WHITE_LIST: (&str, &str) = ("white_list", "whiteList");
+
+/// The report's tables, and its nested whitelist, for naming error fields as the legacy
+/// clients sent them ([`legacy_error`]).
+const REPORT_TABLES: &[&[FieldSpec]] = &[REPORT_FIELDS, FILE_FIELDS, WHITE_ENTRY_FIELDS];
+
 /// The report fields of a body, as GraphQL input (`file` and `white_list` nested).
 fn report_input(fields: &Fields) -> Result<Value, AppError> {
     let mut input = fields.input(REPORT_FIELDS)?;
@@ -181,7 +192,7 @@ fn report_input(fields: &Fields) -> Result<Value, AppError> {
         };
         input["file"] = Fields(file.clone()).input(FILE_FIELDS)?;
     }
-    if let Some(list) = fields.0.get("white_list") {
+    if let Some(list) = fields.0.get(WHITE_LIST.0) {
         let Value::Array(list) = list else {
             return Err(AppError::field("white_list", "white_list 必须是数组"));
         };
@@ -195,7 +206,7 @@ fn report_input(fields: &Fields) -> Result<Value, AppError> {
             };
             entries.push(Fields(item.clone()).input(WHITE_ENTRY_FIELDS)?);
         }
-        input["whiteList"] = Value::Array(entries);
+        input[WHITE_LIST.1] = Value::Array(entries);
     }
     Ok(input)
 }
@@ -209,7 +220,9 @@ pub async fn create(
     BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
     let input = report_input(&fields?)?;
-    let data = run(&state, auth, REPORT_CREATE, json!({ "input": input })).await?;
+    let data = run(&state, auth, REPORT_CREATE, json!({ "input": input }))
+        .await
+        .map_err(legacy_error(REPORT_TABLES, &[WHITE_LIST]))?;
     Ok(envelope::ok_both(envelope::id_only(take(
         data,
         "createReport",
@@ -244,7 +257,7 @@ pub async fn update(
     let id = path_id(&id)?;
     let mut input = report_input(&fields?)?;
     if let Value::Object(map) = &mut input {
-        for nested in ["file", "whiteList", "typeId"] {
+        for nested in ["file", WHITE_LIST.1, "typeId"] {
             map.remove(nested);
         }
     }
@@ -254,7 +267,8 @@ pub async fn update(
         REPORT_MODIFY,
         json!({ "id": id, "input": input }),
     )
-    .await?;
+    .await
+    .map_err(legacy_error(REPORT_TABLES, &[WHITE_LIST]))?;
     Ok(envelope::ok_both(envelope::id_only(take(
         data,
         "updateReport",

@@ -18,7 +18,7 @@ use crate::{
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        params::{field, BodyFields, FieldSpec, Fields, Kind},
+        params::{field, legacy_error, BodyFields, FieldSpec, Fields, Kind},
         rows,
         schema::{element, filter_text, from_document, int, int_of, object, string},
         Route,
@@ -224,7 +224,10 @@ pub async fn add(
 ) -> PaidReportsResult {
     let input = fields?.input(ADD_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "input": input });
-    let data = run(&state, auth, WHITE_ADD, vars).await?;
+    // The domain names a bad entry by its argument, `input`; the legacy API called it `white`.
+    let data = run(&state, auth, WHITE_ADD, vars)
+        .await
+        .map_err(legacy_error(&[ADD_FIELDS], &[("white", "input")]))?;
     Ok(envelope::ok_both(envelope::id_only(take(
         data,
         "addWhitelistEntry",
@@ -268,7 +271,9 @@ pub async fn update(
 ) -> PaidReportsResult {
     let input = fields?.input(EDIT_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)?, "input": input });
-    let data = run(&state, auth, WHITE_EDIT, vars).await?;
+    let data = run(&state, auth, WHITE_EDIT, vars)
+        .await
+        .map_err(legacy_error(&[EDIT_FIELDS], &[]))?;
     Ok(envelope::ok_both(envelope::id_only(take(
         data,
         "updateWhitelistEntry",

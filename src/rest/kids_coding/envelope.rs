@@ -8,28 +8,7 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
-use crate::error::{AppError, ErrorCode};
-
-/// The status DRF answers for each code: every error of the request's own making is 400 (a
-/// conflict too, as a DRF validator refuses it), market rules included.
-pub fn status(code: ErrorCode) -> StatusCode {
-    match code {
-        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-        ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
-        ErrorCode::BadUserInput
-        | ErrorCode::Conflict
-        | ErrorCode::InsufficientDiamonds
-        | ErrorCode::ProductUnavailable
-        | ErrorCode::StorageNotConfigured
-        | ErrorCode::RateLimited
-        | ErrorCode::CannotDisableSelf
-        | ErrorCode::LastSuperuser
-        | ErrorCode::RoleInUse => StatusCode::BAD_REQUEST,
-    }
-}
+use crate::error::AppError;
 
 /// An error rendered the DRF way.
 #[derive(Debug)]
@@ -47,7 +26,7 @@ impl IntoResponse for KidsCodingError {
             crate::error::log_internal(detail);
         }
         let retry_after = self.0.retry_after();
-        let status = status(self.0.code());
+        let status = crate::rest::Family::KidsCoding.status(self.0.code());
         let unauthenticated = matches!(self.0, AppError::Unauthenticated(_));
         let body = match self.0 {
             AppError::BadInput {

@@ -8,27 +8,7 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::error::{AppError, ErrorCode};
-
-/// The status the merchant pages get for each code: input and rules 400, a conflict 409.
-pub fn status(code: ErrorCode) -> StatusCode {
-    match code {
-        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-        ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::Conflict => StatusCode::CONFLICT,
-        ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
-        ErrorCode::BadUserInput
-        | ErrorCode::InsufficientDiamonds
-        | ErrorCode::ProductUnavailable
-        | ErrorCode::StorageNotConfigured
-        | ErrorCode::RateLimited
-        | ErrorCode::CannotDisableSelf
-        | ErrorCode::LastSuperuser
-        | ErrorCode::RoleInUse => StatusCode::BAD_REQUEST,
-    }
-}
+use crate::error::AppError;
 
 /// An error rendered the merchant-management way.
 #[derive(Debug)]
@@ -46,7 +26,7 @@ impl IntoResponse for MerchantsError {
             crate::error::log_internal(detail);
         }
         let retry_after = self.0.retry_after();
-        let status = status(self.0.code());
+        let status = crate::rest::Family::Merchants.status(self.0.code());
         // The body's `code` is 1 for the request's own fault, the HTTP status otherwise.
         let code = match status {
             StatusCode::BAD_REQUEST => 1,

@@ -2,34 +2,10 @@
 //! with the HTTP codes the seed lists (400, 401, 403).
 
 use crate::rest::json::Json;
-use axum::{
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-use crate::error::{AppError, ErrorCode};
-
-/// The status the paid-reports clients get for each code: the seed's 400, 401 and 403, a
-/// throttled login 429.
-pub fn status(code: ErrorCode) -> StatusCode {
-    match code {
-        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-        ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
-        ErrorCode::BadUserInput
-        | ErrorCode::Conflict
-        | ErrorCode::InsufficientDiamonds
-        | ErrorCode::ProductUnavailable
-        | ErrorCode::StorageNotConfigured
-        | ErrorCode::CannotDisableSelf
-        | ErrorCode::LastSuperuser
-        | ErrorCode::RoleInUse => StatusCode::BAD_REQUEST,
-    }
-}
+use crate::error::AppError;
 
 /// An error rendered the paid-reports way.
 #[derive(Debug)]
@@ -48,7 +24,7 @@ impl IntoResponse for PaidReportsError {
         }
         let mut errors = Map::new();
         let retry_after = self.0.retry_after();
-        let status = status(self.0.code());
+        let status = crate::rest::Family::PaidReports.status(self.0.code());
         let message = match self.0 {
             AppError::BadInput { field, message } => {
                 if let Some(field) = field {

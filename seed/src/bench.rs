@@ -21,7 +21,7 @@
 use std::{path::PathBuf, time::Instant};
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use rand::{rngs::StdRng, seq::IndexedRandom, Rng, SeedableRng};
+use rand::{rngs::StdRng, seq::IndexedRandom, RngExt, SeedableRng};
 use sea_orm::{
     sea_query::{Expr, Query},
     ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, Set, Value,
@@ -428,7 +428,7 @@ async fn payers(w: &mut Writer<'_>, s: usize) -> anyhow::Result<()> {
             ]);
             // Most payers take one course, some two or three.
             let k = *[0, 1, 1, 1, 1, 2, 2, 3].choose(&mut r).unwrap_or(&1);
-            let mut chosen: Vec<i32> = all_courses.choose_multiple(&mut r, k).copied().collect();
+            let mut chosen: Vec<i32> = all_courses.sample(&mut r, k).copied().collect();
             chosen.sort_unstable();
             for course in chosen {
                 enrolments.push(vec![v(id), v(course)]);

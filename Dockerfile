@@ -12,6 +12,10 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY entity entity
 COPY migration migration
+# The benchmark's data generator is not built here, but as a workspace member its crate must exist.
+COPY seed seed
+# Files the binary embeds: the playground's bundle, the REST reference page.
+COPY assets assets
 COPY src src
 # `/metrics` reports it as opsgraph_build_info{commit=…}.
 ARG OPSGRAPH_GIT_COMMIT=unknown

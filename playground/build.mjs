@@ -1,13 +1,13 @@
-// Bundles GraphiQL into ../src/graphiql/{index.html,graphiql.js,graphiql.css}, which the binary
+// Bundles GraphiQL into ../assets/graphiql/{index.html,graphiql.js,graphiql.css}, which the binary
 // embeds and serves at /graphiql, so the playground needs nothing from outside at run time.
-// Deterministic: CI rebuilds from package-lock.json and fails on `git diff --exit-code src/graphiql`.
+// Deterministic: CI rebuilds from package-lock.json and fails on `git diff --exit-code assets/graphiql`.
 import { build } from 'esbuild';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, '..', 'src', 'graphiql');
+const out = join(here, '..', 'assets', 'graphiql');
 
 const result = await build({
   absWorkingDir: here,

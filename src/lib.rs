@@ -9,7 +9,6 @@ pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod auth;
-pub mod bench;
 pub mod cache;
 pub mod config;
 pub mod db;

@@ -1,6 +1,7 @@
 //! The `opsgraph` command: `serve` (the default), `migrate`, `export-schema`,
-//! `export-operations`, `export-openapi`, `seed`, `staff`, `role`, `key`, `create-admin` and
-//! `healthcheck`.
+//! `export-operations`, `export-openapi`, `healthcheck`, `staff`, `role`, `key` and
+//! `create-admin`. The benchmark's data generator is a binary of its own, `opsgraph-seed`
+//! (the `seed/` crate).
 
 use std::path::PathBuf;
 
@@ -59,8 +60,6 @@ enum Command {
         #[arg(default_value = "openapi.json")]
         path: PathBuf,
     },
-    /// Seeds benchmark data (`--bench --scale N`) or writes the benchmark's import sheet.
-    Seed(opsgraph::bench::SeedArgs),
     /// Asks the server at `--bind` for `/healthz`; exits 0 when it answers 200 (a container's
     /// `HEALTHCHECK`).
     Healthcheck,
@@ -147,7 +146,6 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(path = %path.display(), "OpenAPI document written");
             Ok(())
         }
-        Command::Seed(args) => opsgraph::bench::run(&cli.config, args).await,
         Command::Staff { command } => {
             accounts::cli::staff(&connect(&cli.config).await?, command).await
         }

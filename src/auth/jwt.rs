@@ -43,8 +43,8 @@ impl JwtKeys {
             "the JWT secret must be at least 32 bytes long"
         );
         Ok(JwtKeys {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            encoding: EncodingKey::from_secret(secret)?,
+            decoding: DecodingKey::from_secret(secret)?,
             issuer,
             ttl_secs: ttl_secs as i64,
         })
@@ -53,7 +53,7 @@ impl JwtKeys {
     /// A token for staff account `account_id` under its session version `sv`, and its expiry
     /// (Unix seconds).
     pub fn issue(&self, account_id: i32, sv: i32, now: i64) -> AppResult<(String, i64)> {
-        use rand::RngCore;
+        use rand::Rng;
         let exp = now + self.ttl_secs;
         let mut id = [0u8; 16];
         rand::rng().fill_bytes(&mut id);
@@ -114,7 +114,7 @@ mod tests {
         let (token, _) = keys.issue(1, 0, now).expect("a token");
         assert!(keys.verify(&token).is_ok_and(|c| c.jti.len() == 32));
         let sign = |claims: serde_json::Value| {
-            let key = jsonwebtoken::EncodingKey::from_secret(&secret);
+            let key = jsonwebtoken::EncodingKey::from_secret(&secret).expect("key");
             jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).expect("sign")
         };
         let base = serde_json::json!({ "aud": 1, "iss": "opsgraph-test", "sub": STAFF_TOKEN_KIND,

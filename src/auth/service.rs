@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use entity::{api_key, revoked_token, role, role_permission, setting, staff, user_info};
-use rand::RngCore;
+use rand::Rng;
 use sea_orm::{
     sea_query::ExprTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryFilter, Set,

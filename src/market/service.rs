@@ -1,7 +1,7 @@
 //! Rules of the market, shared by GraphQL and the legacy REST URLs.
 
 use entity::{exchange_order, exchange_product, prop_category, user_info, user_product};
-use rand::Rng;
+use rand::RngExt;
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,

@@ -2,7 +2,7 @@
 //! base64 with padding. Everything is computed locally; no call to Qiniu is needed.
 
 use base64::{engine::general_purpose::URL_SAFE, Engine};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
 /// An access/secret key pair.

@@ -13,7 +13,7 @@ use opsgraph::rest::{
     doc::{Access, Body, In},
     Route,
 };
-use rand::{rngs::StdRng, Rng, SeedableRng};
+use rand::{rngs::StdRng, RngExt, SeedableRng};
 use serde_json::{json, Map, Value};
 
 use crate::common::{each_db, MEMBER, STAFF};

@@ -437,7 +437,7 @@ async fn whitelist_export_reads_back_in_every_id_form() {
 }
 
 fn hmac_b64(secret: &str, data: &str) -> String {
-    use hmac::Mac;
+    use hmac::{KeyInit, Mac};
     let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(data.as_bytes());
     base64::engine::general_purpose::URL_SAFE.encode(mac.finalize().into_bytes())
@@ -568,7 +568,7 @@ async fn every_report_route_needs_a_token_and_its_code() {
             use sea_orm::EntityTrait;
             let secret = entity::setting::Entity::find_by_id("jwt_secret").one(&app.state.core.db).await.unwrap().unwrap().value;
             let claims = json!({ "aud": 1, "iss": "opsgraph-development", "sub": "opsgraph_staff", "iat": now - 90_000, "exp": now - 3_600 });
-            format!("Bearer {}", jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes())).unwrap())
+            format!("Bearer {}", jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).unwrap()).unwrap())
         };
         let mut n = 0;
         for (method, path, code) in routes {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use opsgraph::state::SheetJob;
-use rand::{rngs::StdRng, RngCore, SeedableRng};
+use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::{json, Value};
 
 use crate::common::{backends, each_db, TestApp};

@@ -297,11 +297,11 @@ async fn graphiql_assets_have_hashed_names_cached_for_a_year() {
         for (plain, bytes) in [
             (
                 "graphiql.js",
-                include_bytes!("../../src/graphiql/graphiql.js").as_slice(),
+                include_bytes!("../../assets/graphiql/graphiql.js").as_slice(),
             ),
             (
                 "graphiql.css",
-                include_bytes!("../../src/graphiql/graphiql.css").as_slice(),
+                include_bytes!("../../assets/graphiql/graphiql.css").as_slice(),
             ),
         ] {
             let (stem, ext) = plain.split_once('.').unwrap();

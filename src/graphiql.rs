@@ -1,6 +1,7 @@
 //! The GraphQL playground at `/graphiql`, served from the binary: GraphiQL bundled from the npm
-//! packages pinned in `playground/package-lock.json` (`node build.mjs` there writes the files
-//! beside this one; CI rebuilds them and fails on a difference). Nothing is fetched from a CDN,
+//! packages pinned in `playground/package-lock.json` (`node build.mjs` there writes the files to
+//! `assets/graphiql/`, outside `src/` as they are not Rust; CI rebuilds them and fails on a
+//! difference). Nothing is fetched from a CDN,
 //! which intranet and mainland-China deployments often cannot reach.
 //!
 //! The script and style are served under names carrying their content's hash
@@ -51,28 +52,37 @@ fn asset(name: &'static str, bytes: &'static [u8], content_type: &'static str) -
 static SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
     asset(
         "graphiql.js",
-        include_bytes!("graphiql.js"),
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/assets/graphiql/graphiql.js"
+        )),
         "text/javascript; charset=utf-8",
     )
 });
 static STYLE: LazyLock<Asset> = LazyLock::new(|| {
     asset(
         "graphiql.css",
-        include_bytes!("graphiql.css"),
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/assets/graphiql/graphiql.css"
+        )),
         "text/css; charset=utf-8",
     )
 });
 /// The page, linking the hashed names.
 static PAGE: LazyLock<Asset> = LazyLock::new(|| {
-    let page = include_str!("index.html")
-        .replace(
-            "/graphiql/graphiql.js",
-            &format!("/graphiql/{}", SCRIPT.hashed_name),
-        )
-        .replace(
-            "/graphiql/graphiql.css",
-            &format!("/graphiql/{}", STYLE.hashed_name),
-        );
+    let page = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/graphiql/index.html"
+    ))
+    .replace(
+        "/graphiql/graphiql.js",
+        &format!("/graphiql/{}", SCRIPT.hashed_name),
+    )
+    .replace(
+        "/graphiql/graphiql.css",
+        &format!("/graphiql/{}", STYLE.hashed_name),
+    );
     // Built once per process: leaking it gives the page the same `'static` life as the others.
     let page: &'static str = Box::leak(page.into_boxed_str());
     asset("index.html", page.as_bytes(), "text/html; charset=utf-8")

@@ -1,4 +1,4 @@
-//! Benchmark data: `opsgraph seed --bench --scale N` fills every domain with realistic, varied
+//! Benchmark data: `opsgraph-seed --bench --scale N` fills every domain with realistic, varied
 //! rows on top of the demo data, so `scripts/bench` measures opsgraph at realistic sizes.
 //!
 //! At scale 1: 100,000 payers (each with a student profile, most with a teacher), 100,000 paid-
@@ -18,19 +18,18 @@
 //! Rows go in as multi-row INSERTs (a few hundred rows each, under both engines' bind-parameter
 //! limits) in transactions of about 100,000 rows.
 
-mod words;
-
 use std::{path::PathBuf, time::Instant};
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use rand::{rngs::StdRng, seq::IndexedRandom, Rng, SeedableRng};
+use rand::{rngs::StdRng, seq::IndexedRandom, RngExt, SeedableRng};
 use sea_orm::{
     sea_query::{Expr, Query},
     ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, Set, Value,
 };
 
-use crate::{config::Config, db, xlsx};
-use words::*;
+use opsgraph::{auth, config::Config, db, demo, reports, xlsx};
+
+use crate::words::*;
 
 /// Ids of bench rows start after this (the demo's ids are all below it).
 pub const BASE_ID: i32 = 1_000_000;
@@ -53,7 +52,7 @@ const STARTED_FLAG: &str = "bench_seeding";
 /// Rows per committed transaction.
 const ROWS_PER_TXN: usize = 100_000;
 
-/// `opsgraph seed`: benchmark data, or the import sheet of the benchmark.
+/// `opsgraph-seed`: benchmark data, or the import sheet of the benchmark.
 #[derive(clap::Args, Debug)]
 pub struct SeedArgs {
     /// Seed the benchmark data set (the demo data first, when missing). Refuses a database
@@ -81,7 +80,7 @@ pub fn member_key(k: i32) -> String {
     hex::encode(digest)[..40].to_owned()
 }
 
-/// Runs `opsgraph seed`.
+/// Runs `opsgraph-seed`.
 pub async fn run(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.import_sheet {
         let bytes = import_sheet(args.import_rows)?;
@@ -99,7 +98,7 @@ pub async fn run(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
 /// Seeds the bench data at `scale` (and the demo data when missing).
 pub async fn seed(db: &DatabaseConnection, scale: u32) -> anyhow::Result<()> {
     let started = Instant::now();
-    crate::demo::seed(db).await?;
+    demo::seed(db).await?;
     if let Some(flag) = setting(db, SEEDED_FLAG).await? {
         anyhow::bail!("this database already has the bench data (scale {flag}); use a fresh one");
     }
@@ -112,7 +111,7 @@ pub async fn seed(db: &DatabaseConnection, scale: u32) -> anyhow::Result<()> {
 
     let mut w = Writer::new(db);
     let s = scale as usize;
-    let password_hash = crate::auth::password::hash("123456".into()).await?;
+    let password_hash = auth::password::hash("123456".into()).await?;
     payers(&mut w, s).await?;
     members(&mut w).await?;
     merchants(&mut w, s, &password_hash).await?;
@@ -429,7 +428,7 @@ async fn payers(w: &mut Writer<'_>, s: usize) -> anyhow::Result<()> {
             ]);
             // Most payers take one course, some two or three.
             let k = *[0, 1, 1, 1, 1, 2, 2, 3].choose(&mut r).unwrap_or(&1);
-            let mut chosen: Vec<i32> = all_courses.choose_multiple(&mut r, k).copied().collect();
+            let mut chosen: Vec<i32> = all_courses.sample(&mut r, k).copied().collect();
             chosen.sort_unstable();
             for course in chosen {
                 enrolments.push(vec![v(id), v(course)]);
@@ -551,8 +550,8 @@ async fn members(w: &mut Writer<'_>) -> anyhow::Result<()> {
         users.push(row);
         let key = member_key(k);
         keys.push(vec![
-            v(crate::auth::service::key_digest(&key)),
-            v(crate::auth::service::key_prefix(&key)),
+            v(auth::service::key_digest(&key)),
+            v(auth::service::key_prefix(&key)),
             v(None::<i32>),
             v(Some(id)),
             v(day(2020, 9, 1).and_hms_opt(10, 0, 0).unwrap_or_default()),
@@ -1238,7 +1237,7 @@ pub fn import_sheet(rows: usize) -> anyhow::Result<Vec<u8>> {
         .collect();
     Ok(xlsx::write(
         "白名单",
-        crate::reports::service::TEMPLATE_HEADERS,
+        reports::service::TEMPLATE_HEADERS,
         &cells,
     )?)
 }

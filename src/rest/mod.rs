@@ -35,7 +35,8 @@ use crate::{
 };
 
 /// One legacy URL and method. The list of them is the route table: it builds the router, the
-/// OpenAPI document and the authorization test's walk, so no route can miss any of the three.
+/// OpenAPI document, the authorization test's walk and the list of GraphQL documents, so no
+/// route can miss any of them.
 pub struct Route {
     pub method: Method,
     /// The axum pattern (`/api/report/{id}`), also the OpenAPI path.
@@ -43,6 +44,9 @@ pub struct Route {
     pub handler: MethodRouter<AppState>,
     /// What the route promises.
     pub doc: Doc,
+    /// The GraphQL documents the handler runs ([`Route::runs`]); none for a route that answers
+    /// without GraphQL.
+    pub documents: &'static [&'static str],
 }
 
 impl Route {
@@ -58,7 +62,15 @@ impl Route {
             path: path.into(),
             handler,
             doc,
+            documents: &[],
         }
+    }
+
+    /// The route with the GraphQL documents its handler runs (every one it may pass to
+    /// [`operation::run`]), which [`documents`] lists.
+    pub fn runs(mut self, documents: &'static [&'static str]) -> Self {
+        self.documents = documents;
+        self
     }
 }
 
@@ -70,12 +82,19 @@ pub fn routes() -> Vec<Route> {
     routes
 }
 
-/// Every GraphQL document the REST layer runs: `opsgraph export-operations` prints them for
-/// CI's graphql-js check, and debug builds refuse to run a document missing from this list.
+/// Every GraphQL document the REST layer runs, as the routes register them (each once, in route
+/// order): `opsgraph export-operations` prints them for CI's graphql-js check, and debug builds
+/// refuse to run a document missing from this list.
 pub fn documents() -> Vec<&'static str> {
-    let mut documents = kids_coding::documents();
-    documents.extend(merchants::documents());
-    documents.extend(paid_reports::documents());
+    let mut documents: Vec<&'static str> = Vec::new();
+    for route in routes() {
+        for &document in route.documents {
+            // Several routes run the same document (the market under both prefixes).
+            if !documents.contains(&document) {
+                documents.push(document);
+            }
+        }
+    }
     documents
 }
 
@@ -305,6 +324,7 @@ pub async fn method_not_allowed(method: Method, OriginalUri(uri): OriginalUri) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rest::doc::Media;
 
     /// The status of every code in every family (kids coding, merchants, paid reports), as
     /// the legacy APIs answer.
@@ -324,6 +344,39 @@ mod tests {
         (ErrorCode::LastSuperuser, [400, 400, 400]),
         (ErrorCode::RoleInUse, [400, 400, 400]),
     ];
+
+    /// A JSON answer is a GraphQL result reshaped, so a route documenting one registers the
+    /// documents it runs (a download alone may run none).
+    #[test]
+    fn every_json_route_registers_its_documents() {
+        for route in routes() {
+            let answers_json = route.doc.answers.iter().any(|a| a.media == Media::Json);
+            assert!(
+                !answers_json || !route.documents.is_empty(),
+                "{} {} answers JSON but registers no document (Route::runs)",
+                route.method,
+                route.path
+            );
+        }
+    }
+
+    /// The list has each document once, each with an operation name of its own, as
+    /// `export-operations` writes them.
+    #[test]
+    fn documents_are_listed_once_each_with_their_own_name() {
+        let catalogue = operation::catalogue().expect("every REST document parses");
+        assert_eq!(catalogue.len(), documents().len());
+        let mut documents = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for entry in &catalogue {
+            let name = entry["name"].as_str().expect("a named operation");
+            assert!(names.insert(name), "{name} named twice");
+            assert!(
+                documents.insert(entry["document"].clone()),
+                "{name} listed twice"
+            );
+        }
+    }
 
     #[test]
     fn every_code_has_a_status_in_every_family() {

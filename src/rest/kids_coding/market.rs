@@ -27,19 +27,6 @@ use crate::{
 
 use const_format::concatcp;
 
-/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
-pub(crate) const DOCUMENTS: &[&str] = &[
-    PRODUCT_LIST,
-    PRODUCT_DETAIL,
-    PURCHASE,
-    ORDER_LIST,
-    ORDER_DETAIL,
-    USER_PRODUCTS,
-    USE_PRODUCT,
-    UNUSE_PRODUCT,
-    USER_INFO,
-];
-
 /// The routes, under both prefixes, and the member's UserInfo.
 pub fn routes() -> Vec<Route> {
     // `category_detail` is left out, not null, for products without a category.
@@ -81,7 +68,8 @@ pub fn routes() -> Vec<Route> {
                         ))),
                     )
                     .errors(&[400, 404]),
-            ),
+            )
+            .runs(&[PRODUCT_LIST]),
             Route::new(
                 M::GET,
                 at("/exchange_products/{pk}/"),
@@ -92,20 +80,23 @@ pub fn routes() -> Vec<Route> {
                     "1",
                 )
                 .answer(200, shape(PRODUCT_DETAIL, "exchangeProduct")),
-            ),
+            )
+            .runs(&[PRODUCT_DETAIL]),
             // The seed's app calls the purchase with GET; POST is served too.
             Route::new(
                 M::GET,
                 at("/exchange_products/purchase/{pk}/"),
                 get(purchase),
                 purchase_doc(),
-            ),
+            )
+            .runs(&[PURCHASE]),
             Route::new(
                 M::POST,
                 at("/exchange_products/purchase/{pk}/"),
                 post(purchase),
                 purchase_doc(),
-            ),
+            )
+            .runs(&[PURCHASE]),
             Route::new(
                 M::GET,
                 at("/exchange_product_order/"),
@@ -116,7 +107,8 @@ pub fn routes() -> Vec<Route> {
                         envelope::page_schema(element(shape(ORDER_LIST, "exchangeOrders.items"))),
                     )
                     .errors(&[404]),
-            ),
+            )
+            .runs(&[ORDER_LIST]),
             Route::new(
                 M::GET,
                 at("/exchange_product_order/{order_number}/"),
@@ -130,7 +122,8 @@ pub fn routes() -> Vec<Route> {
                     )
                     .answer(200, shape(ORDER_DETAIL, "exchangeOrder"))
                     .errors(&[400, 404]),
-            ),
+            )
+            .runs(&[ORDER_DETAIL]),
             Route::new(
                 M::GET,
                 at("/user_products/"),
@@ -143,29 +136,35 @@ pub fn routes() -> Vec<Route> {
                         envelope::page_schema(element(shape(USER_PRODUCTS, "myProducts.items"))),
                     )
                     .errors(&[400, 404]),
-            ),
+            )
+            .runs(&[USER_PRODUCTS]),
             Route::new(
                 M::PUT,
                 at("/use_product/{pk}/"),
                 put(use_product),
                 prop_doc("Use a prop (others of its kind stop being used)"),
-            ),
+            )
+            .runs(&[USE_PRODUCT]),
             Route::new(
                 M::PUT,
                 at("/unuse_product/{pk}/"),
                 put(unuse_product),
                 prop_doc("Stop using a prop"),
-            ),
+            )
+            .runs(&[UNUSE_PRODUCT]),
         ]);
     }
     for path in ["/userinfo/", "/program_face2face/userinfo/"] {
-        routes.push(Route::new(
-            M::GET,
-            path,
-            get(user_info),
-            Doc::new("The member, with the props in use", Access::Member)
-                .answer(200, shape(USER_INFO, "currentMember")),
-        ));
+        routes.push(
+            Route::new(
+                M::GET,
+                path,
+                get(user_info),
+                Doc::new("The member, with the props in use", Access::Member)
+                    .answer(200, shape(USER_INFO, "currentMember")),
+            )
+            .runs(&[USER_INFO]),
+        );
     }
     routes
 }

@@ -23,11 +23,6 @@ use crate::{
     state::AppState,
 };
 
-/// The GraphQL documents both families run.
-pub(crate) fn documents() -> Vec<&'static str> {
-    [payers::DOCUMENTS, market::DOCUMENTS].concat()
-}
-
 /// The routes of both families.
 pub fn routes() -> Vec<Route> {
     let mut routes = payers::routes();

@@ -25,10 +25,6 @@ use crate::{
 
 use const_format::concatcp;
 
-/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
-pub(crate) const DOCUMENTS: &[&str] =
-    &[PAYER_LIST, PAYER_UPDATE, VISIT_RECORDS, VISIT_RECORD_CREATE];
-
 /// The routes of this family.
 pub fn routes() -> Vec<Route> {
     let payer = || element(from_document(PAYER_LIST, "payers.items"));
@@ -50,7 +46,8 @@ pub fn routes() -> Vec<Route> {
                 .query("extent", filter_text(), "Learn-progress name")
                 .answer(200, envelope::page_schema(payer()))
                 .errors(&[400, 404]),
-        ),
+        )
+        .runs(&[PAYER_LIST]),
         Route::new(
             M::POST,
             "/server/userinfo/payer_update/",
@@ -62,7 +59,8 @@ pub fn routes() -> Vec<Route> {
             .fields(PAYER_UPDATE_FIELDS)
             .answer(200, payer())
             .errors(&[400, 404]),
-        ),
+        )
+        .runs(&[PAYER_UPDATE]),
         Route::new(
             M::GET,
             "/server/userinfo/visit_records/",
@@ -79,7 +77,8 @@ pub fn routes() -> Vec<Route> {
             )
             .answer(200, envelope::page_schema(visit()))
             .errors(&[400, 404]),
-        ),
+        )
+        .runs(&[VISIT_RECORDS]),
         Route::new(
             M::POST,
             "/server/userinfo/visit_record_create/",
@@ -91,7 +90,8 @@ pub fn routes() -> Vec<Route> {
             .fields(VISIT_CREATE_FIELDS)
             .answer(201, visit())
             .errors(&[400, 404]),
-        ),
+        )
+        .runs(&[VISIT_RECORD_CREATE]),
     ]
 }
 

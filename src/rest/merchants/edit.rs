@@ -18,9 +18,6 @@ use crate::{
     state::AppState,
 };
 
-/// The GraphQL documents this module runs.
-pub(super) const DOCUMENTS: &[&str] = &[UNBIND, BIND, EDIT, ADD];
-
 /// The edit and add routes.
 pub(super) fn routes() -> Vec<Route> {
     vec![
@@ -36,7 +33,9 @@ pub(super) fn routes() -> Vec<Route> {
             .fields(EDIT_FIELDS)
             .answer(200, object(&[("code", int_of(&[0])), ("msg", string())]))
             .errors(&[400, 404, 409]),
-        ),
+        )
+        // A binding change (`status`) unbinds or binds; a section edit updates the shop.
+        .runs(&[UNBIND, BIND, EDIT]),
         Route::new(
             Method::POST,
             "/custommanage/restaurant/add",
@@ -53,7 +52,8 @@ pub(super) fn routes() -> Vec<Route> {
                 ok_schema(object(&[("KID", string()), ("SID", string())])),
             )
             .errors(&[400, 404, 409]),
-        ),
+        )
+        .runs(&[ADD]),
     ]
 }
 

@@ -15,9 +15,6 @@ use crate::{
     state::AppState,
 };
 
-/// The GraphQL documents this module runs.
-pub(super) const DOCUMENTS: &[&str] = &[MERCHANT_INDEX];
-
 /// The index route.
 pub(super) fn routes() -> Vec<Route> {
     vec![Route::new(
@@ -29,7 +26,8 @@ pub(super) fn routes() -> Vec<Route> {
             Access::Staff(Permission::MerchantIndex),
         )
         .answer(200, ok_schema(index_schema())),
-    )]
+    )
+    .runs(&[MERCHANT_INDEX])]
 }
 
 /// The index answer's `data`.

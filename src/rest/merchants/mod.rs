@@ -13,11 +13,6 @@ use serde_json::Value;
 
 use super::{json::Json, schema::int_of, schema::object, schema::string, Route};
 
-/// The GraphQL documents this family runs (`opsgraph export-operations` lists them).
-pub(crate) fn documents() -> Vec<&'static str> {
-    [index::DOCUMENTS, search::DOCUMENTS, edit::DOCUMENTS].concat()
-}
-
 /// The routes of this family.
 pub fn routes() -> Vec<Route> {
     [index::routes(), search::routes(), edit::routes()]

@@ -26,9 +26,6 @@ use crate::{
     xlsx::{Cell, SheetWriter},
 };
 
-/// The GraphQL documents this module runs.
-pub(super) const DOCUMENTS: &[&str] = &[MERCHANT_LIST, MERCHANT_EXPORT];
-
 /// The list's page parameters: `page` and `num` (10 rows by default).
 const PAGING: Paging = Paging::numbered("num", "Rows per page (default 10)");
 
@@ -81,7 +78,9 @@ pub(super) fn routes() -> Vec<Route> {
         .xlsx()
         // 503: `export=1` while every export's place is taken.
         .errors(&[400, 503]),
-    )]
+    )
+    // `export=1` pages through the export instead of the list.
+    .runs(&[MERCHANT_LIST, MERCHANT_EXPORT])]
 }
 
 /// The GraphQL selection of a list row: every source of [`ROW`].

@@ -35,11 +35,9 @@ pub(super) fn routes() -> Vec<Route> {
             envelope::ok_schema(from_document(ACCESS_TOKEN, "login")),
         )
         .errors(&[400, 429]),
-    )]
+    )
+    .runs(&[ACCESS_TOKEN])]
 }
-
-/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
-pub(crate) const DOCUMENTS: &[&str] = &[ACCESS_TOKEN];
 
 const ACCESS_TOKEN: &str = "mutation AccessToken($account: String!, $password: String!) {
       login(account: $account, password: $password) {

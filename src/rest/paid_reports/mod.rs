@@ -17,18 +17,6 @@ use crate::{
     state::AppState,
 };
 
-/// The GraphQL documents this family runs.
-pub(crate) fn documents() -> Vec<&'static str> {
-    [
-        access::DOCUMENTS,
-        reports::DOCUMENTS,
-        whitelist::DOCUMENTS,
-        orders::DOCUMENTS,
-        storage::DOCUMENTS,
-    ]
-    .concat()
-}
-
 /// The routes of this family.
 pub fn routes() -> Vec<Route> {
     [

@@ -57,7 +57,8 @@ pub(super) fn routes() -> Vec<Route> {
                 envelope::ok_both_schema(array(customer_schema(&LISTED_CUSTOMER))),
             )
             .errors(&[400]),
-        ),
+        )
+        .runs(&[CUSTOMERS]),
         Route::new(
             Method::GET,
             "/api/customer/{id}",
@@ -72,7 +73,8 @@ pub(super) fn routes() -> Vec<Route> {
                 envelope::ok_schema(without(customer_schema(&CUSTOMER_TOTALS), NOT_IN_TOTALS)),
             )
             .errors(&[404]),
-        ),
+        )
+        .runs(&[CUSTOMER]),
         Route::new(
             Method::GET,
             "/api/customer/{id}/order",
@@ -85,7 +87,8 @@ pub(super) fn routes() -> Vec<Route> {
             .path("id", int(), json!(612381), "The customer's id")
             .answer(200, order_rows())
             .errors(&[400, 404]),
-        ),
+        )
+        .runs(&[CUSTOMER_ORDERS]),
         Route::new(
             Method::GET,
             "/api/order",
@@ -107,7 +110,8 @@ pub(super) fn routes() -> Vec<Route> {
             )
             .answer(200, order_rows())
             .errors(&[400]),
-        ),
+        )
+        .runs(&[ORDERS]),
         Route::new(
             Method::GET,
             "/api/order/{number}",
@@ -124,7 +128,8 @@ pub(super) fn routes() -> Vec<Route> {
             )
             .answer(200, order_info_schema())
             .errors(&[404]),
-        ),
+        )
+        .runs(&[ORDER_INFO]),
         Route::new(
             Method::GET,
             "/api/report/{id}/customer",
@@ -139,19 +144,10 @@ pub(super) fn routes() -> Vec<Route> {
                 envelope::ok_both_schema(envelope::laravel_page_schema(REPORT_CUSTOMER.schema())),
             )
             .errors(&[400]),
-        ),
+        )
+        .runs(&[REPORT_CUSTOMERS]),
     ]
 }
-
-/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
-pub(crate) const DOCUMENTS: &[&str] = &[
-    CUSTOMERS,
-    CUSTOMER,
-    CUSTOMER_ORDERS,
-    ORDERS,
-    ORDER_INFO,
-    REPORT_CUSTOMERS,
-];
 
 const ORDER_FIELDS: &str = "fragment OrderFields on Order {
   id number order_title: title total size state checkout_at: checkoutAt expire_at: expireAt

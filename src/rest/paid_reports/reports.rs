@@ -52,7 +52,8 @@ pub(super) fn routes() -> Vec<Route> {
                     )))),
                 )
                 .errors(&[400]),
-        ),
+        )
+        .runs(&[REPORT_LIST]),
         Route::new(
             Method::POST,
             "/api/report",
@@ -64,7 +65,8 @@ pub(super) fn routes() -> Vec<Route> {
             .json_body(report_body())
             .answer(200, written.clone())
             .errors(&[400, 409]),
-        ),
+        )
+        .runs(&[REPORT_CREATE]),
         Route::new(
             Method::GET,
             "/api/report/{id}",
@@ -77,7 +79,8 @@ pub(super) fn routes() -> Vec<Route> {
                 200,
                 envelope::ok_schema(from_document(REPORT_INFO, "report")),
             ),
-        ),
+        )
+        .runs(&[REPORT_INFO]),
         Route::new(
             Method::PUT,
             "/api/report/{id}",
@@ -89,7 +92,8 @@ pub(super) fn routes() -> Vec<Route> {
             .json_body(report_body())
             .answer(200, written.clone())
             .errors(&[400]),
-        ),
+        )
+        .runs(&[REPORT_MODIFY]),
         Route::new(
             Method::DELETE,
             "/api/report/{id}",
@@ -99,18 +103,10 @@ pub(super) fn routes() -> Vec<Route> {
                 Access::Staff(Permission::PaymentReportDelete),
             ))
             .answer(200, written),
-        ),
+        )
+        .runs(&[REPORT_DELETE]),
     ]
 }
-
-/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
-pub(crate) const DOCUMENTS: &[&str] = &[
-    REPORT_LIST,
-    REPORT_CREATE,
-    REPORT_INFO,
-    REPORT_MODIFY,
-    REPORT_DELETE,
-];
 
 const REPORT_LIST: &str = "query ReportList($filter: ReportFilter, $page: Int, $limit: Int) {
       reports(filter: $filter, page: $page, pageSize: $limit) {

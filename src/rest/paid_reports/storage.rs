@@ -46,7 +46,8 @@ pub(super) fn routes() -> Vec<Route> {
                 envelope::ok_schema(from_document(DOWNLOAD_URL, "downloadUrl")),
             )
             .errors(&[400]),
-        ),
+        )
+        .runs(&[DOWNLOAD_URL]),
         Route::new(
             Method::GET,
             "/api/qiniu/token",
@@ -68,7 +69,8 @@ pub(super) fn routes() -> Vec<Route> {
                 ]),
             )
             .errors(&[400]),
-        ),
+        )
+        .runs(&[UPLOAD_TOKEN]),
         Route::new(
             Method::GET,
             "/api/qiniu/copyfile",
@@ -88,12 +90,10 @@ pub(super) fn routes() -> Vec<Route> {
                 envelope::ok_schema(object(&[("message", from_document(COPY_FILE, "copyFile"))])),
             )
             .errors(&[400, 404]),
-        ),
+        )
+        .runs(&[COPY_FILE]),
     ]
 }
-
-/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
-pub(crate) const DOCUMENTS: &[&str] = &[UPLOAD_TOKEN, DOWNLOAD_URL, COPY_FILE];
 
 const UPLOAD_TOKEN: &str = "query Token($type: String) { uploadToken(type: $type) }";
 const DOWNLOAD_URL: &str = "query Url($name: String!) { downloadUrl(reportName: $name) }";

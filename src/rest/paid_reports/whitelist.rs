@@ -63,7 +63,8 @@ pub(super) fn routes() -> Vec<Route> {
                 )))),
             )
             .errors(&[400]),
-        ),
+        )
+        .runs(&[WHITE_LIST]),
         Route::new(
             Method::POST,
             "/api/report/{id}/white",
@@ -75,7 +76,8 @@ pub(super) fn routes() -> Vec<Route> {
             .fields(ADD_FIELDS)
             .answer(200, written())
             .errors(&[400, 409]),
-        ),
+        )
+        .runs(&[WHITE_ADD]),
         Route::new(
             Method::GET,
             "/api/report/{id}/white/{white_id}",
@@ -88,7 +90,8 @@ pub(super) fn routes() -> Vec<Route> {
                 200,
                 envelope::ok_schema(from_document(WHITE_INFO, "whitelistEntry")),
             ),
-        ),
+        )
+        .runs(&[WHITE_INFO]),
         Route::new(
             Method::PUT,
             "/api/report/{id}/white/{white_id}",
@@ -100,7 +103,8 @@ pub(super) fn routes() -> Vec<Route> {
             .fields(EDIT_FIELDS)
             .answer(200, written())
             .errors(&[400]),
-        ),
+        )
+        .runs(&[WHITE_EDIT]),
         Route::new(
             Method::POST,
             "/api/report/{id}/excel",
@@ -115,7 +119,8 @@ pub(super) fn routes() -> Vec<Route> {
                 envelope::ok_both_schema(from_document(WHITE_IMPORT, "importWhitelist")),
             )
             .errors(&[400, 503]),
-        ),
+        )
+        .runs(&[WHITE_IMPORT]),
         Route::new(
             Method::GET,
             "/api/report/{id}/excel",
@@ -131,7 +136,8 @@ pub(super) fn routes() -> Vec<Route> {
             )
             .xlsx()
             .errors(&[400, 503]),
-        ),
+        )
+        .runs(&[WHITE_EXPORT]),
         Route::new(
             Method::POST,
             "/api/white/example",
@@ -143,7 +149,8 @@ pub(super) fn routes() -> Vec<Route> {
             .upload("file")
             .answer(200, converted)
             .errors(&[400, 503]),
-        ),
+        )
+        .runs(&[WHITE_CONVERT]),
         Route::new(
             Method::GET,
             "/api/white/example",
@@ -153,21 +160,11 @@ pub(super) fn routes() -> Vec<Route> {
                 Access::Staff(Permission::WhiteListExample),
             )
             .xlsx(),
-        ),
+        )
+        // A download, but its headers are read through GraphQL like any other answer.
+        .runs(&[TEMPLATE]),
     ]
 }
-
-/// The GraphQL documents this module runs (`opsgraph export-operations` lists them).
-pub(crate) const DOCUMENTS: &[&str] = &[
-    WHITE_LIST,
-    WHITE_ADD,
-    WHITE_INFO,
-    WHITE_EDIT,
-    WHITE_IMPORT,
-    WHITE_CONVERT,
-    WHITE_EXPORT,
-    TEMPLATE,
-];
 
 const TEMPLATE: &str = "query Template { whitelistTemplate }";
 

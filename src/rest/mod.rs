@@ -10,6 +10,7 @@ pub mod openapi;
 pub mod operation;
 pub mod paid_reports;
 pub mod params;
+pub mod prelude;
 pub mod rows;
 pub mod schema;
 

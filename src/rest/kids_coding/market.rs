@@ -2,30 +2,16 @@
 //! `/program_face2face/market/` (CONTRACT.md §5–7), each mapped onto one GraphQL operation.
 
 use axum::{
-    extract::{Path, State},
     http::{Method as M, StatusCode},
     response::{IntoResponse, Response},
-    routing::{get, post, put},
-    Extension, Json,
-};
-use serde_json::{json, Value};
-
-use super::envelope::{self, KidsCodingError, KidsCodingResult};
-use super::{ListRequest, PAGING};
-use crate::{
-    auth::Auth,
-    error::AppError,
-    rest::{
-        doc::{Access, Doc},
-        operation::{run, take},
-        params::{field, legacy_error, FieldSpec, Kind},
-        schema::{absent_when_null, element, filter_text, from_document, int_of, object, string},
-        Route,
-    },
-    state::AppState,
+    Json,
 };
 
-use const_format::concatcp;
+use super::{
+    envelope::{self, KidsCodingError, KidsCodingResult},
+    ListRequest, PAGING,
+};
+use crate::rest::prelude::*;
 
 /// The routes, under both prefixes, and the member's UserInfo.
 pub fn routes() -> Vec<Route> {

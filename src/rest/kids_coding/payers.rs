@@ -1,29 +1,12 @@
 //! The kids-coding CRM's URLs (`kids-coding-payers.txt`), each mapped onto one GraphQL operation.
 
-use axum::{
-    extract::State,
-    http::Method as M,
-    routing::{get, post},
-    Extension,
-};
-use serde_json::json;
+use axum::http::Method as M;
 
-use super::envelope::{self, KidsCodingResult};
-use super::{ListRequest, PAGING};
-use crate::{
-    auth::{Auth, Permission},
-    error::AppError,
-    rest::{
-        doc::{Access, Doc},
-        operation::{run, take},
-        params::{field, legacy_error, BodyFields, FieldSpec, Kind, REQUIRED},
-        schema::{boolean, element, filter_text, from_document, int},
-        Route,
-    },
-    state::AppState,
+use super::{
+    envelope::{self, KidsCodingResult},
+    ListRequest, PAGING,
 };
-
-use const_format::concatcp;
+use crate::rest::prelude::*;
 
 /// The routes of this family.
 pub fn routes() -> Vec<Route> {

@@ -1,22 +1,8 @@
 //! The shop forms: `POST /custommanage/edit` (a section of a shop, or a quote-sheet binding)
 //! and `POST /custommanage/restaurant/add`.
 
-use axum::{extract::State, http::Method, routing::post, Extension};
-use serde_json::{json, Value};
-
 use super::{envelope::MerchantsResult, ok, ok_schema};
-use crate::{
-    auth::{Auth, Permission},
-    error::AppError,
-    rest::{
-        doc::{Access, Doc},
-        operation::{run, take},
-        params::{field, BodyFields, FieldSpec, Kind},
-        schema::{int_of, object, string},
-        Route,
-    },
-    state::AppState,
-};
+use crate::rest::prelude::*;
 
 /// The edit and add routes.
 pub(super) fn routes() -> Vec<Route> {

@@ -1,19 +1,9 @@
 //! `GET /custommanage/`: geography, stations, managers and quote sheets, keyed by id.
 
-use axum::{extract::State, http::Method, routing::get, Extension};
-use serde_json::{json, Map, Value};
+use serde_json::Map;
 
 use super::{envelope::MerchantsResult, items_of, ok, ok_schema};
-use crate::{
-    auth::{Auth, Permission},
-    rest::{
-        doc::{Access, Doc},
-        operation::{run, take},
-        schema::{array, from_document, map_of, object},
-        Route,
-    },
-    state::AppState,
-};
+use crate::rest::prelude::*;
 
 /// The index route.
 pub(super) fn routes() -> Vec<Route> {

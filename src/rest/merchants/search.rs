@@ -1,28 +1,11 @@
 //! `GET /custommanage/list`: the merchant search, a page of flat legacy rows or, with
 //! `export=1`, every matching row as a spreadsheet. The row is declared once ([`ROW`]).
 
-use axum::{
-    extract::{RawQuery, State},
-    http::Method,
-    routing::get,
-    Extension,
-};
-use const_format::concatcp;
-use serde_json::{json, Value};
-
 use super::{envelope::MerchantsResult, items_of, ok};
+use crate::rest::prelude::*;
 use crate::{
-    auth::{Auth, Permission},
-    error::AppError,
-    rest::{
-        doc::{Access, Doc},
-        operation::{run, take},
-        params::{Fields, Paging},
-        rows::{self, col, Column, Format, Row},
-        schema::{array, filter_text, int, int_of, object},
-        Route,
-    },
-    state::{AppState, SheetJob},
+    rest::{rows, rows::col, rows::Column, rows::Format, rows::Row},
+    state::SheetJob,
     xlsx::{Cell, SheetWriter},
 };
 

@@ -1,20 +1,7 @@
 //! `POST /api/access/token`: the JWT login.
 
-use axum::{extract::State, http::Method, routing::post};
-use serde_json::json;
-
 use super::envelope::{self, PaidReportsResult};
-use crate::{
-    auth::Auth,
-    rest::{
-        doc::{Access, Doc},
-        operation::{run, take},
-        params::{field, BodyFields, Kind},
-        schema::from_document,
-        Route,
-    },
-    state::AppState,
-};
+use crate::rest::prelude::*;
 
 /// The login route.
 pub(super) fn routes() -> Vec<Route> {

@@ -1,36 +1,15 @@
 //! Customers and orders: customer list and totals, a customer's orders, the order list and
 //! detail (with its invoice), and a report's users.
 
-use axum::{
-    extract::{Path, RawQuery, State},
-    http::Method,
-    response::IntoResponse,
-    routing::get,
-    Extension, Json,
-};
-use serde_json::{json, Value};
+use axum::{response::IntoResponse, Json};
 use std::sync::LazyLock;
 
-use super::envelope::{self, PaidReportsResult};
-use super::{path_id, report_id, PAGING};
-use crate::{
-    auth::{Auth, Permission},
-    error::AppError,
-    rest::{
-        doc::{Access, Doc},
-        operation::{run, take},
-        params::{field, legacy_error, FieldSpec, Fields, Kind},
-        rows::{col, Format, Formats, Row},
-        schema::{
-            array, date, element, filter_text, from_document, int, int_of, non_null, object,
-            string, without,
-        },
-        Route,
-    },
-    state::AppState,
+use super::{
+    envelope::{self, PaidReportsResult},
+    path_id, report_id, PAGING,
 };
-
-use const_format::concatcp;
+use crate::rest::prelude::*;
+use crate::rest::{rows::col, rows::Format, rows::Formats, rows::Row};
 
 /// The customer and order routes.
 pub(super) fn routes() -> Vec<Route> {

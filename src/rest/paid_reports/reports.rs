@@ -1,27 +1,11 @@
 //! Reports: list, create, detail, update, delete.
 
-use axum::{
-    extract::{Path, RawQuery, State},
-    http::Method,
-    routing::{get, post, put},
-    Extension,
+use super::{
+    envelope::{self, PaidReportsResult},
+    path_id, report_id, PAGING,
 };
-use serde_json::{json, Value};
-
-use super::envelope::{self, PaidReportsResult};
-use super::{path_id, report_id, PAGING};
-use crate::{
-    auth::{Auth, Permission},
-    error::AppError,
-    rest::{
-        doc::{fields_schema, Access, Doc},
-        operation::{run, take},
-        params::{field, legacy_error, BodyFields, FieldSpec, Fields, Kind},
-        schema::{array, date, element, filter_text, from_document, int},
-        Route,
-    },
-    state::AppState,
-};
+use crate::rest::doc::fields_schema;
+use crate::rest::prelude::*;
 
 /// The report routes.
 pub(super) fn routes() -> Vec<Route> {

@@ -1,28 +1,10 @@
 //! Storage signing: Qiniu upload tokens, private download URLs, and copying to the private
 //! bucket.
 
-use axum::{
-    extract::{RawQuery, State},
-    http::Method,
-    response::IntoResponse,
-    routing::get,
-    Extension, Json,
-};
-use serde_json::json;
+use axum::{response::IntoResponse, Json};
 
 use super::envelope::{self, PaidReportsResult};
-use crate::{
-    auth::{Auth, Permission},
-    error::AppError,
-    rest::{
-        doc::{Access, Doc},
-        operation::{run, take},
-        params::Fields,
-        schema::{from_document, int_of, object, string, string_of},
-        Route,
-    },
-    state::AppState,
-};
+use crate::rest::prelude::*;
 
 /// The storage routes.
 pub(super) fn routes() -> Vec<Route> {

@@ -2,32 +2,20 @@
 //! export).
 
 use axum::{
-    extract::{multipart::MultipartRejection, Multipart, Path, RawQuery, State},
-    http::Method,
+    extract::{multipart::MultipartRejection, Multipart},
     response::IntoResponse,
-    routing::{get, post, put},
-    Extension,
 };
-use serde_json::{json, Value};
 
-use super::envelope::{self, PaidReportsResult};
-use super::{path_id, report_id, run_upload, PAGING};
+use super::{
+    envelope::{self, PaidReportsResult},
+    path_id, report_id, run_upload, PAGING,
+};
+use crate::rest::prelude::*;
 use crate::{
-    auth::{Auth, Permission},
-    error::AppError,
-    rest::{
-        doc::{Access, Doc},
-        operation::{run, take},
-        params::{field, legacy_error, BodyFields, FieldSpec, Fields, Kind},
-        rows,
-        schema::{element, filter_text, from_document, int, int_of, object, string},
-        Route,
-    },
-    state::{AppState, SheetJob},
+    rest::rows,
+    state::SheetJob,
     xlsx::{self, Cell, SheetWriter},
 };
-
-use const_format::concatcp;
 
 /// The whitelist routes.
 pub(super) fn routes() -> Vec<Route> {

@@ -111,6 +111,20 @@ impl<S: Send + Sync> FromRequest<S> for BodyFields {
     }
 }
 
+/// A handler's query string, decoded by [`Fields::from_query`] (which cannot fail).
+pub struct QueryFields(pub Fields);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for QueryFields {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(QueryFields(Fields::from_query(parts.uri.query())))
+    }
+}
+
 /// The values of one legacy request.
 #[derive(Debug, Default)]
 pub struct Fields(pub Map<String, Value>);

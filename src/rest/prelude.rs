@@ -18,7 +18,9 @@ pub use crate::{
     rest::{
         doc::{Access, Doc},
         operation::{run, take},
-        params::{field, legacy_error, BodyFields, FieldSpec, Fields, Kind, Paging, REQUIRED},
+        params::{
+            field, legacy_error, BodyFields, FieldSpec, Fields, Kind, Paging, QueryFields, REQUIRED,
+        },
         schema::*,
         Route,
     },

@@ -166,9 +166,8 @@ const MERCHANT_LIST: &str = concatcp!(
 async fn list(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    RawQuery(raw): RawQuery,
+    QueryFields(q): QueryFields,
 ) -> MerchantsResult {
-    let q = Fields::from_query(raw.as_deref());
     let filter = filter(&q)?;
     if q.int("export")? == Some(1) {
         return export(&state, auth, filter).await;

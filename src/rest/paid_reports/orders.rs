@@ -251,9 +251,8 @@ const CUSTOMER_FILTER: &[FieldSpec] = &[
 pub async fn customers(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    RawQuery(raw): RawQuery,
+    QueryFields(q): QueryFields,
 ) -> PaidReportsResult {
-    let q = Fields::from_query(raw.as_deref());
     let kind = match q.int("type")?.unwrap_or(1) {
         1 => "ORDERS",
         2 => "WHITELIST",
@@ -338,9 +337,8 @@ pub async fn customer_orders(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    QueryFields(q): QueryFields,
 ) -> PaidReportsResult {
-    let q = Fields::from_query(raw.as_deref());
     let (page, limit) = q.paging(&PAGING)?;
     run_orders(
         &state,
@@ -440,9 +438,8 @@ pub async fn report_customers(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    QueryFields(q): QueryFields,
 ) -> PaidReportsResult {
-    let q = Fields::from_query(raw.as_deref());
     let (page, limit) = q.paging(&PAGING)?;
     let mut page = take(
         run(

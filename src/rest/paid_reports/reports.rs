@@ -104,9 +104,8 @@ const REPORT_LIST: &str = "query ReportList($filter: ReportFilter, $page: Int, $
 pub async fn list(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    RawQuery(raw): RawQuery,
+    QueryFields(q): QueryFields,
 ) -> PaidReportsResult {
-    let q = Fields::from_query(raw.as_deref());
     let (page, limit) = q.paging(&PAGING)?;
     let vars = json!({ "filter": q.input(REPORT_FILTER)?, "page": page, "limit": limit });
     let data = run(&state, auth, REPORT_LIST, vars)

@@ -86,9 +86,8 @@ const COPY_FILE: &str = "mutation Copy($key: String!) { copyFile(key: $key) }";
 pub async fn upload_token(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    RawQuery(raw): RawQuery,
+    QueryFields(q): QueryFields,
 ) -> PaidReportsResult {
-    let q = Fields::from_query(raw.as_deref());
     let kind = q
         .string("type")?
         .filter(|t| !t.is_empty())
@@ -101,9 +100,8 @@ pub async fn upload_token(
 pub async fn download_url(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    RawQuery(raw): RawQuery,
+    QueryFields(q): QueryFields,
 ) -> PaidReportsResult {
-    let q = Fields::from_query(raw.as_deref());
     let name = q
         .string("report_name")?
         .filter(|n| !n.trim().is_empty())
@@ -117,9 +115,8 @@ pub async fn download_url(
 pub async fn copy_file(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    RawQuery(raw): RawQuery,
+    QueryFields(q): QueryFields,
 ) -> PaidReportsResult {
-    let q = Fields::from_query(raw.as_deref());
     let mut key = None;
     for name in ["key", "file", "report_name"] {
         if let Some(v) = q.string(name)?.filter(|v| !v.trim().is_empty()) {

@@ -175,9 +175,8 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    QueryFields(q): QueryFields,
 ) -> PaidReportsResult {
-    let q = Fields::from_query(raw.as_deref());
     let (report, search) = (path_id(&id)?, q.string("search")?);
     let (page, limit) = q.paging(&PAGING)?;
     let vars = json!({ "report": report, "search": search, "page": page, "limit": limit });

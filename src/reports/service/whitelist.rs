@@ -156,7 +156,7 @@ fn columns(header: &[String]) -> AppResult<[Option<usize>; 5]> {
     if found[3].is_none() || found[4].is_none() {
         return Err(AppError::field(
             "file",
-            "表头缺少必需的列: 电话, 阅读次数 (示例表见 GET /api/white/example)",
+            "表头缺少必需的列: 电话, 阅读次数 (格式同示例表)",
         ));
     }
     Ok(found)

@@ -218,15 +218,8 @@ async fn product_list(
     Extension(auth): Extension<Auth>,
     list: ListRequest,
 ) -> KidsCodingResult {
-    let (q, (page, page_size)) = (&list.query, list.paging()?);
-    let vars = json!({
-        "filter": q.input(PRODUCT_FILTER)?,
-        "page": page, "pageSize": page_size,
-    });
-    let data = run(&state, auth, PRODUCT_LIST, vars)
-        .await
-        .map_err(legacy_error(&[PRODUCT_FILTER], &[]))?;
-    let page = without_null_categories(take(data, "exchangeProducts"));
+    let page = list.fetch(&state, auth, (PRODUCT_LIST, "exchangeProducts"), PRODUCT_FILTER).await?;
+    let page = without_null_categories(page);
     Ok(list.page(&state, page))
 }
 
@@ -357,15 +350,8 @@ async fn user_products(
     Extension(auth): Extension<Auth>,
     list: ListRequest,
 ) -> KidsCodingResult {
-    let (q, (page, page_size)) = (&list.query, list.paging()?);
-    let vars = json!({
-        "filter": q.input(USER_PRODUCT_FILTER)?,
-        "page": page, "pageSize": page_size,
-    });
-    let data = run(&state, auth, USER_PRODUCTS, vars)
-        .await
-        .map_err(legacy_error(&[USER_PRODUCT_FILTER], &[]))?;
-    let page = without_null_categories(take(data, "myProducts"));
+    let page = list.fetch(&state, auth, (USER_PRODUCTS, "myProducts"), USER_PRODUCT_FILTER).await?;
+    let page = without_null_categories(page);
     Ok(list.page(&state, page))
 }
 

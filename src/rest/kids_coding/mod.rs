@@ -11,16 +11,12 @@ use axum::{
     http::{request::Parts, HeaderMap, Uri},
     response::Response,
 };
-use serde_json::Value;
 
+use crate::rest::prelude::*;
 use crate::{
     error::AppResult,
     graphql::page::INVALID_PAGE,
-    rest::{
-        params::{Fields, OnInvalid, PageParam, Paging},
-        Route,
-    },
-    state::AppState,
+    rest::params::{OnInvalid, PageParam},
 };
 
 /// The routes of both families.
@@ -70,6 +66,27 @@ impl ListRequest {
     /// The page number and size asked for ([`PAGING`]).
     pub fn paging(&self) -> AppResult<(Option<i64>, Option<i64>)> {
         self.query.paging(&PAGING)
+    }
+
+    /// Runs the list `document` with `$filter` read from the query by `filter`, and the page
+    /// asked for; answers the GraphQL page at `field`. A bad filter value is named by its legacy
+    /// parameter.
+    pub async fn fetch(
+        &self,
+        state: &AppState,
+        auth: Auth,
+        (document, field): (&'static str, &str),
+        filter: &[FieldSpec],
+    ) -> AppResult<Value> {
+        let (page, page_size) = self.paging()?;
+        let vars = json!({
+            "filter": self.query.input(filter)?,
+            "page": page, "pageSize": page_size,
+        });
+        let data = run(state, auth, document, vars)
+            .await
+            .map_err(legacy_error(&[filter], &[]))?;
+        Ok(take(data, field))
     }
 
     /// `graphql_page` as a DRF page, its links on this request's URL.

@@ -72,12 +72,11 @@ async fn order_page(
         rows.iter().map(|o| o.product_id),
     )
     .await?;
-    Ok(ExchangeOrderPage {
-        total_count: total,
-        page: args.page,
-        page_size: args.page_size,
-        items: rows.into_iter().map(ExchangeOrder).collect(),
-    })
+    Ok(ExchangeOrderPage::new(
+        args,
+        total,
+        rows.into_iter().map(ExchangeOrder),
+    ))
 }
 
 async fn product_page(
@@ -91,12 +90,11 @@ async fn product_page(
         .field("categoryDetail")
         .exists();
     prefetch_categories(ctx, selected, &rows).await?;
-    Ok(ExchangeProductPage {
-        total_count: total,
-        page: args.page,
-        page_size: args.page_size,
-        items: rows.into_iter().map(ExchangeProduct).collect(),
-    })
+    Ok(ExchangeProductPage::new(
+        args,
+        total,
+        rows.into_iter().map(ExchangeProduct),
+    ))
 }
 
 fn page_args(page: Option<i32>, page_size: Option<i32>) -> async_graphql::Result<PageArgs> {
@@ -195,12 +193,11 @@ impl MarketQuery {
         .await
         .extend()?;
         prefetch_nested(ctx, std::iter::empty(), rows.iter().map(|p| p.product_id)).await?;
-        Ok(UserProductPage {
-            total_count: total,
-            page: args.page,
-            page_size: args.page_size,
-            items: rows.into_iter().map(UserProduct).collect(),
-        })
+        Ok(UserProductPage::new(
+            args,
+            total,
+            rows.into_iter().map(UserProduct),
+        ))
     }
 
     /// The calling member with its props in use (legacy: `GET /userinfo/`); members only.

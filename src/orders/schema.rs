@@ -82,12 +82,11 @@ async fn order_page(
     feed(ctx.data::<Cached<InvoiceLoader>>()?, &rows, INVOICE, id)
         .await
         .extend()?;
-    Ok(OrderPage {
-        total_count: total,
-        page: args.page,
-        page_size: args.page_size,
-        items: rows.into_iter().map(|r| Order(r.model)).collect(),
-    })
+    Ok(OrderPage::new(
+        args,
+        total,
+        rows.into_iter().map(|r| Order(r.model)),
+    ))
 }
 
 /// Customer and order queries.
@@ -110,12 +109,7 @@ impl OrdersQuery {
             service::list_customers(&state(ctx).db, &state(ctx).counts, &filter, args)
                 .await
                 .extend()?;
-        Ok(CustomerPage {
-            total_count: total,
-            page: args.page,
-            page_size: args.page_size,
-            items: rows,
-        })
+        Ok(CustomerPage::new(args, total, rows))
     }
 
     /// A customer with its totals (legacy: `GET /api/customer/{id}`).
@@ -182,12 +176,7 @@ impl OrdersQuery {
         let (total, rows) = service::report_customers(&state(ctx).db, report_id, args)
             .await
             .extend()?;
-        Ok(ReportCustomerPage {
-            total_count: total,
-            page: args.page,
-            page_size: args.page_size,
-            items: rows,
-        })
+        Ok(ReportCustomerPage::new(args, total, rows))
     }
 
     /// Completed orders paid between two days (China time), counted with their revenue per

@@ -6,13 +6,15 @@ use std::{
 };
 
 use entity::audit_log;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Order, QueryFilter, Set,
+};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::{
     auth::{Auth, Principal},
-    db::{CountCache, WriteTxn},
+    db::{CountCache, PastTheEnd, WriteTxn},
     error::{AppError, AppResult},
     graphql::page::PageArgs,
 };
@@ -275,9 +277,9 @@ pub async fn list(
         .page(
             db,
             query,
-            &[(C::Id, sea_orm::Order::Desc)],
+            &[(C::Id, Order::Desc)],
             page,
-            crate::db::PastTheEnd::NotFound,
+            PastTheEnd::NotFound,
         )
         .await
 }

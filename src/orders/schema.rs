@@ -1,5 +1,7 @@
 //! GraphQL fields of customers and orders. Each names the legacy URL that runs it.
 
+use std::future::Future;
+
 use async_graphql::{Context, Object, ResultExt};
 use entity::{customer, invoice, order_item, order_usage, payment_order};
 
@@ -13,6 +15,7 @@ use super::{
 };
 use crate::{
     auth::Permission,
+    error::AppResult,
     graphql::{
         joins::{feed, Joins},
         loader::Cached,
@@ -58,12 +61,19 @@ const CUSTOMER: &str = "customer__";
 const USAGE: &str = "usage__";
 const INVOICE: &str = "invoice__";
 
-/// Feeds the loaders with what the page's statement joined.
-async fn order_page(
+/// A page of orders, 10 rows by default: `find` reads it with the objects the query selects
+/// (`order_joins`), which then feed the loaders.
+async fn order_page<F>(
     ctx: &Context<'_>,
-    args: PageArgs,
-    (total, rows): service::OrderRows,
-) -> async_graphql::Result<OrderPage> {
+    page: Option<i32>,
+    page_size: Option<i32>,
+    find: impl FnOnce(PageArgs, Joins<payment_order::Entity>) -> F,
+) -> async_graphql::Result<OrderPage>
+where
+    F: Future<Output = AppResult<service::OrderRows>>,
+{
+    let args = page_args(page, page_size, 10)?;
+    let (total, rows) = find(args, order_joins(ctx)).await.extend()?;
     let id = |o: &payment_order::Model| Some(o.id);
     feed(ctx.data::<Cached<OrderItemLoader>>()?, &rows, ITEM, id)
         .await
@@ -127,13 +137,11 @@ impl OrdersQuery {
         page: Option<i32>,
         page_size: Option<i32>,
     ) -> async_graphql::Result<OrderPage> {
-        let args = page_args(page, page_size, 10)?;
-        let joins = order_joins(ctx);
         let st = state(ctx);
-        let found = service::customer_orders(&st.db, &st.counts, customer_id, args, &joins)
-            .await
-            .extend()?;
-        order_page(ctx, args, found).await
+        order_page(ctx, page, page_size, |args, joins| async move {
+            service::customer_orders(&st.db, &st.counts, customer_id, args, &joins).await
+        })
+        .await
     }
 
     /// Orders checked out in a period (legacy: `GET /api/order`).
@@ -145,13 +153,11 @@ impl OrdersQuery {
         page: Option<i32>,
         page_size: Option<i32>,
     ) -> async_graphql::Result<OrderPage> {
-        let args = page_args(page, page_size, 10)?;
-        let joins = order_joins(ctx);
         let st = state(ctx);
-        let found = service::list_orders(&st.db, &st.counts, &filter, args, &joins)
-            .await
-            .extend()?;
-        order_page(ctx, args, found).await
+        order_page(ctx, page, page_size, |args, joins| async move {
+            service::list_orders(&st.db, &st.counts, &filter, args, &joins).await
+        })
+        .await
     }
 
     /// One order with its invoice (legacy: `GET /api/order/{number}`).

@@ -8,7 +8,7 @@ use sea_orm::{
         Expr, ExprTrait, Query, SelectStatement, SimpleExpr, SubQueryStatement, UnionType,
     },
     ActiveModelTrait, ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait,
-    QueryFilter, QuerySelect, QueryTrait, Set,
+    Order, QueryFilter, QuerySelect, QueryTrait, Set,
 };
 
 use super::types::{
@@ -17,7 +17,7 @@ use super::types::{
 use crate::{
     audit::service as audit,
     auth::Auth,
-    db::{contains_pattern, lower_like, CountCache},
+    db::{contains_pattern, lower_like, CountCache, PastTheEnd},
     error::{AppError, AppResult},
     graphql::{
         joins::{Joined, Joins},
@@ -310,9 +310,9 @@ pub async fn list_visit_records(
         .page(
             db,
             query,
-            &[(visit_record::Column::Id, sea_orm::Order::Desc)],
+            &[(visit_record::Column::Id, Order::Desc)],
             page,
-            crate::db::PastTheEnd::NotFound,
+            PastTheEnd::NotFound,
         )
         .await
 }

@@ -12,7 +12,7 @@ use entity::{
 };
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
 use super::{
@@ -26,7 +26,7 @@ use super::{
 use crate::{
     audit::service as audit,
     auth::{password, Auth},
-    db::{self, contains_pattern, lower_like, CountCache},
+    db::{self, contains_pattern, lower_like, CountCache, PastTheEnd},
     error::{AppError, AppResult, FieldName as Name},
     graphql::page::PageArgs,
 };
@@ -278,9 +278,9 @@ pub async fn search(
         .page(
             db,
             query,
-            &[(shop::Column::Id, sea_orm::Order::Desc)],
+            &[(shop::Column::Id, Order::Desc)],
             page,
-            crate::db::PastTheEnd::Empty,
+            PastTheEnd::Empty,
         )
         .await
 }

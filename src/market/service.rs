@@ -45,14 +45,9 @@ where
     E: EntityTrait<Model = M>,
     M: sea_orm::FromQueryResult + Send + Sync,
 {
+    let order = [(order_by, Order::Desc)];
     counts
-        .page(
-            db,
-            query,
-            &[(order_by, Order::Desc)],
-            page,
-            PastTheEnd::NotFound,
-        )
+        .page(db, query, &order, page, PastTheEnd::NotFound)
         .await
 }
 

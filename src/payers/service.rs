@@ -306,14 +306,9 @@ pub async fn list_visit_records(
         return Err(AppError::field("contact", "This field is required."));
     }
     let query = visit_record::Entity::find().filter(visit_record::Column::Contact.eq(contact));
+    let order = [(visit_record::Column::Id, Order::Desc)];
     counts
-        .page(
-            db,
-            query,
-            &[(visit_record::Column::Id, Order::Desc)],
-            page,
-            PastTheEnd::NotFound,
-        )
+        .page(db, query, &order, page, PastTheEnd::NotFound)
         .await
 }
 

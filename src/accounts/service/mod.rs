@@ -127,14 +127,9 @@ pub async fn list_staff(
     if let Some(active) = filter.is_active {
         query = query.filter(C::IsActive.eq(active));
     }
+    let order = [(C::Id, Order::Asc)];
     counts
-        .page(
-            db,
-            query,
-            &[(C::Id, Order::Asc)],
-            page,
-            PastTheEnd::NotFound,
-        )
+        .page(db, query, &order, page, PastTheEnd::NotFound)
         .await
 }
 

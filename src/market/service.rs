@@ -5,14 +5,14 @@ use rand::Rng;
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Set,
+    QueryOrder, QuerySelect, Set,
 };
 
 use super::types::{ProductFilter, UserProductFilter, VIRTUAL};
 use crate::{
     audit::service as audit,
     auth::Auth,
-    db::{self, contains_pattern, lower_like, CountCache, PastTheEnd},
+    db::{self, column_where, contains_pattern, lower_like, CountCache, PastTheEnd},
     error::{AppError, AppResult, ErrorCode},
     graphql::page::PageArgs,
 };
@@ -149,11 +149,10 @@ pub async fn list_user_products(
     use user_product::Column as C;
     let mut query = user_product::Entity::find().filter(C::OwnerId.eq(owner_id));
     if let Some(t) = zero_or_one("productType", filter.product_type)? {
-        let of_type = exchange_product::Entity::find()
-            .select_only()
-            .column(exchange_product::Column::Id)
-            .filter(exchange_product::Column::ProductType.eq(t))
-            .into_query();
+        let of_type = column_where(
+            exchange_product::Column::Id,
+            exchange_product::Column::ProductType.eq(t),
+        );
         query = query.filter(C::ProductId.in_subquery(of_type));
     }
     if let Some(s) = zero_or_one("status", filter.status)? {
@@ -326,19 +325,14 @@ pub async fn set_prop_in_use(
                 None => None,
             };
             if let Some(kind) = action_of {
-                let same_action = exchange_product::Entity::find()
-                    .select_only()
-                    .column(exchange_product::Column::Id)
-                    .filter(
-                        exchange_product::Column::CategoryId.in_subquery(
-                            prop_category::Entity::find()
-                                .select_only()
-                                .column(prop_category::Column::Id)
-                                .filter(prop_category::Column::Action.eq(kind))
-                                .into_query(),
-                        ),
-                    )
-                    .into_query();
+                let categories = column_where(
+                    prop_category::Column::Id,
+                    prop_category::Column::Action.eq(kind),
+                );
+                let same_action = column_where(
+                    exchange_product::Column::Id,
+                    exchange_product::Column::CategoryId.in_subquery(categories),
+                );
                 let released = user_product::Entity::find()
                     .filter(user_product::Column::OwnerId.eq(member_id))
                     .filter(user_product::Column::Status.eq(1))

@@ -12,7 +12,7 @@ use entity::{
 };
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    EntityTrait, Order, QueryFilter, QueryOrder, Set,
 };
 
 use super::{
@@ -26,7 +26,7 @@ use super::{
 use crate::{
     audit::service as audit,
     auth::{password, Auth},
-    db::{self, contains_pattern, lower_like, CountCache, PastTheEnd},
+    db::{self, column_where, contains_pattern, lower_like, CountCache, PastTheEnd},
     error::{AppError, AppResult, FieldName as Name},
     graphql::page::PageArgs,
 };
@@ -163,11 +163,7 @@ fn shops_with_binding(
     column: shop_salemenu::Column,
     value: String,
 ) -> sea_orm::sea_query::SelectStatement {
-    shop_salemenu::Entity::find()
-        .select_only()
-        .column(shop_salemenu::Column::ShopId)
-        .filter(column.eq(value))
-        .into_query()
+    column_where(shop_salemenu::Column::ShopId, column.eq(value))
 }
 
 /// The search's condition (shared by the page and its count).
@@ -204,11 +200,10 @@ fn search_condition(f: &MerchantFilter) -> Condition {
         None => {}
     }
     if let Some(v) = f.customer_type {
-        let accounts = merchant_account::Entity::find()
-            .select_only()
-            .column(merchant_account::Column::Id)
-            .filter(merchant_account::Column::CustomerType.eq(v))
-            .into_query();
+        let accounts = column_where(
+            merchant_account::Column::Id,
+            merchant_account::Column::CustomerType.eq(v),
+        );
         cond = cond.add(C::AccountId.in_subquery(accounts));
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -217,16 +212,13 @@ fn search_condition(f: &MerchantFilter) -> Condition {
         let acol = |c: merchant_account::Column| {
             lower_like(Expr::col((merchant_account::Entity, c)), &pattern)
         };
-        let accounts = merchant_account::Entity::find()
-            .select_only()
-            .column(merchant_account::Column::Id)
-            .filter(
-                Condition::any()
-                    .add(acol(merchant_account::Column::CompanyName))
-                    .add(acol(merchant_account::Column::Username))
-                    .add(acol(merchant_account::Column::Telephone)),
-            )
-            .into_query();
+        let accounts = column_where(
+            merchant_account::Column::Id,
+            Condition::any()
+                .add(acol(merchant_account::Column::CompanyName))
+                .add(acol(merchant_account::Column::Username))
+                .add(acol(merchant_account::Column::Telephone)),
+        );
         cond = cond.add(
             Condition::any()
                 .add(col(C::Name))

@@ -523,3 +523,21 @@ pub fn contains_pattern(text: &str) -> String {
 pub fn lower_like(column: impl Into<SimpleExpr>, pattern: &str) -> SimpleExpr {
     Func::lower(column.into()).like(LikeExpr::new(pattern).escape('\\'))
 }
+
+/// `SELECT column FROM <its table> WHERE condition`: a subquery for an `IN (...)` filter of
+/// another table.
+pub fn column_where<C>(
+    column: C,
+    condition: impl sea_orm::sea_query::IntoCondition,
+) -> sea_orm::sea_query::SelectStatement
+where
+    C: sea_orm::ColumnTrait,
+    C::EntityName: sea_orm::EntityTrait<Column = C>,
+{
+    use sea_orm::{EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+    C::EntityName::find()
+        .select_only()
+        .column(column)
+        .filter(condition)
+        .into_query()
+}

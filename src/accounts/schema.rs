@@ -49,12 +49,11 @@ impl AccountsQuery {
         let (total, rows) = service::list_staff(&st.db, &st.counts, &filter, args)
             .await
             .extend()?;
-        Ok(StaffAccountPage {
-            total_count: total,
-            page: args.page,
-            page_size: args.page_size,
-            items: rows.into_iter().map(StaffAccount).collect(),
-        })
+        Ok(StaffAccountPage::new(
+            args,
+            total,
+            rows.into_iter().map(StaffAccount),
+        ))
     }
 
     /// Every role, by id.
@@ -84,12 +83,7 @@ impl AccountsQuery {
         let (total, items) = service::list_keys(&st.db, &st.counts, &filter, args)
             .await
             .extend()?;
-        Ok(ApiKeyPage {
-            total_count: total,
-            page: args.page,
-            page_size: args.page_size,
-            items,
-        })
+        Ok(ApiKeyPage::new(args, total, items))
     }
 }
 

@@ -7,7 +7,7 @@ use super::loaders::RoleLoader;
 use crate::{
     graphql::loader::Cached,
     market::types::{Member, UserProduct},
-    page_type,
+    page_type, row_object,
 };
 
 /// A role: a name and the permission codes it grants.
@@ -29,36 +29,25 @@ async fn role_of(ctx: &Context<'_>, role_id: i32) -> async_graphql::Result<Role>
         .ok_or_else(|| async_graphql::Error::new(format!("role {role_id} is missing")))
 }
 
-/// A staff account.
-pub struct StaffAccount(pub staff::Model);
-
-#[Object]
-impl StaffAccount {
-    async fn id(&self) -> i32 {
-        self.0.id
-    }
-    /// The login name.
-    async fn username(&self) -> &str {
-        &self.0.username
-    }
-    /// The display name (what a login answers as `nickname`).
-    async fn nickname(&self) -> &str {
-        &self.0.nickname
-    }
-    /// A second login name; unique.
-    async fn mobile(&self) -> Option<&str> {
-        self.0.mobile.as_deref()
-    }
-    /// A disabled account can neither log in nor use its tokens or keys.
-    async fn is_active(&self) -> bool {
-        self.0.is_active
-    }
-    /// China time (`2022-06-22T08:00:00`).
-    async fn created_at(&self) -> String {
-        crate::db::iso_datetime(self.0.created_at)
-    }
-    async fn role(&self, ctx: &Context<'_>) -> async_graphql::Result<Role> {
-        role_of(ctx, self.0.role_id).await
+row_object! {
+    /// A staff account.
+    pub struct StaffAccount(staff::Model) {
+        id: i32,
+        /// The login name.
+        username: &str,
+        /// The display name (what a login answers as `nickname`).
+        nickname: &str,
+        /// A second login name; unique.
+        mobile: Option<&str>,
+        /// A disabled account can neither log in nor use its tokens or keys.
+        is_active: bool,
+        /// China time (`2022-06-22T08:00:00`).
+        async fn created_at(&self) -> String {
+            crate::db::iso_datetime(self.0.created_at)
+        }
+        async fn role(&self, ctx: &Context<'_>) -> async_graphql::Result<Role> {
+            role_of(ctx, self.0.role_id).await
+        }
     }
 }
 

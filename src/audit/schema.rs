@@ -57,12 +57,11 @@ impl AuditQuery {
             let args = PageArgs::new(page, page_size, MAX_PAGE_SIZE)?;
             let (total, rows) =
                 service::list(&state(ctx).db, &state(ctx).counts, filter, args).await?;
-            Ok::<_, AppError>(AuditPage {
-                total_count: total,
-                page: args.page,
-                page_size: args.page_size,
-                items: rows.into_iter().map(AuditEntry).collect(),
-            })
+            Ok::<_, AppError>(AuditPage::new(
+                args,
+                total,
+                rows.into_iter().map(AuditEntry),
+            ))
         };
         run.await.extend()
     }

@@ -6,13 +6,16 @@ use std::{
 };
 
 use entity::audit_log;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order, QueryFilter,
+    Set,
+};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::{
     auth::{Auth, Principal},
-    db::{CountCache, WriteTxn},
+    db::{CountCache, PastTheEnd, WriteTxn},
     error::{AppError, AppResult},
     graphql::page::PageArgs,
 };
@@ -249,36 +252,18 @@ pub async fn list(
     page: PageArgs,
 ) -> AppResult<(u64, Vec<audit_log::Model>)> {
     use audit_log::Column as C;
-    let mut query = audit_log::Entity::find();
-    if let Some(v) = filter.actor_kind {
-        query = query.filter(C::ActorKind.eq(v));
-    }
-    if let Some(v) = filter.actor_id {
-        query = query.filter(C::ActorId.eq(v));
-    }
-    if let Some(v) = filter.action {
-        query = query.filter(C::Action.eq(v));
-    }
-    if let Some(v) = filter.entity {
-        query = query.filter(C::Entity.eq(v));
-    }
-    if let Some(v) = filter.record_id {
-        query = query.filter(C::RecordId.eq(v));
-    }
-    if let Some(v) = filter.from {
-        query = query.filter(C::At.gte(v));
-    }
-    if let Some(v) = filter.until {
-        query = query.filter(C::At.lt(v));
-    }
+    let cond = Condition::all()
+        .add_option(filter.actor_kind.map(|v| C::ActorKind.eq(v)))
+        .add_option(filter.actor_id.map(|v| C::ActorId.eq(v)))
+        .add_option(filter.action.map(|v| C::Action.eq(v)))
+        .add_option(filter.entity.map(|v| C::Entity.eq(v)))
+        .add_option(filter.record_id.map(|v| C::RecordId.eq(v)))
+        .add_option(filter.from.map(|v| C::At.gte(v)))
+        .add_option(filter.until.map(|v| C::At.lt(v)));
+    let query = audit_log::Entity::find().filter(cond);
+    let order = [(C::Id, Order::Desc)];
     counts
-        .page(
-            db,
-            query,
-            &[(C::Id, sea_orm::Order::Desc)],
-            page,
-            crate::db::PastTheEnd::NotFound,
-        )
+        .page(db, query, &order, page, PastTheEnd::NotFound)
         .await
 }
 

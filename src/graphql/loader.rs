@@ -15,19 +15,46 @@ use async_graphql::{
     dataloader::{DataLoader, HashMapCache, Loader},
     ErrorExtensions,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    sea_query::{Value, ValueType},
+    ColumnTrait, DatabaseConnection, EntityTrait, IdenStatic, ModelTrait, QueryFilter, QueryOrder,
+};
 
 use crate::error::AppError;
 
-/// What a loader key must be: hashable, and bindable as an SQL value.
-pub trait Key: Send + Sync + Hash + Eq + Clone + Into<sea_orm::Value> + 'static {}
-impl<T: Send + Sync + Hash + Eq + Clone + Into<sea_orm::Value> + 'static> Key for T {}
+/// What a loader key must be: hashable, and bindable as an SQL value and read back from one.
+pub trait Key: Send + Sync + Hash + Eq + Clone + Into<Value> + ValueType + 'static {}
+impl<T: Send + Sync + Hash + Eq + Clone + Into<Value> + ValueType + 'static> Key for T {}
+
+/// An entity a loader may read: its rows and columns cross tasks.
+pub trait Table:
+    EntityTrait<Model: Clone + Send + Sync + 'static, Column: Send + Sync + 'static>
+    + Send
+    + Sync
+    + 'static
+{
+}
+impl<E> Table for E where
+    E: EntityTrait<Model: Clone + Send + Sync + 'static, Column: Send + Sync + 'static>
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// The key `column` holds in `row`.
+fn key_of<E: EntityTrait, K: Key>(
+    row: &E::Model,
+    column: E::Column,
+) -> Result<K, async_graphql::Error> {
+    <K as ValueType>::try_from(row.get(column))
+        .map_err(|_| AppError::Internal(format!("loader key type of {}", column.as_str())).extend())
+}
 
 /// Loads `E` rows by a unique column (usually the primary key).
 pub struct ByIdLoader<E: EntityTrait, K = i32> {
     db: DatabaseConnection,
     column: E::Column,
-    key_of: fn(&E::Model) -> K,
     /// Keys a page's own statement found no row for (a LEFT JOIN that matched nothing): the
     /// dataloader caches only what it found, so without this a missing object would cost a
     /// statement of its own.
@@ -36,12 +63,11 @@ pub struct ByIdLoader<E: EntityTrait, K = i32> {
 }
 
 impl<E: EntityTrait, K> ByIdLoader<E, K> {
-    /// A loader over `column`, where `key_of` reads the key back from a row.
-    pub fn new(db: DatabaseConnection, column: E::Column, key_of: fn(&E::Model) -> K) -> Self {
+    /// A loader over `column`, whose value is the key.
+    pub fn new(db: &DatabaseConnection, column: E::Column) -> Self {
         ByIdLoader {
-            db,
+            db: db.clone(),
             column,
-            key_of,
             absent: Mutex::new(HashSet::new()),
             _entity: PhantomData,
         }
@@ -62,13 +88,7 @@ fn db_error(e: sea_orm::DbErr) -> async_graphql::Error {
     AppError::from(e).extend()
 }
 
-impl<E, K> Loader<K> for ByIdLoader<E, K>
-where
-    E: EntityTrait + Send + Sync + 'static,
-    E::Model: Clone + Send + Sync + 'static,
-    E::Column: Send + Sync + 'static,
-    K: Key,
-{
+impl<E: Table, K: Key> Loader<K> for ByIdLoader<E, K> {
     type Value = E::Model;
     type Error = async_graphql::Error;
 
@@ -91,7 +111,9 @@ where
             .all(&self.db)
             .await
             .map_err(db_error)?;
-        Ok(rows.into_iter().map(|m| ((self.key_of)(&m), m)).collect())
+        rows.into_iter()
+            .map(|m| Ok((key_of::<E, K>(&m, self.column)?, m)))
+            .collect()
     }
 }
 
@@ -100,35 +122,22 @@ pub struct GroupLoader<E: EntityTrait, K = i32> {
     db: DatabaseConnection,
     column: E::Column,
     order: E::Column,
-    key_of: fn(&E::Model) -> K,
-    _entity: PhantomData<E>,
+    _entity: PhantomData<(E, K)>,
 }
 
 impl<E: EntityTrait, K> GroupLoader<E, K> {
-    /// A loader of the rows whose `column` holds the key; `key_of` reads it back.
-    pub fn new(
-        db: DatabaseConnection,
-        column: E::Column,
-        order: E::Column,
-        key_of: fn(&E::Model) -> K,
-    ) -> Self {
+    /// A loader of the rows whose `column` holds the key.
+    pub fn new(db: &DatabaseConnection, column: E::Column, order: E::Column) -> Self {
         GroupLoader {
-            db,
+            db: db.clone(),
             column,
             order,
-            key_of,
             _entity: PhantomData,
         }
     }
 }
 
-impl<E, K> Loader<K> for GroupLoader<E, K>
-where
-    E: EntityTrait + Send + Sync + 'static,
-    E::Model: Clone + Send + Sync + 'static,
-    E::Column: Send + Sync + 'static,
-    K: Key,
-{
+impl<E: Table, K: Key> Loader<K> for GroupLoader<E, K> {
     type Value = Vec<E::Model>;
     type Error = async_graphql::Error;
 
@@ -143,7 +152,9 @@ where
         let mut out: HashMap<K, Vec<E::Model>> =
             keys.iter().map(|k| (k.clone(), Vec::new())).collect();
         for row in rows {
-            out.entry((self.key_of)(&row)).or_default().push(row);
+            out.entry(key_of::<E, K>(&row, self.column)?)
+                .or_default()
+                .push(row);
         }
         Ok(out)
     }

@@ -13,6 +13,7 @@ pub mod loader;
 pub mod money;
 pub mod page;
 pub mod request;
+pub mod row;
 
 use std::sync::Arc;
 

@@ -67,5 +67,21 @@ macro_rules! page_type {
             /// This page's rows.
             pub items: Vec<$item>,
         }
+
+        impl $name {
+            /// The page `args` asked for, of `total` rows in all, holding `items`.
+            pub fn new(
+                args: $crate::graphql::page::PageArgs,
+                total: u64,
+                items: impl IntoIterator<Item = $item>,
+            ) -> Self {
+                $name {
+                    total_count: total,
+                    page: args.page,
+                    page_size: args.page_size,
+                    items: items.into_iter().collect(),
+                }
+            }
+        }
     };
 }

@@ -15,19 +15,7 @@ pub type MemberLoader = ByIdLoader<user_info::Entity>;
 /// Adds this domain's loaders to one request.
 pub fn attach(request: async_graphql::Request, db: &DatabaseConnection) -> async_graphql::Request {
     request
-        .data(cached(ProductLoader::new(
-            db.clone(),
-            exchange_product::Column::Id,
-            |m| m.id,
-        )))
-        .data(cached(CategoryLoader::new(
-            db.clone(),
-            prop_category::Column::Id,
-            |m| m.id,
-        )))
-        .data(cached(MemberLoader::new(
-            db.clone(),
-            user_info::Column::Id,
-            |m| m.id,
-        )))
+        .data(cached(ProductLoader::new(db, exchange_product::Column::Id)))
+        .data(cached(CategoryLoader::new(db, prop_category::Column::Id)))
+        .data(cached(MemberLoader::new(db, user_info::Column::Id)))
 }

@@ -72,35 +72,39 @@ async fn order_page(
         rows.iter().map(|o| o.product_id),
     )
     .await?;
-    Ok(ExchangeOrderPage {
-        total_count: total,
-        page: args.page,
-        page_size: args.page_size,
-        items: rows.into_iter().map(ExchangeOrder).collect(),
-    })
+    Ok(ExchangeOrderPage::new(
+        args,
+        total,
+        rows.into_iter().map(ExchangeOrder),
+    ))
 }
 
-async fn product_page(
+fn page_args(page: Option<i32>, page_size: Option<i32>) -> async_graphql::Result<PageArgs> {
+    PageArgs::new(page, page_size, MAX_PAGE_SIZE).extend()
+}
+
+/// A page of products matching `filter`; `all` includes those off sale.
+async fn products(
     ctx: &Context<'_>,
-    args: PageArgs,
-    (total, rows): (u64, Vec<exchange_product::Model>),
+    filter: Option<ProductFilter>,
+    all: bool,
+    page: Option<i32>,
+    page_size: Option<i32>,
 ) -> async_graphql::Result<ExchangeProductPage> {
+    let args = page_args(page, page_size)?;
+    let filter = filter.unwrap_or_default();
+    let st = state(ctx);
+    let (total, rows) = service::list_products(&st.db, &st.counts, &filter, all, args)
+        .await
+        .extend()?;
     let selected = ctx
         .look_ahead()
         .field("items")
         .field("categoryDetail")
         .exists();
     prefetch_categories(ctx, selected, &rows).await?;
-    Ok(ExchangeProductPage {
-        total_count: total,
-        page: args.page,
-        page_size: args.page_size,
-        items: rows.into_iter().map(ExchangeProduct).collect(),
-    })
-}
-
-fn page_args(page: Option<i32>, page_size: Option<i32>) -> async_graphql::Result<PageArgs> {
-    PageArgs::new(page, page_size, MAX_PAGE_SIZE).extend()
+    let items = rows.into_iter().map(ExchangeProduct);
+    Ok(ExchangeProductPage::new(args, total, items))
 }
 
 /// Market queries.
@@ -118,13 +122,7 @@ impl MarketQuery {
         page: Option<i32>,
         page_size: Option<i32>,
     ) -> async_graphql::Result<ExchangeProductPage> {
-        let args = page_args(page, page_size)?;
-        let filter = filter.unwrap_or_default();
-        let found =
-            service::list_products(&state(ctx).db, &state(ctx).counts, &filter, false, args)
-                .await
-                .extend()?;
-        product_page(ctx, args, found).await
+        products(ctx, filter, false, page, page_size).await
     }
 
     /// One product; public (legacy: `GET /market/exchange_products/{pk}/`). A product taken off
@@ -195,12 +193,11 @@ impl MarketQuery {
         .await
         .extend()?;
         prefetch_nested(ctx, std::iter::empty(), rows.iter().map(|p| p.product_id)).await?;
-        Ok(UserProductPage {
-            total_count: total,
-            page: args.page,
-            page_size: args.page_size,
-            items: rows.into_iter().map(UserProduct).collect(),
-        })
+        Ok(UserProductPage::new(
+            args,
+            total,
+            rows.into_iter().map(UserProduct),
+        ))
     }
 
     /// The calling member with its props in use (legacy: `GET /userinfo/`); members only.
@@ -222,12 +219,7 @@ impl MarketQuery {
         page: Option<i32>,
         page_size: Option<i32>,
     ) -> async_graphql::Result<ExchangeProductPage> {
-        let args = page_args(page, page_size)?;
-        let filter = filter.unwrap_or_default();
-        let found = service::list_products(&state(ctx).db, &state(ctx).counts, &filter, true, args)
-            .await
-            .extend()?;
-        product_page(ctx, args, found).await
+        products(ctx, filter, true, page, page_size).await
     }
 
     /// The exchange orders of one member, by its owner (login name); for staff.

@@ -4,15 +4,15 @@ use entity::{exchange_order, exchange_product, prop_category, user_info, user_pr
 use rand::RngExt;
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 use super::types::{ProductFilter, UserProductFilter, VIRTUAL};
 use crate::{
     audit::service as audit,
     auth::Auth,
-    db::{self, contains_pattern, lower_like, CountCache},
+    db::{self, column_where, contains_pattern, lower_like, CountCache, PastTheEnd},
     error::{AppError, AppResult, ErrorCode},
     graphql::page::PageArgs,
 };
@@ -22,23 +22,13 @@ pub const PURCHASED: &str = "兑换成功";
 /// Not enough diamonds.
 pub const INSUFFICIENT: &str = "钻石不足";
 
-fn product_type(value: Option<i32>) -> AppResult<Option<i16>> {
+/// A 0-or-1 choice filter (`productType`, `status`) named `field`, as DRF's choice field checks it.
+fn zero_or_one(field: &str, value: Option<i32>) -> AppResult<Option<i16>> {
     match value {
         None => Ok(None),
         Some(v @ (0 | 1)) => Ok(Some(v as i16)),
         Some(v) => Err(AppError::field(
-            "productType",
-            format!("Select a valid choice. {v} is not one of the available choices."),
-        )),
-    }
-}
-
-fn prop_status(value: Option<i32>) -> AppResult<Option<i16>> {
-    match value {
-        None => Ok(None),
-        Some(v @ (0 | 1)) => Ok(Some(v as i16)),
-        Some(v) => Err(AppError::field(
-            "status",
+            field,
             format!("Select a valid choice. {v} is not one of the available choices."),
         )),
     }
@@ -55,14 +45,9 @@ where
     E: EntityTrait<Model = M>,
     M: sea_orm::FromQueryResult + Send + Sync,
 {
+    let order = [(order_by, Order::Desc)];
     counts
-        .page(
-            db,
-            query,
-            &[(order_by, sea_orm::Order::Desc)],
-            page,
-            crate::db::PastTheEnd::NotFound,
-        )
+        .page(db, query, &order, page, PastTheEnd::NotFound)
         .await
 }
 
@@ -79,7 +64,7 @@ pub async fn list_products(
     if !all {
         query = query.filter(C::OnSale.eq(true));
     }
-    if let Some(t) = product_type(filter.product_type)? {
+    if let Some(t) = zero_or_one("productType", filter.product_type)? {
         query = query.filter(C::ProductType.eq(t));
     }
     if let Some(name) = filter
@@ -163,15 +148,14 @@ pub async fn list_user_products(
 ) -> AppResult<(u64, Vec<user_product::Model>)> {
     use user_product::Column as C;
     let mut query = user_product::Entity::find().filter(C::OwnerId.eq(owner_id));
-    if let Some(t) = product_type(filter.product_type)? {
-        let of_type = exchange_product::Entity::find()
-            .select_only()
-            .column(exchange_product::Column::Id)
-            .filter(exchange_product::Column::ProductType.eq(t))
-            .into_query();
+    if let Some(t) = zero_or_one("productType", filter.product_type)? {
+        let of_type = column_where(
+            exchange_product::Column::Id,
+            exchange_product::Column::ProductType.eq(t),
+        );
         query = query.filter(C::ProductId.in_subquery(of_type));
     }
-    if let Some(s) = prop_status(filter.status)? {
+    if let Some(s) = zero_or_one("status", filter.status)? {
         query = query.filter(C::Status.eq(s));
     }
     page_of(db, counts, query, C::Id, page).await
@@ -341,19 +325,14 @@ pub async fn set_prop_in_use(
                 None => None,
             };
             if let Some(kind) = action_of {
-                let same_action = exchange_product::Entity::find()
-                    .select_only()
-                    .column(exchange_product::Column::Id)
-                    .filter(
-                        exchange_product::Column::CategoryId.in_subquery(
-                            prop_category::Entity::find()
-                                .select_only()
-                                .column(prop_category::Column::Id)
-                                .filter(prop_category::Column::Action.eq(kind))
-                                .into_query(),
-                        ),
-                    )
-                    .into_query();
+                let categories = column_where(
+                    prop_category::Column::Id,
+                    prop_category::Column::Action.eq(kind),
+                );
+                let same_action = column_where(
+                    exchange_product::Column::Id,
+                    exchange_product::Column::CategoryId.in_subquery(categories),
+                );
                 let released = user_product::Entity::find()
                     .filter(user_product::Column::OwnerId.eq(member_id))
                     .filter(user_product::Column::Status.eq(1))

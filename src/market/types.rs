@@ -4,7 +4,7 @@ use async_graphql::{Context, ErrorExtensions, InputObject, Object, SimpleObject}
 use entity::{exchange_order, exchange_product, prop_category, user_info, user_product};
 
 use super::loaders::{CategoryLoader, MemberLoader, ProductLoader};
-use crate::{db::iso_datetime, error::AppError, graphql::loader::Cached, page_type};
+use crate::{db::iso_datetime, error::AppError, graphql::loader::Cached, page_type, row_object};
 
 /// `product_type` codes and labels.
 pub const PRODUCT_TYPE: &[(i16, &str)] = &[(0, "实物商品"), (1, "虚拟商品")];
@@ -44,66 +44,47 @@ impl From<prop_category::Model> for PropCategory {
     }
 }
 
-/// A product members exchange diamonds for.
-pub struct ExchangeProduct(pub exchange_product::Model);
-
-#[Object]
-impl ExchangeProduct {
-    async fn id(&self) -> i32 {
-        self.0.id
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Description.
-    async fn content(&self) -> &str {
-        &self.0.content
-    }
-    async fn image(&self) -> &str {
-        &self.0.image
-    }
-    /// Price in diamonds.
-    async fn diamond(&self) -> i64 {
-        self.0.diamond
-    }
-    /// Units exchanged so far.
-    async fn bought(&self) -> i64 {
-        self.0.bought
-    }
-    /// 0 physical, 1 virtual (a prop).
-    async fn product_type(&self) -> i16 {
-        self.0.product_type
-    }
-    /// Label of `productType`.
-    async fn product_type_display(&self) -> Option<&'static str> {
-        label(PRODUCT_TYPE, self.0.product_type)
-    }
-    /// `YYYY-MM-DDTHH:MM:SS[.ffffff]`.
-    async fn create_time(&self) -> String {
-        iso_datetime(self.0.create_time)
-    }
-    /// Whether it can be bought now.
-    async fn on_sale(&self) -> bool {
-        self.0.on_sale
-    }
-    /// Units left; null is unlimited.
-    async fn stock(&self) -> Option<i64> {
-        self.0.stock
-    }
-    /// The prop category, for virtual products only.
-    async fn category_detail(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<PropCategory>> {
-        let Some(id) = self
-            .0
-            .category_id
-            .filter(|_| self.0.product_type == VIRTUAL)
-        else {
-            return Ok(None);
-        };
-        let loader = ctx.data::<Cached<CategoryLoader>>()?;
-        Ok(loader.load_one(id).await?.map(PropCategory::from))
+row_object! {
+    /// A product members exchange diamonds for.
+    pub struct ExchangeProduct(exchange_product::Model) {
+        id: i32,
+        name: &str,
+        /// Description.
+        content: &str,
+        image: &str,
+        /// Price in diamonds.
+        diamond: i64,
+        /// Units exchanged so far.
+        bought: i64,
+        /// 0 physical, 1 virtual (a prop).
+        product_type: i16,
+        /// Label of `productType`.
+        async fn product_type_display(&self) -> Option<&'static str> {
+            label(PRODUCT_TYPE, self.0.product_type)
+        }
+        /// `YYYY-MM-DDTHH:MM:SS[.ffffff]`.
+        async fn create_time(&self) -> String {
+            iso_datetime(self.0.create_time)
+        }
+        /// Whether it can be bought now.
+        on_sale: bool,
+        /// Units left; null is unlimited.
+        stock: Option<i64>,
+        /// The prop category, for virtual products only.
+        async fn category_detail(
+            &self,
+            ctx: &Context<'_>,
+        ) -> async_graphql::Result<Option<PropCategory>> {
+            let Some(id) = self
+                .0
+                .category_id
+                .filter(|_| self.0.product_type == VIRTUAL)
+            else {
+                return Ok(None);
+            };
+            let loader = ctx.data::<Cached<CategoryLoader>>()?;
+            Ok(loader.load_one(id).await?.map(PropCategory::from))
+        }
     }
 }
 
@@ -116,75 +97,57 @@ async fn product(ctx: &Context<'_>, id: i32) -> async_graphql::Result<ExchangePr
         .ok_or_else(|| AppError::Internal(format!("product {id} missing")).extend())
 }
 
-/// An exchange of diamonds for a product.
-pub struct ExchangeOrder(pub exchange_order::Model);
-
-#[Object]
-impl ExchangeOrder {
-    async fn id(&self) -> i32 {
-        self.0.id
-    }
-    /// 26 digits.
-    async fn order_number(&self) -> &str {
-        &self.0.order_number
-    }
-    /// The buyer's owner (login name).
-    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        let loader = ctx.data::<Cached<MemberLoader>>()?;
-        Ok(loader
-            .load_one(self.0.owner_id)
-            .await?
-            .map(|m| m.owner)
-            .unwrap_or_default())
-    }
-    /// The buyer's user-info id.
-    async fn owner_id(&self) -> i32 {
-        self.0.owner_id
-    }
-    async fn product(&self, ctx: &Context<'_>) -> async_graphql::Result<ExchangeProduct> {
-        product(ctx, self.0.product_id).await
-    }
-    /// Diamonds paid.
-    async fn diamond(&self) -> i64 {
-        self.0.diamond
-    }
-    async fn status(&self) -> i16 {
-        self.0.status
-    }
-    /// Label of `status`.
-    async fn status_display(&self) -> Option<&'static str> {
-        label(ORDER_STATUS, self.0.status)
-    }
-    async fn create_time(&self) -> String {
-        iso_datetime(self.0.create_time)
+row_object! {
+    /// An exchange of diamonds for a product.
+    pub struct ExchangeOrder(exchange_order::Model) {
+        id: i32,
+        /// 26 digits.
+        order_number: &str,
+        /// The buyer's owner (login name).
+        async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+            let loader = ctx.data::<Cached<MemberLoader>>()?;
+            Ok(loader
+                .load_one(self.0.owner_id)
+                .await?
+                .map(|m| m.owner)
+                .unwrap_or_default())
+        }
+        /// The buyer's user-info id.
+        owner_id: i32,
+        async fn product(&self, ctx: &Context<'_>) -> async_graphql::Result<ExchangeProduct> {
+            product(ctx, self.0.product_id).await
+        }
+        /// Diamonds paid.
+        diamond: i64,
+        status: i16,
+        /// Label of `status`.
+        async fn status_display(&self) -> Option<&'static str> {
+            label(ORDER_STATUS, self.0.status)
+        }
+        async fn create_time(&self) -> String {
+            iso_datetime(self.0.create_time)
+        }
     }
 }
 
-/// A member's product: a prop bought with diamonds.
-pub struct UserProduct(pub user_product::Model);
-
-#[Object]
-impl UserProduct {
-    async fn id(&self) -> i32 {
-        self.0.id
-    }
-    /// The owner's user-info id.
-    async fn owner_id(&self) -> i32 {
-        self.0.owner_id
-    }
-    async fn product(&self, ctx: &Context<'_>) -> async_graphql::Result<ExchangeProduct> {
-        product(ctx, self.0.product_id).await
-    }
-    /// 0 unused, 1 in use.
-    async fn status(&self) -> i16 {
-        self.0.status
-    }
-    /// Label of `status`.
-    async fn status_display(&self) -> Option<&'static str> {
-        label(PROP_STATUS, self.0.status)
-    }
-    async fn create_time(&self) -> String {
-        iso_datetime(self.0.create_time)
+row_object! {
+    /// A member's product: a prop bought with diamonds.
+    pub struct UserProduct(user_product::Model) {
+        id: i32,
+        /// The owner's user-info id.
+        owner_id: i32,
+        async fn product(&self, ctx: &Context<'_>) -> async_graphql::Result<ExchangeProduct> {
+            product(ctx, self.0.product_id).await
+        }
+        /// 0 unused, 1 in use.
+        status: i16,
+        /// Label of `status`.
+        async fn status_display(&self) -> Option<&'static str> {
+            label(PROP_STATUS, self.0.status)
+        }
+        async fn create_time(&self) -> String {
+            iso_datetime(self.0.create_time)
+        }
     }
 }
 

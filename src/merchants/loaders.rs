@@ -29,50 +29,18 @@ pub type BindingsLoader = GroupLoader<shop_salemenu::Entity>;
 
 /// Adds this domain's loaders to one request.
 pub fn attach(request: async_graphql::Request, db: &DatabaseConnection) -> async_graphql::Request {
-    let d = || db.clone();
     request
-        .data(cached(AccountLoader::new(
-            d(),
-            merchant_account::Column::Id,
-            |m| m.id,
-        )))
-        .data(cached(DistrictLoader::new(
-            d(),
-            district::Column::Code,
-            |m| m.code.clone(),
-        )))
-        .data(cached(AreaLevel1Loader::new(
-            d(),
-            area_level1::Column::Id,
-            |m| m.id,
-        )))
-        .data(cached(AreaLevel2Loader::new(
-            d(),
-            area_level2::Column::Id,
-            |m| m.id,
-        )))
-        .data(cached(EmployeeLoader::new(
-            d(),
-            employee::Column::Id,
-            |m| m.id,
-        )))
-        .data(cached(LabelLoader::new(
-            d(),
-            address_label::Column::Id,
-            |m| m.id,
-        )))
-        .data(cached(QuoteSheetLoader::new(
-            d(),
-            salemenu::Column::Id,
-            |m| m.id.clone(),
-        )))
-        .data(cached(StationLoader::new(d(), station::Column::Id, |m| {
-            m.id.clone()
-        })))
+        .data(cached(AccountLoader::new(db, merchant_account::Column::Id)))
+        .data(cached(DistrictLoader::new(db, district::Column::Code)))
+        .data(cached(AreaLevel1Loader::new(db, area_level1::Column::Id)))
+        .data(cached(AreaLevel2Loader::new(db, area_level2::Column::Id)))
+        .data(cached(EmployeeLoader::new(db, employee::Column::Id)))
+        .data(cached(LabelLoader::new(db, address_label::Column::Id)))
+        .data(cached(QuoteSheetLoader::new(db, salemenu::Column::Id)))
+        .data(cached(StationLoader::new(db, station::Column::Id)))
         .data(cached(BindingsLoader::new(
-            d(),
+            db,
             shop_salemenu::Column::ShopId,
             shop_salemenu::Column::Id,
-            |m| m.shop_id,
         )))
 }

@@ -95,12 +95,11 @@ async fn merchant_page(
         .await
         .extend()?;
     prefetch(ctx, &rows).await?;
-    Ok(MerchantPage {
-        total_count: total,
-        page: args.page,
-        page_size: args.page_size,
-        items: rows.into_iter().map(Merchant).collect(),
-    })
+    Ok(MerchantPage::new(
+        args,
+        total,
+        rows.into_iter().map(Merchant),
+    ))
 }
 
 /// Merchant queries.

@@ -11,7 +11,7 @@ use super::loaders::{
 };
 use crate::{
     graphql::{loader::Cached, money::Money},
-    page_type,
+    page_type, row_object,
 };
 
 /// `settle_way` (结款方式) codes and labels; 1 is attested by the seed.
@@ -200,8 +200,168 @@ impl ShopQuoteSheet {
     }
 }
 
-/// A merchant: one shop (`SID`) of a merchant account (`KID`).
-pub struct Merchant(pub shop::Model);
+row_object! {
+    /// A merchant: one shop (`SID`) of a merchant account (`KID`).
+    pub struct Merchant(shop::Model) {
+        /// A cache key for clients: the `SID`.
+        async fn id(&self) -> async_graphql::ID {
+            super::sid(self.0.id).into()
+        }
+        /// `S` and the shop id.
+        async fn sid(&self) -> String {
+            super::sid(self.0.id)
+        }
+        /// `K` and the account id, zero-padded to 6 digits.
+        async fn kid(&self) -> String {
+            super::kid(self.0.account_id)
+        }
+        async fn shop_id(&self) -> i32 {
+            self.0.id
+        }
+        account_id: i32,
+        /// The account's login name.
+        async fn username(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+            self.of_account(ctx, String::new(), |a| a.username).await
+        }
+        /// The account's company name.
+        async fn company_name(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+            self.of_account(ctx, String::new(), |a| a.company_name).await
+        }
+        /// The account's phone.
+        async fn account_telephone(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+            self.of_account(ctx, String::new(), |a| a.telephone).await
+        }
+        /// 1 shop, 2 individual.
+        async fn customer_type(&self, ctx: &Context<'_>) -> async_graphql::Result<i16> {
+            self.of_account(ctx, 1, |a| a.customer_type).await
+        }
+        async fn shop_name(&self) -> &str {
+            &self.0.name
+        }
+        /// Who receives deliveries: the shop's contact.
+        receiver_name: &str,
+        /// The receiver's phone.
+        receiver_telephone: &str,
+        /// Who settles the bills.
+        payer_name: &str,
+        payer_telephone: &str,
+        address: &str,
+        lat: Option<f64>,
+        lng: Option<f64>,
+        map_address: &str,
+        async fn city(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<City>> {
+            let loader = ctx.data::<Cached<DistrictLoader>>()?;
+            Ok(loader
+                .load_one(self.0.district_code.clone())
+                .await?
+                .map(|d| City {
+                    code: d.code,
+                    name: d.name,
+                }))
+        }
+        async fn area_level1(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Street>> {
+            Ok(self.area(ctx).await?.map(|a| Street {
+                id: a.id,
+                name: a.name,
+            }))
+        }
+        async fn area_level2(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Street>> {
+            let loader = ctx.data::<Cached<AreaLevel2Loader>>()?;
+            Ok(loader
+                .load_one(self.0.area_level2_id)
+                .await?
+                .map(Into::into))
+        }
+        /// 结款方式 code.
+        settle_way: i16,
+        async fn settle_way_display(&self) -> Option<&'static str> {
+            label(SETTLE_WAY, self.0.settle_way)
+        }
+        /// 结算周期 code.
+        pay_method: i16,
+        async fn pay_method_display(&self) -> Option<&'static str> {
+            label(PAY_METHOD, self.0.pay_method)
+        }
+        /// Review state.
+        check_out: i16,
+        /// 0 not frozen, 1 frozen, 2 unknown, -99 deleted.
+        finance_status: i16,
+        whitelist: i16,
+        keycustomer: i16,
+        async fn balance(&self) -> Money {
+            Money(self.0.balance_cents)
+        }
+        point: i32,
+        /// Registration day, `YYYY-MM-DD`.
+        async fn create_time(&self) -> String {
+            self.0.create_time.format("%Y-%m-%d").to_string()
+        }
+        async fn create_employee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Employee>> {
+            self.employee(ctx, self.0.create_employee_id).await
+        }
+        async fn sale_employee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Employee>> {
+            self.employee(ctx, self.0.sale_employee_id).await
+        }
+        async fn address_label(
+            &self,
+            ctx: &Context<'_>,
+        ) -> async_graphql::Result<Option<AddressLabel>> {
+            let Some(id) = self.0.address_label_id else {
+                return Ok(None);
+            };
+            Ok(ctx
+                .data::<Cached<LabelLoader>>()?
+                .load_one(id)
+                .await?
+                .map(Into::into))
+        }
+        /// Quote-sheet bindings.
+        async fn quote_sheets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ShopQuoteSheet>> {
+            let loader = ctx.data::<Cached<BindingsLoader>>()?;
+            Ok(loader
+                .load_one(self.0.id)
+                .await?
+                .unwrap_or_default()
+                .into_iter()
+                .map(ShopQuoteSheet)
+                .collect())
+        }
+        /// The stations delivering the shop's quote sheets, each once.
+        async fn service_stations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StationRef>> {
+            let bindings = ctx
+                .data::<Cached<BindingsLoader>>()?
+                .load_one(self.0.id)
+                .await?
+                .unwrap_or_default();
+            let mut ids: Vec<String> = Vec::new();
+            for id in bindings.into_iter().filter_map(|b| b.service_station_id) {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            let stations = ctx
+                .data::<Cached<StationLoader>>()?
+                .load_many(ids.clone())
+                .await?;
+            Ok(ids
+                .into_iter()
+                .filter_map(|id| stations.get(&id).cloned().map(Into::into))
+                .collect())
+        }
+        /// 0 by period, 1 by credit limit.
+        is_credit: i16,
+        async fn credit_limit(&self) -> Option<Money> {
+            self.0.credit_limit_cents.map(Money)
+        }
+        effective_date: Option<chrono::NaiveDate>,
+        begin_day: Option<i32>,
+        settle_day: Option<i32>,
+        /// 1 by order day, 2 by delivery day.
+        settle_date_type: Option<i16>,
+        /// Days before the settlement day to remind; -1 off.
+        settle_remind: Option<i32>,
+    }
+}
 
 impl Merchant {
     async fn account(
@@ -211,6 +371,16 @@ impl Merchant {
         ctx.data::<Cached<AccountLoader>>()?
             .load_one(self.0.account_id)
             .await
+    }
+
+    /// A field of the shop's account; `default` when the account is gone.
+    async fn of_account<T>(
+        &self,
+        ctx: &Context<'_>,
+        default: T,
+        pick: impl FnOnce(entity::merchant_account::Model) -> T,
+    ) -> async_graphql::Result<T> {
+        Ok(self.account(ctx).await?.map(pick).unwrap_or(default))
     }
 
     async fn employee(
@@ -230,227 +400,6 @@ impl Merchant {
         ctx.data::<Cached<AreaLevel1Loader>>()?
             .load_one(self.0.area_level1_id)
             .await
-    }
-}
-
-#[Object]
-impl Merchant {
-    /// A cache key for clients: the `SID`.
-    async fn id(&self) -> async_graphql::ID {
-        super::sid(self.0.id).into()
-    }
-    /// `S` and the shop id.
-    async fn sid(&self) -> String {
-        super::sid(self.0.id)
-    }
-    /// `K` and the account id, zero-padded to 6 digits.
-    async fn kid(&self) -> String {
-        super::kid(self.0.account_id)
-    }
-    async fn shop_id(&self) -> i32 {
-        self.0.id
-    }
-    async fn account_id(&self) -> i32 {
-        self.0.account_id
-    }
-    /// The account's login name.
-    async fn username(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        Ok(self
-            .account(ctx)
-            .await?
-            .map(|a| a.username)
-            .unwrap_or_default())
-    }
-    /// The account's company name.
-    async fn company_name(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        Ok(self
-            .account(ctx)
-            .await?
-            .map(|a| a.company_name)
-            .unwrap_or_default())
-    }
-    /// The account's phone.
-    async fn account_telephone(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        Ok(self
-            .account(ctx)
-            .await?
-            .map(|a| a.telephone)
-            .unwrap_or_default())
-    }
-    /// 1 shop, 2 individual.
-    async fn customer_type(&self, ctx: &Context<'_>) -> async_graphql::Result<i16> {
-        Ok(self
-            .account(ctx)
-            .await?
-            .map(|a| a.customer_type)
-            .unwrap_or(1))
-    }
-    async fn shop_name(&self) -> &str {
-        &self.0.name
-    }
-    /// Who receives deliveries: the shop's contact.
-    async fn receiver_name(&self) -> &str {
-        &self.0.receiver_name
-    }
-    /// The receiver's phone.
-    async fn receiver_telephone(&self) -> &str {
-        &self.0.receiver_telephone
-    }
-    /// Who settles the bills.
-    async fn payer_name(&self) -> &str {
-        &self.0.payer_name
-    }
-    async fn payer_telephone(&self) -> &str {
-        &self.0.payer_telephone
-    }
-    async fn address(&self) -> &str {
-        &self.0.address
-    }
-    async fn lat(&self) -> Option<f64> {
-        self.0.lat
-    }
-    async fn lng(&self) -> Option<f64> {
-        self.0.lng
-    }
-    async fn map_address(&self) -> &str {
-        &self.0.map_address
-    }
-    async fn city(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<City>> {
-        let loader = ctx.data::<Cached<DistrictLoader>>()?;
-        Ok(loader
-            .load_one(self.0.district_code.clone())
-            .await?
-            .map(|d| City {
-                code: d.code,
-                name: d.name,
-            }))
-    }
-    async fn area_level1(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Street>> {
-        Ok(self.area(ctx).await?.map(|a| Street {
-            id: a.id,
-            name: a.name,
-        }))
-    }
-    async fn area_level2(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Street>> {
-        let loader = ctx.data::<Cached<AreaLevel2Loader>>()?;
-        Ok(loader
-            .load_one(self.0.area_level2_id)
-            .await?
-            .map(Into::into))
-    }
-    /// 结款方式 code.
-    async fn settle_way(&self) -> i16 {
-        self.0.settle_way
-    }
-    async fn settle_way_display(&self) -> Option<&'static str> {
-        label(SETTLE_WAY, self.0.settle_way)
-    }
-    /// 结算周期 code.
-    async fn pay_method(&self) -> i16 {
-        self.0.pay_method
-    }
-    async fn pay_method_display(&self) -> Option<&'static str> {
-        label(PAY_METHOD, self.0.pay_method)
-    }
-    /// Review state.
-    async fn check_out(&self) -> i16 {
-        self.0.check_out
-    }
-    /// 0 not frozen, 1 frozen, 2 unknown, -99 deleted.
-    async fn finance_status(&self) -> i16 {
-        self.0.finance_status
-    }
-    async fn whitelist(&self) -> i16 {
-        self.0.whitelist
-    }
-    async fn keycustomer(&self) -> i16 {
-        self.0.keycustomer
-    }
-    async fn balance(&self) -> Money {
-        Money(self.0.balance_cents)
-    }
-    async fn point(&self) -> i32 {
-        self.0.point
-    }
-    /// Registration day, `YYYY-MM-DD`.
-    async fn create_time(&self) -> String {
-        self.0.create_time.format("%Y-%m-%d").to_string()
-    }
-    async fn create_employee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Employee>> {
-        self.employee(ctx, self.0.create_employee_id).await
-    }
-    async fn sale_employee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Employee>> {
-        self.employee(ctx, self.0.sale_employee_id).await
-    }
-    async fn address_label(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<AddressLabel>> {
-        let Some(id) = self.0.address_label_id else {
-            return Ok(None);
-        };
-        Ok(ctx
-            .data::<Cached<LabelLoader>>()?
-            .load_one(id)
-            .await?
-            .map(Into::into))
-    }
-    /// Quote-sheet bindings.
-    async fn quote_sheets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ShopQuoteSheet>> {
-        let loader = ctx.data::<Cached<BindingsLoader>>()?;
-        Ok(loader
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(ShopQuoteSheet)
-            .collect())
-    }
-    /// The stations delivering the shop's quote sheets, each once.
-    async fn service_stations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StationRef>> {
-        let bindings = ctx
-            .data::<Cached<BindingsLoader>>()?
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
-        let mut ids: Vec<String> = Vec::new();
-        for id in bindings.into_iter().filter_map(|b| b.service_station_id) {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-        let stations = ctx
-            .data::<Cached<StationLoader>>()?
-            .load_many(ids.clone())
-            .await?;
-        Ok(ids
-            .into_iter()
-            .filter_map(|id| stations.get(&id).cloned().map(Into::into))
-            .collect())
-    }
-    /// 0 by period, 1 by credit limit.
-    async fn is_credit(&self) -> i16 {
-        self.0.is_credit
-    }
-    async fn credit_limit(&self) -> Option<Money> {
-        self.0.credit_limit_cents.map(Money)
-    }
-    async fn effective_date(&self) -> Option<chrono::NaiveDate> {
-        self.0.effective_date
-    }
-    async fn begin_day(&self) -> Option<i32> {
-        self.0.begin_day
-    }
-    async fn settle_day(&self) -> Option<i32> {
-        self.0.settle_day
-    }
-    /// 1 by order day, 2 by delivery day.
-    async fn settle_date_type(&self) -> Option<i16> {
-        self.0.settle_date_type
-    }
-    /// Days before the settlement day to remind; -1 off.
-    async fn settle_remind(&self) -> Option<i32> {
-        self.0.settle_remind
     }
 }
 

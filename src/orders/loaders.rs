@@ -17,24 +17,11 @@ pub type InvoiceLoader = ByIdLoader<invoice::Entity>;
 /// Adds this domain's loaders to one request.
 pub fn attach(request: async_graphql::Request, db: &DatabaseConnection) -> async_graphql::Request {
     request
-        .data(cached(CustomerLoader::new(
-            db.clone(),
-            customer::Column::Id,
-            |m| m.id,
-        )))
+        .data(cached(CustomerLoader::new(db, customer::Column::Id)))
         .data(cached(OrderItemLoader::new(
-            db.clone(),
+            db,
             order_item::Column::OrderId,
-            |m| m.order_id,
         )))
-        .data(cached(UsageLoader::new(
-            db.clone(),
-            order_usage::Column::OrderId,
-            |m| m.order_id,
-        )))
-        .data(cached(InvoiceLoader::new(
-            db.clone(),
-            invoice::Column::OrderId,
-            |m| m.order_id,
-        )))
+        .data(cached(UsageLoader::new(db, order_usage::Column::OrderId)))
+        .data(cached(InvoiceLoader::new(db, invoice::Column::OrderId)))
 }

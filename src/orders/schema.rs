@@ -1,5 +1,7 @@
 //! GraphQL fields of customers and orders. Each names the legacy URL that runs it.
 
+use std::future::Future;
+
 use async_graphql::{Context, Object, ResultExt};
 use entity::{customer, invoice, order_item, order_usage, payment_order};
 
@@ -13,6 +15,7 @@ use super::{
 };
 use crate::{
     auth::Permission,
+    error::AppResult,
     graphql::{
         joins::{feed, Joins},
         loader::Cached,
@@ -58,12 +61,19 @@ const CUSTOMER: &str = "customer__";
 const USAGE: &str = "usage__";
 const INVOICE: &str = "invoice__";
 
-/// Feeds the loaders with what the page's statement joined.
-async fn order_page(
+/// A page of orders, 10 rows by default: `find` reads it with the objects the query selects
+/// (`order_joins`), which then feed the loaders.
+async fn order_page<F>(
     ctx: &Context<'_>,
-    args: PageArgs,
-    (total, rows): service::OrderRows,
-) -> async_graphql::Result<OrderPage> {
+    page: Option<i32>,
+    page_size: Option<i32>,
+    find: impl FnOnce(PageArgs, Joins<payment_order::Entity>) -> F,
+) -> async_graphql::Result<OrderPage>
+where
+    F: Future<Output = AppResult<service::OrderRows>>,
+{
+    let args = page_args(page, page_size, 10)?;
+    let (total, rows) = find(args, order_joins(ctx)).await.extend()?;
     let id = |o: &payment_order::Model| Some(o.id);
     feed(ctx.data::<Cached<OrderItemLoader>>()?, &rows, ITEM, id)
         .await
@@ -82,12 +92,11 @@ async fn order_page(
     feed(ctx.data::<Cached<InvoiceLoader>>()?, &rows, INVOICE, id)
         .await
         .extend()?;
-    Ok(OrderPage {
-        total_count: total,
-        page: args.page,
-        page_size: args.page_size,
-        items: rows.into_iter().map(|r| Order(r.model)).collect(),
-    })
+    Ok(OrderPage::new(
+        args,
+        total,
+        rows.into_iter().map(|r| Order(r.model)),
+    ))
 }
 
 /// Customer and order queries.
@@ -110,12 +119,7 @@ impl OrdersQuery {
             service::list_customers(&state(ctx).db, &state(ctx).counts, &filter, args)
                 .await
                 .extend()?;
-        Ok(CustomerPage {
-            total_count: total,
-            page: args.page,
-            page_size: args.page_size,
-            items: rows,
-        })
+        Ok(CustomerPage::new(args, total, rows))
     }
 
     /// A customer with its totals (legacy: `GET /api/customer/{id}`).
@@ -133,13 +137,11 @@ impl OrdersQuery {
         page: Option<i32>,
         page_size: Option<i32>,
     ) -> async_graphql::Result<OrderPage> {
-        let args = page_args(page, page_size, 10)?;
-        let joins = order_joins(ctx);
         let st = state(ctx);
-        let found = service::customer_orders(&st.db, &st.counts, customer_id, args, &joins)
-            .await
-            .extend()?;
-        order_page(ctx, args, found).await
+        order_page(ctx, page, page_size, |args, joins| async move {
+            service::customer_orders(&st.db, &st.counts, customer_id, args, &joins).await
+        })
+        .await
     }
 
     /// Orders checked out in a period (legacy: `GET /api/order`).
@@ -151,13 +153,11 @@ impl OrdersQuery {
         page: Option<i32>,
         page_size: Option<i32>,
     ) -> async_graphql::Result<OrderPage> {
-        let args = page_args(page, page_size, 10)?;
-        let joins = order_joins(ctx);
         let st = state(ctx);
-        let found = service::list_orders(&st.db, &st.counts, &filter, args, &joins)
-            .await
-            .extend()?;
-        order_page(ctx, args, found).await
+        order_page(ctx, page, page_size, |args, joins| async move {
+            service::list_orders(&st.db, &st.counts, &filter, args, &joins).await
+        })
+        .await
     }
 
     /// One order with its invoice (legacy: `GET /api/order/{number}`).
@@ -182,12 +182,7 @@ impl OrdersQuery {
         let (total, rows) = service::report_customers(&state(ctx).db, report_id, args)
             .await
             .extend()?;
-        Ok(ReportCustomerPage {
-            total_count: total,
-            page: args.page,
-            page_size: args.page_size,
-            items: rows,
-        })
+        Ok(ReportCustomerPage::new(args, total, rows))
     }
 
     /// Completed orders paid between two days (China time), counted with their revenue per

@@ -8,14 +8,14 @@ use entity::{customer, order_usage, payment_order};
 use sea_orm::{
     sea_query::{Expr, LikeExpr},
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order as SortOrder, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait,
+    QueryOrder, QuerySelect,
 };
 
 use super::types::{
     Customer, CustomerFilter, CustomerKind, OrderFilter, OrderStat, ReportCustomer, StatsGroup,
 };
 use crate::{
-    db::CountCache,
+    db::{column_where, CountCache},
     error::{AppError, AppResult},
     graphql::{
         joins::{Joined, Joins},
@@ -113,11 +113,10 @@ fn order_condition(filter: &OrderFilter, (from, until): (i64, i64)) -> AppResult
         }
     };
     if let Some(e) = expend {
-        let ids = order_usage::Entity::find()
-            .select_only()
-            .column(order_usage::Column::OrderId)
-            .filter(order_usage::Column::ExpendStatus.eq(e))
-            .into_query();
+        let ids = column_where(
+            order_usage::Column::OrderId,
+            order_usage::Column::ExpendStatus.eq(e),
+        );
         cond = cond.add(C::Id.in_subquery(ids));
     }
     for (column, value) in [
@@ -258,11 +257,7 @@ pub async fn list_customers(
                 .filter(payment_order::Column::CheckoutAt.gte(from))
                 .filter(payment_order::Column::CheckoutAt.lt(until));
             if let Some(m) = mobile {
-                let ids = customer::Entity::find()
-                    .select_only()
-                    .column(customer::Column::Id)
-                    .filter(customer::Column::Mobile.eq(m))
-                    .into_query();
+                let ids = column_where(customer::Column::Id, customer::Column::Mobile.eq(m));
                 query = query.filter(payment_order::Column::CustomerId.in_subquery(ids));
             }
             let total = counts.count(db, &query).await?;

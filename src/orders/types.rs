@@ -8,6 +8,7 @@ use crate::{
     graphql::{loader::Cached, money::Money, state},
     page_type,
     reports::types::public_url,
+    row_object,
 };
 
 /// Order states (`0` in a filter means all).
@@ -101,167 +102,112 @@ impl OrderItem {
     }
 }
 
-/// Reads an order grants and has left.
-pub struct Usage(pub order_usage::Model);
-
-#[Object]
-impl Usage {
-    async fn quantity_count(&self) -> i32 {
-        self.0.quantity_count
-    }
-    async fn available_count(&self) -> i32 {
-        self.0.available_count
-    }
-    /// 1 once every read is used.
-    async fn expend_status(&self) -> i16 {
-        self.0.expend_status
+row_object! {
+    /// Reads an order grants and has left.
+    pub struct Usage(order_usage::Model) {
+        quantity_count: i32,
+        available_count: i32,
+        /// 1 once every read is used.
+        expend_status: i16,
     }
 }
 
-/// An order's invoice.
-pub struct Invoice(pub invoice::Model);
-
-#[Object]
-impl Invoice {
-    async fn state(&self) -> i16 {
-        self.0.state
-    }
-    /// Unix seconds.
-    async fn create_time(&self) -> i64 {
-        self.0.create_time
-    }
-    /// 1 for a VAT invoice.
-    async fn is_vat(&self) -> i16 {
-        self.0.is_vat
-    }
-    async fn invoice_title(&self) -> &str {
-        &self.0.invoice_title
-    }
-    async fn invoice_amount(&self) -> Money {
-        Money(self.0.invoice_amount_cents)
-    }
-    async fn invoice_tax_num(&self) -> &str {
-        &self.0.invoice_tax_num
-    }
-    async fn vat_name(&self) -> &str {
-        &self.0.vat_name
-    }
-    async fn vat_mail_address(&self) -> &str {
-        &self.0.vat_mail_address
-    }
-    async fn vat_company_name(&self) -> &str {
-        &self.0.vat_company_name
-    }
-    async fn vat_company_address(&self) -> &str {
-        &self.0.vat_company_address
-    }
-    async fn vat_company_mobile(&self) -> &str {
-        &self.0.vat_company_mobile
-    }
-    async fn vat_telphone(&self) -> &str {
-        &self.0.vat_telphone
-    }
-    async fn vat_bank_name(&self) -> &str {
-        &self.0.vat_bank_name
-    }
-    /// The bank account (the legacy key is `vat_bank_accoun`).
-    async fn vat_bank_account(&self) -> &str {
-        &self.0.vat_bank_account
-    }
-    /// 1 personal, 2 company.
-    async fn invoice_option(&self) -> i16 {
-        self.0.invoice_option
+row_object! {
+    /// An order's invoice.
+    pub struct Invoice(invoice::Model) {
+        state: i16,
+        /// Unix seconds.
+        create_time: i64,
+        /// 1 for a VAT invoice.
+        is_vat: i16,
+        invoice_title: &str,
+        async fn invoice_amount(&self) -> Money {
+            Money(self.0.invoice_amount_cents)
+        }
+        invoice_tax_num: &str,
+        vat_name: &str,
+        vat_mail_address: &str,
+        vat_company_name: &str,
+        vat_company_address: &str,
+        vat_company_mobile: &str,
+        vat_telphone: &str,
+        vat_bank_name: &str,
+        /// The bank account (the legacy key is `vat_bank_accoun`).
+        vat_bank_account: &str,
+        /// 1 personal, 2 company.
+        invoice_option: i16,
     }
 }
 
-/// A paid-report order.
-pub struct Order(pub payment_order::Model);
-
-#[Object]
-impl Order {
-    async fn id(&self) -> i32 {
-        self.0.id
-    }
-    async fn number(&self) -> &str {
-        &self.0.number
-    }
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    async fn total(&self) -> Money {
-        Money(self.0.total_cents)
-    }
-    async fn size(&self) -> i32 {
-        self.0.size
-    }
-    /// 1 pending, 2 cancelled, 3 completed.
-    async fn state(&self) -> i16 {
-        self.0.state
-    }
-    async fn state_display(&self) -> Option<&'static str> {
-        ORDER_STATE
-            .iter()
-            .find(|(s, _)| *s == self.0.state)
-            .map(|(_, l)| *l)
-    }
-    /// Unix seconds of checkout.
-    async fn checkout_at(&self) -> i64 {
-        self.0.checkout_at
-    }
-    async fn expire_at(&self) -> i64 {
-        self.0.expire_at
-    }
-    async fn paid_at(&self) -> i64 {
-        self.0.paid_at
-    }
-    async fn fulfilled_at(&self) -> i64 {
-        self.0.fulfilled_at
-    }
-    async fn trade_info(&self) -> TradeInfo {
-        TradeInfo {
-            third_trade_num: self.0.third_trade_num.clone(),
-            third_trade_identity: self.0.third_trade_identity.clone(),
-            payment_source: self.0.payment_source,
-            payment_channel: self.0.payment_channel,
+row_object! {
+    /// A paid-report order.
+    pub struct Order(payment_order::Model) {
+        id: i32,
+        number: &str,
+        title: &str,
+        async fn total(&self) -> Money {
+            Money(self.0.total_cents)
         }
-    }
-    async fn order_item(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrderItem>> {
-        Ok(ctx
-            .data::<Cached<OrderItemLoader>>()?
-            .load_one(self.0.id)
-            .await?
-            .map(OrderItem))
-    }
-    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CustomerInfo>> {
-        let found = ctx
-            .data::<Cached<CustomerLoader>>()?
-            .load_one(self.0.customer_id)
-            .await?;
-        Ok(found.map(|c| CustomerInfo {
-            id: c.id,
-            nick_name: c.nick_name,
-            avatar: c.avatar,
-            mobile: c.mobile,
-        }))
-    }
-    async fn usage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Usage>> {
-        Ok(ctx
-            .data::<Cached<UsageLoader>>()?
-            .load_one(self.0.id)
-            .await?
-            .map(Usage))
-    }
-    /// Null when the order has no invoice. Needs `Payment_Order_Info`, wherever the order is
-    /// reached from.
-    async fn invoice(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Invoice>> {
-        if !crate::auth::permits(ctx, "Invoice") {
-            return Ok(None);
+        size: i32,
+        /// 1 pending, 2 cancelled, 3 completed.
+        state: i16,
+        async fn state_display(&self) -> Option<&'static str> {
+            ORDER_STATE
+                .iter()
+                .find(|(s, _)| *s == self.0.state)
+                .map(|(_, l)| *l)
         }
-        Ok(ctx
-            .data::<Cached<InvoiceLoader>>()?
-            .load_one(self.0.id)
-            .await?
-            .map(Invoice))
+        /// Unix seconds of checkout.
+        checkout_at: i64,
+        expire_at: i64,
+        paid_at: i64,
+        fulfilled_at: i64,
+        async fn trade_info(&self) -> TradeInfo {
+            TradeInfo {
+                third_trade_num: self.0.third_trade_num.clone(),
+                third_trade_identity: self.0.third_trade_identity.clone(),
+                payment_source: self.0.payment_source,
+                payment_channel: self.0.payment_channel,
+            }
+        }
+        async fn order_item(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrderItem>> {
+            Ok(ctx
+                .data::<Cached<OrderItemLoader>>()?
+                .load_one(self.0.id)
+                .await?
+                .map(OrderItem))
+        }
+        async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CustomerInfo>> {
+            let found = ctx
+                .data::<Cached<CustomerLoader>>()?
+                .load_one(self.0.customer_id)
+                .await?;
+            Ok(found.map(|c| CustomerInfo {
+                id: c.id,
+                nick_name: c.nick_name,
+                avatar: c.avatar,
+                mobile: c.mobile,
+            }))
+        }
+        async fn usage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Usage>> {
+            Ok(ctx
+                .data::<Cached<UsageLoader>>()?
+                .load_one(self.0.id)
+                .await?
+                .map(Usage))
+        }
+        /// Null when the order has no invoice. Needs `Payment_Order_Info`, wherever the order is
+        /// reached from.
+        async fn invoice(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Invoice>> {
+            if !crate::auth::permits(ctx, "Invoice") {
+                return Ok(None);
+            }
+            Ok(ctx
+                .data::<Cached<InvoiceLoader>>()?
+                .load_one(self.0.id)
+                .await?
+                .map(Invoice))
+        }
     }
 }
 

@@ -13,14 +13,6 @@ pub type StudentLoader = ByIdLoader<student::Entity>;
 /// Adds this domain's loaders to one request.
 pub fn attach(request: async_graphql::Request, db: &DatabaseConnection) -> async_graphql::Request {
     request
-        .data(cached(TeacherLoader::new(
-            db.clone(),
-            teacher::Column::Id,
-            |m| m.id,
-        )))
-        .data(cached(StudentLoader::new(
-            db.clone(),
-            student::Column::Id,
-            |m| m.id,
-        )))
+        .data(cached(TeacherLoader::new(db, teacher::Column::Id)))
+        .data(cached(StudentLoader::new(db, student::Column::Id)))
 }

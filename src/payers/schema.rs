@@ -62,12 +62,11 @@ impl PayersQuery {
         feed(students, &rows, STUDENT, |p| p.student_id)
             .await
             .extend()?;
-        Ok(PayerPage {
-            total_count: total,
-            page: args.page,
-            page_size: args.page_size,
-            items: rows.into_iter().map(|r| Payer(r.model)).collect(),
-        })
+        Ok(PayerPage::new(
+            args,
+            total,
+            rows.into_iter().map(|r| Payer(r.model)),
+        ))
     }
 
     /// Visit records of one contact, newest first
@@ -85,12 +84,11 @@ impl PayersQuery {
             service::list_visit_records(&state(ctx).db, &state(ctx).counts, &contact, args)
                 .await
                 .extend()?;
-        Ok(VisitRecordPage {
-            total_count: total,
-            page: args.page,
-            page_size: args.page_size,
-            items: rows.into_iter().map(VisitRecord).collect(),
-        })
+        Ok(VisitRecordPage::new(
+            args,
+            total,
+            rows.into_iter().map(VisitRecord),
+        ))
     }
 }
 

@@ -8,7 +8,7 @@ use sea_orm::{
         Expr, ExprTrait, Query, SelectStatement, SimpleExpr, SubQueryStatement, UnionType,
     },
     ActiveModelTrait, ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait,
-    QueryFilter, QuerySelect, QueryTrait, Set,
+    Order, QueryFilter, Set,
 };
 
 use super::types::{
@@ -17,7 +17,7 @@ use super::types::{
 use crate::{
     audit::service as audit,
     auth::Auth,
-    db::{contains_pattern, lower_like, CountCache},
+    db::{column_where, contains_pattern, lower_like, CountCache, PastTheEnd},
     error::{AppError, AppResult},
     graphql::{
         joins::{Joined, Joins},
@@ -60,11 +60,10 @@ pub async fn list_payers(
         cond = cond.add(C::Star.eq(star));
     }
     if let Some(course) = filter.course {
-        let enrolled = course_enrollment::Entity::find()
-            .select_only()
-            .column(course_enrollment::Column::UserInfoId)
-            .filter(course_enrollment::Column::CourseId.eq(course))
-            .into_query();
+        let enrolled = column_where(
+            course_enrollment::Column::UserInfoId,
+            course_enrollment::Column::CourseId.eq(course),
+        );
         cond = cond.add(C::Id.in_subquery(enrolled));
     }
     if let Some(extent) = filter
@@ -306,14 +305,9 @@ pub async fn list_visit_records(
         return Err(AppError::field("contact", "This field is required."));
     }
     let query = visit_record::Entity::find().filter(visit_record::Column::Contact.eq(contact));
+    let order = [(visit_record::Column::Id, Order::Desc)];
     counts
-        .page(
-            db,
-            query,
-            &[(visit_record::Column::Id, sea_orm::Order::Desc)],
-            page,
-            crate::db::PastTheEnd::NotFound,
-        )
+        .page(db, query, &order, page, PastTheEnd::NotFound)
         .await
 }
 

@@ -1,11 +1,11 @@
 //! GraphQL objects of the payer CRM, and the labels of its choice fields (CONTRACT.md §3).
 
-use async_graphql::{ComplexObject, Context, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, InputObject, MaybeUndefined, SimpleObject};
 use chrono::NaiveDate;
 use entity::{student, teacher, user_info, visit_record};
 
 use super::loaders::{StudentLoader, TeacherLoader};
-use crate::{graphql::loader::Cached, page_type};
+use crate::{graphql::loader::Cached, page_type, row_object};
 
 /// `sex` values and their labels.
 pub const SEX: &[(&str, &str)] = &[("male", "男"), ("female", "女")];
@@ -36,124 +36,83 @@ pub fn label(choices: &[(&str, &'static str)], value: Option<&str>) -> Option<&'
     choices.iter().find(|(v, _)| *v == value).map(|(_, l)| *l)
 }
 
-/// A paid user of the coding school (a `UserInfo` with `is_pay`).
-pub struct Payer(pub user_info::Model);
-
-#[Object]
-impl Payer {
-    /// Primary key (legacy `pk`).
-    async fn id(&self) -> i32 {
-        self.0.id
-    }
-    /// Login name, usually the phone number.
-    async fn owner(&self) -> &str {
-        &self.0.owner
-    }
-    /// Display name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn avatar(&self) -> &str {
-        &self.0.avatar
-    }
-    async fn age(&self) -> i32 {
-        self.0.age
-    }
-    async fn points(&self) -> i32 {
-        self.0.points
-    }
-    async fn lesson_total(&self) -> i32 {
-        self.0.lesson_total
-    }
-    async fn is_seller(&self) -> bool {
-        self.0.is_seller
-    }
-    /// Commission as a decimal string with two places, e.g. `"0.00"`.
-    async fn commission(&self) -> String {
-        let c = self.0.commission_cents;
-        let sign = if c < 0 { "-" } else { "" };
-        format!("{sign}{}.{:02}", c.abs() / 100, c.abs() % 100)
-    }
-    /// The id of the seller who brought this user.
-    async fn my_seller(&self) -> Option<i32> {
-        self.0.my_seller_id
-    }
-    async fn remark(&self) -> Option<&str> {
-        self.0.remark.as_deref()
-    }
-    /// The user's teacher.
-    async fn teacher(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Teacher>> {
-        let Some(id) = self.0.teacher_id else {
-            return Ok(None);
-        };
-        let loader = ctx.data::<Cached<TeacherLoader>>()?;
-        Ok(loader.load_one(id).await?.map(Teacher))
-    }
-    /// The user's student profile.
-    async fn student(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Student>> {
-        let Some(id) = self.0.student_id else {
-            return Ok(None);
-        };
-        let loader = ctx.data::<Cached<StudentLoader>>()?;
-        Ok(loader.load_one(id).await?.map(Student))
-    }
-    /// `student`, `teacher` or null.
-    async fn identity(&self) -> Option<&str> {
-        self.0.identity.as_deref()
-    }
-    async fn is_pay(&self) -> bool {
-        self.0.is_pay
-    }
-    async fn is_bind(&self) -> bool {
-        self.0.is_bind
-    }
-    /// The bound account (WeChat openid or username).
-    async fn bind_account(&self) -> &str {
-        &self.0.bind_account
-    }
-    /// Team-up state.
-    async fn group_info(&self) -> GroupInfo {
-        GroupInfo {
-            status: self.0.group_status,
+row_object! {
+    /// A paid user of the coding school (a `UserInfo` with `is_pay`).
+    pub struct Payer(user_info::Model) {
+        /// Primary key (legacy `pk`).
+        id: i32,
+        /// Login name, usually the phone number.
+        owner: &str,
+        /// Display name.
+        name: &str,
+        avatar: &str,
+        age: i32,
+        points: i32,
+        lesson_total: i32,
+        is_seller: bool,
+        /// Commission as a decimal string with two places, e.g. `"0.00"`.
+        async fn commission(&self) -> String {
+            let c = self.0.commission_cents;
+            let sign = if c < 0 { "-" } else { "" };
+            format!("{sign}{}.{:02}", c.abs() / 100, c.abs() % 100)
         }
-    }
-    /// Starred by staff.
-    async fn star(&self) -> bool {
-        self.0.star
-    }
-    async fn realname(&self) -> Option<&str> {
-        self.0.realname.as_deref()
-    }
-    async fn city(&self) -> Option<&str> {
-        self.0.city.as_deref()
-    }
-    /// Name of the learning progress, e.g. `Python`.
-    async fn learn_extent(&self) -> Option<&str> {
-        self.0.learn_extent.as_deref()
-    }
-    /// Follow-up state: `one2one`, `consider`, `abandon` or `appointment`.
-    async fn follow_up(&self) -> Option<&str> {
-        self.0.follow_up.as_deref()
-    }
-    /// Label of `followUp`.
-    async fn follow_up_display(&self) -> Option<&'static str> {
-        label(FOLLOW_UP, self.0.follow_up.as_deref())
-    }
-    /// Deep-consumption course bag: `5_class_bag`, `30_class_bag` or `60_class_bag`.
-    async fn deep_consume(&self) -> Option<&str> {
-        self.0.deep_consume.as_deref()
-    }
-    /// Label of `deepConsume`.
-    async fn deep_consume_display(&self) -> Option<&'static str> {
-        label(DEEP_CONSUME, self.0.deep_consume.as_deref())
-    }
-    /// `male` or `female`.
-    async fn sex(&self) -> Option<&str> {
-        self.0.sex.as_deref()
-    }
-    /// Label of `sex`.
-    async fn sex_display(&self) -> Option<&'static str> {
-        label(SEX, self.0.sex.as_deref())
+        /// The id of the seller who brought this user.
+        async fn my_seller(&self) -> Option<i32> {
+            self.0.my_seller_id
+        }
+        remark: Option<&str>,
+        /// The user's teacher.
+        async fn teacher(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Teacher>> {
+            let Some(id) = self.0.teacher_id else {
+                return Ok(None);
+            };
+            let loader = ctx.data::<Cached<TeacherLoader>>()?;
+            Ok(loader.load_one(id).await?.map(Teacher))
+        }
+        /// The user's student profile.
+        async fn student(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Student>> {
+            let Some(id) = self.0.student_id else {
+                return Ok(None);
+            };
+            let loader = ctx.data::<Cached<StudentLoader>>()?;
+            Ok(loader.load_one(id).await?.map(Student))
+        }
+        /// `student`, `teacher` or null.
+        identity: Option<&str>,
+        is_pay: bool,
+        is_bind: bool,
+        /// The bound account (WeChat openid or username).
+        bind_account: &str,
+        /// Team-up state.
+        async fn group_info(&self) -> GroupInfo {
+            GroupInfo {
+                status: self.0.group_status,
+            }
+        }
+        /// Starred by staff.
+        star: bool,
+        realname: Option<&str>,
+        city: Option<&str>,
+        /// Name of the learning progress, e.g. `Python`.
+        learn_extent: Option<&str>,
+        /// Follow-up state: `one2one`, `consider`, `abandon` or `appointment`.
+        follow_up: Option<&str>,
+        /// Label of `followUp`.
+        async fn follow_up_display(&self) -> Option<&'static str> {
+            label(FOLLOW_UP, self.0.follow_up.as_deref())
+        }
+        /// Deep-consumption course bag: `5_class_bag`, `30_class_bag` or `60_class_bag`.
+        deep_consume: Option<&str>,
+        /// Label of `deepConsume`.
+        async fn deep_consume_display(&self) -> Option<&'static str> {
+            label(DEEP_CONSUME, self.0.deep_consume.as_deref())
+        }
+        /// `male` or `female`.
+        sex: Option<&str>,
+        /// Label of `sex`.
+        async fn sex_display(&self) -> Option<&'static str> {
+            label(SEX, self.0.sex.as_deref())
+        }
     }
 }
 
@@ -175,66 +134,37 @@ impl GroupInfo {
     }
 }
 
-/// A teacher.
-pub struct Teacher(pub teacher::Model);
-
-#[Object]
-impl Teacher {
-    async fn id(&self) -> i32 {
-        self.0.id
-    }
-    async fn owner(&self) -> &str {
-        &self.0.owner
+row_object! {
+    /// A teacher.
+    pub struct Teacher(teacher::Model) {
+        id: i32,
+        owner: &str,
     }
 }
 
-/// A student profile.
-pub struct Student(pub student::Model);
-
-#[Object]
-impl Student {
-    async fn id(&self) -> i32 {
-        self.0.id
-    }
-    async fn owner(&self) -> &str {
-        &self.0.owner
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// WeChat nickname.
-    async fn nickname(&self) -> &str {
-        &self.0.nickname
-    }
-    async fn avatar(&self) -> &str {
-        &self.0.avatar
-    }
-    async fn sex(&self) -> &str {
-        &self.0.sex
-    }
-    async fn birthday(&self) -> Option<NaiveDate> {
-        self.0.birthday
+row_object! {
+    /// A student profile.
+    pub struct Student(student::Model) {
+        id: i32,
+        owner: &str,
+        name: &str,
+        /// WeChat nickname.
+        nickname: &str,
+        avatar: &str,
+        sex: &str,
+        birthday: Option<NaiveDate>,
     }
 }
 
-/// A record of a visit (call or meeting) with a contact.
-pub struct VisitRecord(pub visit_record::Model);
-
-#[Object]
-impl VisitRecord {
-    async fn id(&self) -> i32 {
-        self.0.id
-    }
-    /// The contact's phone number or username.
-    async fn contact(&self) -> &str {
-        &self.0.contact
-    }
-    async fn detail(&self) -> Option<&str> {
-        self.0.detail.as_deref()
-    }
-    /// Day of the visit, `YYYY-MM-DD`.
-    async fn visit_time(&self) -> Option<NaiveDate> {
-        self.0.visit_time
+row_object! {
+    /// A record of a visit (call or meeting) with a contact.
+    pub struct VisitRecord(visit_record::Model) {
+        id: i32,
+        /// The contact's phone number or username.
+        contact: &str,
+        detail: Option<&str>,
+        /// Day of the visit, `YYYY-MM-DD`.
+        visit_time: Option<NaiveDate>,
     }
 }
 

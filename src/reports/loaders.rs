@@ -6,10 +6,9 @@ use async_graphql::{dataloader::Loader, ErrorExtensions};
 use entity::{order_item, payment_order};
 use sea_orm::{
     sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    QueryTrait,
 };
 
-use crate::{error::AppError, graphql::loader::cached};
+use crate::{db::column_where, error::AppError, graphql::loader::cached};
 
 /// Completed orders per report id: a report's `subscribeCount`.
 pub struct SubscribeCountLoader(pub DatabaseConnection);
@@ -19,11 +18,10 @@ impl Loader<i32> for SubscribeCountLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, i64>, Self::Error> {
-        let completed = payment_order::Entity::find()
-            .select_only()
-            .column(payment_order::Column::Id)
-            .filter(payment_order::Column::State.eq(3))
-            .into_query();
+        let completed = column_where(
+            payment_order::Column::Id,
+            payment_order::Column::State.eq(3),
+        );
         let rows: Vec<(i32, i64)> = order_item::Entity::find()
             .select_only()
             .column(order_item::Column::ReportId)

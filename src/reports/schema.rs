@@ -82,12 +82,7 @@ impl ReportsQuery {
             service::list_reports(&state(ctx).db, &state(ctx).counts, &filter, args)
                 .await
                 .extend()?;
-        Ok(ReportPage {
-            total_count: total,
-            page: args.page,
-            page_size: args.page_size,
-            items: rows.into_iter().map(Report).collect(),
-        })
+        Ok(ReportPage::new(args, total, rows.into_iter().map(Report)))
     }
 
     /// One report (legacy: `GET /api/report/{id}`).
@@ -123,12 +118,11 @@ impl ReportsQuery {
         )
         .await
         .extend()?;
-        Ok(WhitelistPage {
-            total_count: total,
-            page: args.page,
-            page_size: args.page_size,
-            items: rows.into_iter().map(WhitelistEntry).collect(),
-        })
+        Ok(WhitelistPage::new(
+            args,
+            total,
+            rows.into_iter().map(WhitelistEntry),
+        ))
     }
 
     /// One whitelist entry (legacy: `GET /api/report/{id}/white/{white_id}`).

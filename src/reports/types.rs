@@ -1,12 +1,13 @@
 //! GraphQL objects of paid reports.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, SimpleObject};
 use entity::{report, report_whitelist};
 
 use crate::{
     graphql::{loader::Cached, money::Money, state},
     page_type,
     reports::loaders::SubscribeCountLoader,
+    row_object,
 };
 
 /// Report states.
@@ -40,126 +41,86 @@ pub struct ReportFile {
     pub size: i64,
 }
 
-/// A paid report.
-pub struct Report(pub report::Model);
-
-#[Object]
-impl Report {
-    async fn id(&self) -> i32 {
-        self.0.id
-    }
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    /// Storage key of the cover.
-    async fn cover(&self) -> &str {
-        &self.0.cover
-    }
-    /// The cover on the public domain.
-    async fn cover_url(&self, ctx: &Context<'_>) -> String {
-        public_url(&state(ctx).config.public_domain, &self.0.cover)
-    }
-    /// Category (reserved).
-    async fn type_id(&self) -> Option<i32> {
-        self.0.type_id
-    }
-    async fn intro(&self) -> &str {
-        &self.0.intro
-    }
-    async fn directory(&self) -> &str {
-        &self.0.directory
-    }
-    async fn file(&self) -> ReportFile {
-        ReportFile {
-            file_name: self.0.file_name.clone(),
-            src: self.0.file_src.clone(),
-            format: self.0.file_format.clone(),
-            size: self.0.file_size,
+row_object! {
+    /// A paid report.
+    pub struct Report(report::Model) {
+        id: i32,
+        title: &str,
+        /// Storage key of the cover.
+        cover: &str,
+        /// The cover on the public domain.
+        async fn cover_url(&self, ctx: &Context<'_>) -> String {
+            public_url(&state(ctx).config.public_domain, &self.0.cover)
         }
-    }
-    /// The file on the public domain.
-    async fn file_address(&self, ctx: &Context<'_>) -> String {
-        public_url(&state(ctx).config.public_domain, &self.0.file_src)
-    }
-    async fn price(&self) -> Money {
-        Money(self.0.price_cents)
-    }
-    /// Reads a whitelist entry gets by default.
-    async fn read_count(&self) -> i32 {
-        self.0.read_count
-    }
-    /// 0 pending, 1 on sale, 2 off sale.
-    async fn status(&self) -> i16 {
-        self.0.status
-    }
-    async fn status_display(&self) -> Option<&'static str> {
-        REPORT_STATUS
-            .iter()
-            .find(|(s, _)| *s == self.0.status)
-            .map(|(_, l)| *l)
-    }
-    /// When it goes (or went) on sale, `YYYY-MM-DD HH:MM:SS`.
-    async fn publish_time(&self) -> Option<String> {
-        self.0.publish_time.map(datetime_text)
-    }
-    /// Purchase notes.
-    async fn short_intro(&self) -> &str {
-        &self.0.short_intro
-    }
-    /// Subscriptions: the report's completed orders.
-    async fn subscribe_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        let loader = ctx.data::<Cached<SubscribeCountLoader>>()?;
-        Ok(loader.load_one(self.0.id).await?.unwrap_or(0))
-    }
-    async fn created_at(&self) -> String {
-        datetime_text(self.0.created_at)
+        /// Category (reserved).
+        type_id: Option<i32>,
+        intro: &str,
+        directory: &str,
+        async fn file(&self) -> ReportFile {
+            ReportFile {
+                file_name: self.0.file_name.clone(),
+                src: self.0.file_src.clone(),
+                format: self.0.file_format.clone(),
+                size: self.0.file_size,
+            }
+        }
+        /// The file on the public domain.
+        async fn file_address(&self, ctx: &Context<'_>) -> String {
+            public_url(&state(ctx).config.public_domain, &self.0.file_src)
+        }
+        async fn price(&self) -> Money {
+            Money(self.0.price_cents)
+        }
+        /// Reads a whitelist entry gets by default.
+        read_count: i32,
+        /// 0 pending, 1 on sale, 2 off sale.
+        status: i16,
+        async fn status_display(&self) -> Option<&'static str> {
+            REPORT_STATUS
+                .iter()
+                .find(|(s, _)| *s == self.0.status)
+                .map(|(_, l)| *l)
+        }
+        /// When it goes (or went) on sale, `YYYY-MM-DD HH:MM:SS`.
+        async fn publish_time(&self) -> Option<String> {
+            self.0.publish_time.map(datetime_text)
+        }
+        /// Purchase notes.
+        short_intro: &str,
+        /// Subscriptions: the report's completed orders.
+        async fn subscribe_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+            let loader = ctx.data::<Cached<SubscribeCountLoader>>()?;
+            Ok(loader.load_one(self.0.id).await?.unwrap_or(0))
+        }
+        async fn created_at(&self) -> String {
+            datetime_text(self.0.created_at)
+        }
     }
 }
 
-/// One mobile allowed to read a report.
-pub struct WhitelistEntry(pub report_whitelist::Model);
-
-#[Object]
-impl WhitelistEntry {
-    async fn id(&self) -> i32 {
-        self.0.id
-    }
-    async fn report_id(&self) -> i32 {
-        self.0.report_id
-    }
-    /// Nickname.
-    async fn given_user(&self) -> &str {
-        &self.0.given_user
-    }
-    /// Position.
-    async fn given_position(&self) -> &str {
-        &self.0.given_position
-    }
-    /// Company.
-    async fn given_company(&self) -> &str {
-        &self.0.given_company
-    }
-    async fn mobile(&self) -> &str {
-        &self.0.mobile
-    }
-    /// Reads granted.
-    async fn read_count(&self) -> i32 {
-        self.0.read_count
-    }
-    /// Reads left.
-    async fn residue_count(&self) -> i32 {
-        self.0.residue_count
-    }
-    /// 0 enabled, 1 disabled.
-    async fn state(&self) -> i16 {
-        self.0.state
-    }
-    /// Who changed it last.
-    async fn last_modify_author(&self) -> &str {
-        &self.0.last_modify_author
-    }
-    async fn updated_at(&self) -> String {
-        datetime_text(self.0.updated_at)
+row_object! {
+    /// One mobile allowed to read a report.
+    pub struct WhitelistEntry(report_whitelist::Model) {
+        id: i32,
+        report_id: i32,
+        /// Nickname.
+        given_user: &str,
+        /// Position.
+        given_position: &str,
+        /// Company.
+        given_company: &str,
+        mobile: &str,
+        /// Reads granted.
+        read_count: i32,
+        /// Reads left.
+        residue_count: i32,
+        /// 0 enabled, 1 disabled.
+        state: i16,
+        /// Who changed it last.
+        last_modify_author: &str,
+        async fn updated_at(&self) -> String {
+            datetime_text(self.0.updated_at)
+        }
     }
 }
 

@@ -5,14 +5,14 @@ use entity::{role, staff};
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
+    EntityTrait, Order, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 
 use super::types::{CreateStaffInput, Me, Role, StaffFilter, UpdateStaffInput};
 use crate::{
     audit::service::{self as audit, Actor},
     auth::{self, password, sessions::check_new_password, Auth, Permission, Principal},
-    db::{contains_pattern, lower_like, CountCache},
+    db::{contains_pattern, lower_like, CountCache, PastTheEnd},
     error::{AppError, AppResult, ErrorCode},
     graphql::page::PageArgs,
     market::types::Member,
@@ -127,14 +127,9 @@ pub async fn list_staff(
     if let Some(active) = filter.is_active {
         query = query.filter(C::IsActive.eq(active));
     }
+    let order = [(C::Id, Order::Asc)];
     counts
-        .page(
-            db,
-            query,
-            &[(C::Id, sea_orm::Order::Asc)],
-            page,
-            crate::db::PastTheEnd::NotFound,
-        )
+        .page(db, query, &order, page, PastTheEnd::NotFound)
         .await
 }
 

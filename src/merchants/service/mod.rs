@@ -12,7 +12,7 @@ use entity::{
 };
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    EntityTrait, Order, QueryFilter, QueryOrder, Set,
 };
 
 use super::{
@@ -26,7 +26,7 @@ use super::{
 use crate::{
     audit::service as audit,
     auth::{password, Auth},
-    db::{self, contains_pattern, lower_like, CountCache},
+    db::{self, column_where, contains_pattern, lower_like, CountCache, PastTheEnd},
     error::{AppError, AppResult, FieldName as Name},
     graphql::page::PageArgs,
 };
@@ -48,46 +48,31 @@ const MAX_QUOTE_SHEETS: usize = 50;
 /// Finance status of a deleted shop: never listed.
 const DELETED: i16 = -99;
 
+/// Every row of `E`, ordered by `column`.
+async fn all_by<E: EntityTrait>(
+    db: &DatabaseConnection,
+    column: E::Column,
+) -> AppResult<Vec<E::Model>> {
+    Ok(E::find().order_by_asc(column).all(db).await?)
+}
+
 /// The index of the merchant pages: every city with its areas and streets, stations, managers,
 /// quote sheets and labels. A fixed number of statements, whatever the sizes.
 pub async fn index(db: &DatabaseConnection) -> AppResult<MerchantIndex> {
-    let cities = district::Entity::find()
-        .order_by_asc(district::Column::Code)
-        .all(db)
-        .await?;
-    let level1 = area_level1::Entity::find()
-        .order_by_asc(area_level1::Column::Id)
-        .all(db)
-        .await?;
-    let level2 = area_level2::Entity::find()
-        .order_by_asc(area_level2::Column::Id)
-        .all(db)
-        .await?;
-    let stations = station::Entity::find()
-        .order_by_asc(station::Column::Id)
-        .all(db)
-        .await?;
-    let station_cities = station_city::Entity::find()
-        .order_by_asc(station_city::Column::DistrictCode)
-        .all(db)
-        .await?;
-    let employees = employee::Entity::find()
-        .order_by_asc(employee::Column::Id)
-        .all(db)
-        .await?;
-    let sheets = salemenu::Entity::find()
-        .order_by_asc(salemenu::Column::Id)
-        .all(db)
-        .await?;
+    let cities = all_by::<district::Entity>(db, district::Column::Code).await?;
+    let level1 = all_by::<area_level1::Entity>(db, area_level1::Column::Id).await?;
+    let level2 = all_by::<area_level2::Entity>(db, area_level2::Column::Id).await?;
+    let stations = all_by::<station::Entity>(db, station::Column::Id).await?;
+    let station_cities =
+        all_by::<station_city::Entity>(db, station_city::Column::DistrictCode).await?;
+    let employees = all_by::<employee::Entity>(db, employee::Column::Id).await?;
+    let sheets = all_by::<salemenu::Entity>(db, salemenu::Column::Id).await?;
     let station_sheets = station_salemenu::Entity::find()
         .order_by_asc(station_salemenu::Column::StationId)
         .order_by_asc(station_salemenu::Column::SalemenuId)
         .all(db)
         .await?;
-    let labels = address_label::Entity::find()
-        .order_by_asc(address_label::Column::Id)
-        .all(db)
-        .await?;
+    let labels = all_by::<address_label::Entity>(db, address_label::Column::Id).await?;
 
     let mut streets: HashMap<i64, Vec<Street>> = HashMap::new();
     for s in level2 {
@@ -178,41 +163,27 @@ fn shops_with_binding(
     column: shop_salemenu::Column,
     value: String,
 ) -> sea_orm::sea_query::SelectStatement {
-    shop_salemenu::Entity::find()
-        .select_only()
-        .column(shop_salemenu::Column::ShopId)
-        .filter(column.eq(value))
-        .into_query()
+    column_where(shop_salemenu::Column::ShopId, column.eq(value))
 }
 
 /// The search's condition (shared by the page and its count).
 fn search_condition(f: &MerchantFilter) -> Condition {
     use shop::Column as C;
-    let mut cond = Condition::all().add(C::FinanceStatus.ne(DELETED));
-    if let Some(v) = f.area_level1 {
-        cond = cond.add(C::AreaLevel1Id.eq(v));
-    }
-    if let Some(v) = f.area_level2 {
-        cond = cond.add(C::AreaLevel2Id.eq(v));
-    }
-    if let Some(v) = f.check_out {
-        cond = cond.add(C::CheckOut.eq(v));
-    }
-    if let Some(v) = f.city.as_deref().filter(|v| !v.is_empty()) {
-        cond = cond.add(C::DistrictCode.eq(v));
-    }
-    if let Some(v) = f.create_employee {
-        cond = cond.add(C::CreateEmployeeId.eq(v));
-    }
-    if let Some(v) = f.sale_employee {
-        cond = cond.add(C::SaleEmployeeId.eq(v));
-    }
-    if let Some(v) = f.pay_method {
-        cond = cond.add(C::PayMethod.eq(v));
-    }
-    if let Some(v) = f.settle_way {
-        cond = cond.add(C::SettleWay.eq(v));
-    }
+    let mut cond = Condition::all()
+        .add(C::FinanceStatus.ne(DELETED))
+        .add_option(f.area_level1.map(|v| C::AreaLevel1Id.eq(v)))
+        .add_option(f.area_level2.map(|v| C::AreaLevel2Id.eq(v)))
+        .add_option(f.check_out.map(|v| C::CheckOut.eq(v)))
+        .add_option(
+            f.city
+                .as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| C::DistrictCode.eq(v)),
+        )
+        .add_option(f.create_employee.map(|v| C::CreateEmployeeId.eq(v)))
+        .add_option(f.sale_employee.map(|v| C::SaleEmployeeId.eq(v)))
+        .add_option(f.pay_method.map(|v| C::PayMethod.eq(v)))
+        .add_option(f.settle_way.map(|v| C::SettleWay.eq(v)));
     if let Some(v) = f.station.clone().filter(|v| !v.is_empty()) {
         cond = cond.add(C::Id.in_subquery(shops_with_binding(
             shop_salemenu::Column::ServiceStationId,
@@ -229,11 +200,10 @@ fn search_condition(f: &MerchantFilter) -> Condition {
         None => {}
     }
     if let Some(v) = f.customer_type {
-        let accounts = merchant_account::Entity::find()
-            .select_only()
-            .column(merchant_account::Column::Id)
-            .filter(merchant_account::Column::CustomerType.eq(v))
-            .into_query();
+        let accounts = column_where(
+            merchant_account::Column::Id,
+            merchant_account::Column::CustomerType.eq(v),
+        );
         cond = cond.add(C::AccountId.in_subquery(accounts));
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -242,16 +212,13 @@ fn search_condition(f: &MerchantFilter) -> Condition {
         let acol = |c: merchant_account::Column| {
             lower_like(Expr::col((merchant_account::Entity, c)), &pattern)
         };
-        let accounts = merchant_account::Entity::find()
-            .select_only()
-            .column(merchant_account::Column::Id)
-            .filter(
-                Condition::any()
-                    .add(acol(merchant_account::Column::CompanyName))
-                    .add(acol(merchant_account::Column::Username))
-                    .add(acol(merchant_account::Column::Telephone)),
-            )
-            .into_query();
+        let accounts = column_where(
+            merchant_account::Column::Id,
+            Condition::any()
+                .add(acol(merchant_account::Column::CompanyName))
+                .add(acol(merchant_account::Column::Username))
+                .add(acol(merchant_account::Column::Telephone)),
+        );
         cond = cond.add(
             Condition::any()
                 .add(col(C::Name))
@@ -274,14 +241,9 @@ pub async fn search(
     page: PageArgs,
 ) -> AppResult<(u64, Vec<shop::Model>)> {
     let query = shop::Entity::find().filter(search_condition(filter));
+    let order = [(shop::Column::Id, Order::Desc)];
     counts
-        .page(
-            db,
-            query,
-            &[(shop::Column::Id, sea_orm::Order::Desc)],
-            page,
-            crate::db::PastTheEnd::Empty,
-        )
+        .page(db, query, &order, page, PastTheEnd::Empty)
         .await
 }
 

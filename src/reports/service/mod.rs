@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use entity::{report, report_whitelist};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::types::{
@@ -17,7 +17,7 @@ use super::types::{
 use crate::{
     audit::service as audit,
     auth::Auth,
-    db::{self, contains_pattern, lower_like, CountCache},
+    db::{self, contains_pattern, lower_like, CountCache, PastTheEnd},
     error::{AppError, AppResult, FieldName as Name},
     graphql::{money::Money, page::PageArgs},
 };
@@ -173,13 +173,7 @@ pub async fn list_reports(
     }
     let query = report::Entity::find().filter(cond);
     counts
-        .page(
-            db,
-            query,
-            &[(C::Id, sea_orm::Order::Desc)],
-            page,
-            crate::db::PastTheEnd::Empty,
-        )
+        .page(db, query, &[(C::Id, Order::Desc)], page, PastTheEnd::Empty)
         .await
 }
 

@@ -32,13 +32,7 @@ pub async fn list_whitelist(
     }
     let query = report_whitelist::Entity::find().filter(cond);
     counts
-        .page(
-            db,
-            query,
-            &[(C::Id, sea_orm::Order::Asc)],
-            page,
-            crate::db::PastTheEnd::Empty,
-        )
+        .page(db, query, &[(C::Id, Order::Asc)], page, PastTheEnd::Empty)
         .await
 }
 

@@ -1,0 +1,64 @@
+//! `row_object!`: a GraphQL object over one table row, whose plain fields are its columns.
+
+/// Declares `$name(pub $model)` and its `#[Object]` impl. The body lists the fields in schema
+/// order: `column: Type,` answers the row's column of that name (`&str` and `Option<&str>`
+/// borrow it, any other type copies it), and a resolver written out (`async fn ...`) answers
+/// what is computed or renamed. Doc comments on either are the fields' descriptions.
+///
+/// ```ignore
+/// row_object! {
+///     /// A teacher.
+///     pub struct Teacher(teacher::Model) {
+///         id: i32,
+///         /// Login name.
+///         owner: &str,
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! row_object {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident($model:ty) { $($body:tt)* }
+    ) => {
+        $(#[$attr])*
+        pub struct $name(pub $model);
+
+        $crate::row_object!(@fields $name [] $($body)*);
+    };
+    (@fields $name:ident [$($out:tt)*]) => {
+        #[async_graphql::Object]
+        impl $name {
+            $($out)*
+        }
+    };
+    (@fields $name:ident [$($out:tt)*]
+        $(#[$m:meta])* async fn $f:ident $args:tt -> $ret:ty $body:block
+        $($rest:tt)*
+    ) => {
+        $crate::row_object!(@fields $name [
+            $($out)* $(#[$m])* async fn $f $args -> $ret $body
+        ] $($rest)*);
+    };
+    (@fields $name:ident [$($out:tt)*]
+        $(#[$m:meta])* $f:ident: &str, $($rest:tt)*
+    ) => {
+        $crate::row_object!(@fields $name [
+            $($out)* $(#[$m])* async fn $f(&self) -> &str { &self.0.$f }
+        ] $($rest)*);
+    };
+    (@fields $name:ident [$($out:tt)*]
+        $(#[$m:meta])* $f:ident: Option<&str>, $($rest:tt)*
+    ) => {
+        $crate::row_object!(@fields $name [
+            $($out)* $(#[$m])* async fn $f(&self) -> Option<&str> { self.0.$f.as_deref() }
+        ] $($rest)*);
+    };
+    (@fields $name:ident [$($out:tt)*]
+        $(#[$m:meta])* $f:ident: $ty:ty, $($rest:tt)*
+    ) => {
+        $crate::row_object!(@fields $name [
+            $($out)* $(#[$m])* async fn $f(&self) -> $ty { self.0.$f }
+        ] $($rest)*);
+    };
+}

@@ -218,7 +218,14 @@ async fn product_list(
     Extension(auth): Extension<Auth>,
     list: ListRequest,
 ) -> KidsCodingResult {
-    let page = list.fetch(&state, auth, (PRODUCT_LIST, "exchangeProducts"), PRODUCT_FILTER).await?;
+    let page = list
+        .fetch(
+            &state,
+            auth,
+            (PRODUCT_LIST, "exchangeProducts"),
+            PRODUCT_FILTER,
+        )
+        .await?;
     let page = without_null_categories(page);
     Ok(list.page(&state, page))
 }
@@ -350,7 +357,14 @@ async fn user_products(
     Extension(auth): Extension<Auth>,
     list: ListRequest,
 ) -> KidsCodingResult {
-    let page = list.fetch(&state, auth, (USER_PRODUCTS, "myProducts"), USER_PRODUCT_FILTER).await?;
+    let page = list
+        .fetch(
+            &state,
+            auth,
+            (USER_PRODUCTS, "myProducts"),
+            USER_PRODUCT_FILTER,
+        )
+        .await?;
     let page = without_null_categories(page);
     Ok(list.page(&state, page))
 }

@@ -112,6 +112,21 @@ impl Doc {
         self
     }
 
+    /// A required parameter, with a value the walk can send.
+    fn required(
+        self,
+        location: In,
+        (name, schema, example): (&'static str, Value, Value),
+        description: &'static str,
+    ) -> Self {
+        let mut doc = self.param(location, name, schema, description);
+        if let Some(p) = doc.params.last_mut() {
+            p.required = true;
+            p.example = Some(example);
+        }
+        doc
+    }
+
     /// A path parameter, with a value the walk can send.
     pub fn path(
         self,
@@ -120,11 +135,7 @@ impl Doc {
         example: Value,
         description: &'static str,
     ) -> Self {
-        let mut doc = self.param(In::Path, name, schema, description);
-        if let Some(p) = doc.params.last_mut() {
-            p.example = Some(example);
-        }
-        doc
+        self.required(In::Path, (name, schema, example), description)
     }
 
     /// An optional query parameter.
@@ -147,12 +158,7 @@ impl Doc {
         example: Value,
         description: &'static str,
     ) -> Self {
-        let mut doc = self.param(In::Query, name, schema, description);
-        if let Some(p) = doc.params.last_mut() {
-            p.required = true;
-            p.example = Some(example);
-        }
-        doc
+        self.required(In::Query, (name, schema, example), description)
     }
 
     /// Legacy body fields (called again, more of them).

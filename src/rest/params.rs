@@ -324,27 +324,15 @@ fn coerce(key: &str, kind: Kind, value: &Value) -> AppResult<Value> {
         (Kind::Str, Value::Number(n)) => Ok(Value::String(n.to_string())),
         (Kind::Str, Value::Bool(b)) => Ok(Value::String(b.to_string())),
         (Kind::Str, _) => Err(AppError::field(key, "Not a valid string.")),
-        (Kind::Int, Value::Number(n)) => n
-            .as_i64()
-            .filter(|i| i32::try_from(*i).is_ok())
-            .map(Value::from)
-            .ok_or_else(|| AppError::field(key, "A valid integer is required.")),
-        (Kind::Int, Value::String(s)) => s
-            .trim()
-            .parse::<i32>()
-            .map(Value::from)
-            .map_err(|_| AppError::field(key, "A valid integer is required.")),
-        (Kind::Int, _) => Err(AppError::field(key, "A valid integer is required.")),
-        (Kind::BigInt, Value::Number(n)) => n
-            .as_i64()
-            .map(Value::from)
-            .ok_or_else(|| AppError::field(key, "A valid integer is required.")),
-        (Kind::BigInt, Value::String(s)) => s
-            .trim()
-            .parse::<i64>()
-            .map(Value::from)
-            .map_err(|_| AppError::field(key, "A valid integer is required.")),
-        (Kind::BigInt, _) => Err(AppError::field(key, "A valid integer is required.")),
+        (Kind::Int | Kind::BigInt, _) => match value {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        }
+        // An `Int` is GraphQL's: 32 bits.
+        .filter(|i| matches!(kind, Kind::BigInt) || i32::try_from(*i).is_ok())
+        .map(Value::from)
+        .ok_or_else(|| AppError::field(key, "A valid integer is required.")),
         (Kind::Float, Value::Number(n)) => n
             .as_f64()
             .filter(|f| f.is_finite())

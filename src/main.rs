@@ -12,7 +12,6 @@ use opsgraph::{
     config::Config,
     db, demo, graphql,
 };
-use tracing_subscriber::EnvFilter;
 
 /// A request allocates and frees many small values (field results, JSON); glibc's allocator
 /// spent a fifth of the server's time on them under load (BENCHMARKS.md), mimalloc far less.
@@ -97,20 +96,7 @@ const ADMIN_PASSWORD_VAR: &str = "OPSGRAPH_ADMIN_PASSWORD";
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    if cli.config.log_format == "json" {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init();
-    } else {
-        // Colours for a terminal only, not for a log file or a container's log.
-        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-        tracing_subscriber::fmt()
-            .with_ansi(ansi)
-            .with_env_filter(filter)
-            .init();
-    }
+    opsgraph::ops::init_logging(&cli.config.log_format);
     log_panics();
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Healthcheck => opsgraph::ops::probe_health(cli.config.bind).await,

@@ -152,6 +152,26 @@ tokio::task_local! {
     static REQUEST: RequestContext;
 }
 
+/// Starts the log for a binary (the server, `opsgraph-seed`): `RUST_LOG` filters (default
+/// `info`); `json` lines one JSON object each, else text, coloured only on a terminal (not in
+/// a log file or a container's log).
+pub fn init_logging(format: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    if format == "json" {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        tracing_subscriber::fmt()
+            .with_ansi(ansi)
+            .with_env_filter(filter)
+            .init();
+    }
+}
+
 /// The `x-request-id` of the request being served, if any.
 pub fn request_id() -> Option<String> {
     REQUEST

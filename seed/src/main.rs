@@ -8,7 +8,6 @@ mod words;
 
 use clap::Parser;
 use opsgraph::config::Config;
-use tracing_subscriber::EnvFilter;
 
 /// Seeding allocates many small values (rows, strings), as the server does: the same allocator
 /// keeps seeding times comparable with those BENCHMARKS.md recorded under `opsgraph seed`.
@@ -27,15 +26,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // As the server logs: JSON lines under `OPSGRAPH_LOG_FORMAT=json`, else text.
-    if cli.config.log_format == "json" {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init();
-    } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
-    }
+    opsgraph::ops::init_logging(&cli.config.log_format);
     bench::run(&cli.config, cli.args).await
 }

@@ -481,6 +481,18 @@ pub async fn curl(args: &[&str]) -> Curled {
         .output()
         .await
         .expect("curl runs (Debian's curl package)");
+    curled(&out, args, &head, &body)
+}
+
+/// What a finished `curl -sS -D <head> -o <body> <args>` received: the final answer's status
+/// and headers (lower-case names, sorted, without `date`) and the body. Panics when curl
+/// failed.
+pub fn curled(
+    out: &std::process::Output,
+    args: &(impl std::fmt::Debug + ?Sized),
+    head: &std::path::Path,
+    body: &std::path::Path,
+) -> Curled {
     assert!(
         out.status.success(),
         "curl {args:?}: {}",
@@ -499,18 +511,16 @@ pub async fn curl(args: &[&str]) -> Curled {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
         .expect("a status line");
-    let headers = lines
+    let mut headers = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .filter(|(n, _)| n != "date")
         .collect::<Vec<_>>();
-    let mut headers = headers;
     headers.sort();
-    let body = std::fs::read(body).unwrap_or_default();
     Curled {
         status,
         headers,
-        body,
+        body: std::fs::read(body).unwrap_or_default(),
     }
 }
 

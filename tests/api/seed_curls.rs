@@ -22,7 +22,7 @@ use std::{
 use serde_json::{Map, Value};
 
 use crate::{
-    common::{backends, fresh_database, under_ci, Backend},
+    common::{backends, curled, fresh_database, under_ci, Backend},
     resilience::Server,
 };
 
@@ -1558,34 +1558,9 @@ fn curl(args: &[String], dir: &Path) -> (u16, String, Vec<u8>) {
         .args(args)
         .output()
         .expect("curl runs");
-    assert!(
-        done.status.success(),
-        "curl {args:?}: {}",
-        String::from_utf8_lossy(&done.stderr)
-    );
-    let head = std::fs::read_to_string(head).expect("headers");
-    // The last header block is the final answer's (a `100 Continue` may come first).
-    let block = head
-        .trim_end()
-        .rsplit("\r\n\r\n")
-        .next()
-        .unwrap_or_default();
-    let mut lines = block.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("a status line");
-    let content_type = lines
-        .filter_map(|l| l.split_once(':'))
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default();
-    (
-        status,
-        content_type,
-        std::fs::read(body).unwrap_or_default(),
-    )
+    let curled = curled(&done, args, &head, &body);
+    let content_type = curled.header("content-type").unwrap_or_default().to_owned();
+    (curled.status, content_type, curled.body)
 }
 
 /// The words of a command as `sh` splits them: blanks separate (a line break too: the seeds'

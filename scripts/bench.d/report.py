@@ -81,7 +81,7 @@ def met(r, s1):
     if sc == "S4":
         return p50 <= 20
     if sc == "S5":
-        sizes = [int(x.split(":")[1]) for x in r["notes"].split("page: ")[1].split(", ")]
+        sizes = [int(x.split(":")[1]) for x in r["notes"].split("page: ")[1].split(";")[0].split(", ")]
         return rps(r) >= 2000 and len(set(sizes)) == 1
     if sc == "S6":
         exact = "balances exact" in r.get("check", "")

@@ -347,7 +347,7 @@ struct GroupedPage {
 async fn grouped_page(
     db: &DatabaseConnection,
     grouped: &str,
-    mut values: Vec<sea_orm::Value>,
+    values: Vec<sea_orm::Value>,
     page: PageArgs,
 ) -> AppResult<GroupedPage> {
     use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
@@ -358,24 +358,23 @@ async fn grouped_page(
         total: i64,
     }
     let backend = db.get_database_backend();
-    let count_values = values.clone();
-    let next = values.len() + 1;
-    values.push((page.page_size as i64).into());
-    values.push((page.offset() as i64).into());
+    // The window in the text, not bound: its plan is then reused ([`crate::db::with_window`]).
     let sql = format!(
         "SELECT g.*, COUNT(*) OVER () AS total FROM ({grouped}) g
-         ORDER BY g.last_at DESC, g.customer_id ASC LIMIT ${next} OFFSET ${}",
-        next + 1
+         ORDER BY g.last_at DESC, g.customer_id ASC LIMIT {} OFFSET {}",
+        page.page_size,
+        page.offset()
     );
-    let counted = Counted::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
-        .all(db)
-        .await?;
+    let counted =
+        Counted::find_by_statement(Statement::from_sql_and_values(backend, sql, values.clone()))
+            .all(db)
+            .await?;
     let total = match counted.first() {
         Some(first) => first.total as u64,
         None if page.offset() == 0 => 0,
         None => {
             let sql = format!("SELECT COUNT(*) AS total FROM ({grouped}) g");
-            let stmt = Statement::from_sql_and_values(backend, sql, count_values);
+            let stmt = Statement::from_sql_and_values(backend, sql, values);
             let row = db.query_one_raw(stmt).await?;
             row.map(|r| r.try_get::<i64>("", "total"))
                 .transpose()?

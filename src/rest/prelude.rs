@@ -1,13 +1,12 @@
 //! What every route file of the REST layer uses: a route's declaration (`Route`, `Doc`,
-//! `Access`, the schema builders), its extractors, and the one call it makes (`run` a GraphQL
-//! document, `take` its answer). Route files `use crate::rest::prelude::*;` and import only
+//! `Access`, the schema builders), its extractors (the `Caller` first), and the one call it
+//! makes (`run` a GraphQL document as the caller, `take` its answer). Route files `use crate::rest::prelude::*;` and import only
 //! what is their own beside it.
 
 pub use axum::{
     extract::{Path, RawQuery, State},
     http::Method,
     routing::{delete, get, post, put},
-    Extension,
 };
 pub use const_format::concatcp;
 pub use serde_json::{json, Value};
@@ -17,7 +16,7 @@ pub use crate::{
     error::AppError,
     rest::{
         doc::{Access, Doc},
-        operation::{run, take},
+        operation::{run, take, Caller},
         params::{
             field, legacy_error, BodyFields, FieldSpec, Fields, Kind, Paging, QueryFields, REQUIRED,
         },

@@ -123,11 +123,7 @@ const PAYER_LIST: &str = concatcp!(
     PAYER_FIELDS
 );
 /// `GET /server/userinfo/payer_list/`: `kw`, `star`, `course`, `extent`, `page`, `page_size`.
-async fn payer_list(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    list: ListRequest,
-) -> KidsCodingResult {
+async fn payer_list(caller: Caller, list: ListRequest) -> KidsCodingResult {
     let (q, (page, page_size)) = (&list.query, list.paging()?);
     let vars = json!({
         "filter": {
@@ -139,8 +135,8 @@ async fn payer_list(
         "page": page,
         "pageSize": page_size,
     });
-    let data = run(&state, auth, PAYER_LIST, vars).await?;
-    Ok(list.page(&state, take(data, "payers")))
+    let data = caller.run(PAYER_LIST, vars).await?;
+    Ok(list.page(&caller.state, take(data, "payers")))
 }
 
 const PAYER_UPDATE: &str = concatcp!(
@@ -150,13 +146,10 @@ const PAYER_UPDATE: &str = concatcp!(
     PAYER_FIELDS
 );
 /// `POST /server/userinfo/payer_update/`: a partial update named by `username`.
-async fn payer_update(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    BodyFields(fields): BodyFields,
-) -> KidsCodingResult {
+async fn payer_update(caller: Caller, BodyFields(fields): BodyFields) -> KidsCodingResult {
     let input = fields?.input(PAYER_UPDATE_FIELDS)?;
-    let data = run(&state, auth, PAYER_UPDATE, json!({ "input": input }))
+    let data = caller
+        .run(PAYER_UPDATE, json!({ "input": input }))
         .await
         .map_err(legacy_error(&[PAYER_UPDATE_FIELDS], &[]))?;
     Ok(envelope::object(take(data, "updatePayer")))
@@ -171,19 +164,15 @@ const VISIT_RECORDS: &str = concatcp!(
     VISIT_FIELDS
 );
 /// `GET /server/userinfo/visit_records/?contact=`.
-async fn visit_records(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    list: ListRequest,
-) -> KidsCodingResult {
+async fn visit_records(caller: Caller, list: ListRequest) -> KidsCodingResult {
     let (q, (page, page_size)) = (&list.query, list.paging()?);
     let contact = q
         .string("contact")?
         .filter(|c| !c.trim().is_empty())
         .ok_or_else(|| AppError::field("contact", REQUIRED))?;
     let vars = json!({ "contact": contact, "page": page, "pageSize": page_size });
-    let data = run(&state, auth, VISIT_RECORDS, vars).await?;
-    Ok(list.page(&state, take(data, "visitRecords")))
+    let data = caller.run(VISIT_RECORDS, vars).await?;
+    Ok(list.page(&caller.state, take(data, "visitRecords")))
 }
 
 const VISIT_RECORD_CREATE: &str = concatcp!(
@@ -193,13 +182,10 @@ const VISIT_RECORD_CREATE: &str = concatcp!(
     VISIT_FIELDS
 );
 /// `POST /server/userinfo/visit_record_create/`: `contact`, `detail`, `visit_time`.
-async fn visit_record_create(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    BodyFields(fields): BodyFields,
-) -> KidsCodingResult {
+async fn visit_record_create(caller: Caller, BodyFields(fields): BodyFields) -> KidsCodingResult {
     let input = fields?.input(VISIT_CREATE_FIELDS)?;
-    let data = run(&state, auth, VISIT_RECORD_CREATE, json!({ "input": input }))
+    let data = caller
+        .run(VISIT_RECORD_CREATE, json!({ "input": input }))
         .await
         .map_err(legacy_error(&[VISIT_CREATE_FIELDS], &[]))?;
     Ok(envelope::created(take(data, "createVisitRecord")))

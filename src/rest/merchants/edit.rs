@@ -60,11 +60,7 @@ const BIND: &str = "mutation Bind($sid: String!, $record: Int, $sheet: String!, 
 const EDIT: &str = "mutation Edit($input: UpdateShopInput!) { updateShop(input: $input) { sid } }";
 /// `POST /custommanage/edit`: a section of the shop form, or with `status` a quote-sheet
 /// binding change (`deleteSSM` removes binding `record_id`).
-async fn edit(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    BodyFields(fields): BodyFields,
-) -> MerchantsResult {
+async fn edit(caller: Caller, BodyFields(fields): BodyFields) -> MerchantsResult {
     let fields = fields?;
     let sid = fields
         .string("id")?
@@ -75,13 +71,9 @@ async fn edit(
         if status == "deleteSSM" {
             let record_id =
                 record_id.ok_or_else(|| AppError::field("record_id", "record_id 不能为空"))?;
-            run(
-                &state,
-                auth,
-                UNBIND,
-                json!({ "sid": sid, "record": record_id }),
-            )
-            .await?;
+            caller
+                .run(UNBIND, json!({ "sid": sid, "record": record_id }))
+                .await?;
         } else if matches!(status.as_str(), "editSSM" | "addSSM" | "edit" | "add") {
             let sheet = fields
                 .string("salemenu_id")?
@@ -91,7 +83,7 @@ async fn edit(
                 "sid": sid, "record": record_id, "sheet": sheet,
                 "station": fields.string("service_station_id")?,
             });
-            run(&state, auth, BIND, vars).await?;
+            caller.run(BIND, vars).await?;
         } else {
             return Err(AppError::field("status", format!("status {status} 无效")).into());
         }
@@ -99,7 +91,7 @@ async fn edit(
     }
     let mut input = fields.input(EDIT_FIELDS)?;
     input["sid"] = Value::String(sid);
-    run(&state, auth, EDIT, json!({ "input": input })).await?;
+    caller.run(EDIT, json!({ "input": input })).await?;
     Ok(ok(json!({ "code": 0, "msg": "success" })))
 }
 
@@ -171,11 +163,7 @@ const ADD_FIELDS: &[FieldSpec] = &[
 ];
 
 /// `POST /custommanage/restaurant/add`: answers `{KID, SID}`.
-async fn add(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    BodyFields(fields): BodyFields,
-) -> MerchantsResult {
+async fn add(caller: Caller, BodyFields(fields): BodyFields) -> MerchantsResult {
     let fields = fields?;
     let mut input = fields.input(ADD_FIELDS)?;
     // The seed's page sends the account as `kid`, sometimes also as `KID`; a blank one is none.
@@ -189,7 +177,7 @@ async fn add(
         }
     }
     let created = take(
-        run(&state, auth, ADD, json!({ "input": input })).await?,
+        caller.run(ADD, json!({ "input": input })).await?,
         "createShop",
     );
     Ok(ok(json!({ "code": 0, "msg": "ok", "data": created })))

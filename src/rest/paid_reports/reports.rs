@@ -101,14 +101,11 @@ const REPORT_LIST: &str = "query ReportList($filter: ReportFilter, $page: Int, $
     }";
 /// `GET /api/report` (PAYMENT_REPORT_LIST): `title`, `type_id`, `start_ctime`, `end_ctime`,
 /// `status`, `page`, `limit`.
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    QueryFields(q): QueryFields,
-) -> PaidReportsResult {
+pub async fn list(caller: Caller, QueryFields(q): QueryFields) -> PaidReportsResult {
     let (page, limit) = q.paging(&PAGING)?;
     let vars = json!({ "filter": q.input(REPORT_FILTER)?, "page": page, "limit": limit });
-    let data = run(&state, auth, REPORT_LIST, vars)
+    let data = caller
+        .run(REPORT_LIST, vars)
         .await
         .map_err(legacy_error(&[REPORT_FILTER], &[]))?;
     Ok(envelope::ok(envelope::laravel_page(take(data, "reports"))))
@@ -193,13 +190,10 @@ fn report_input(fields: &Fields) -> Result<Value, AppError> {
 const REPORT_CREATE: &str =
     "mutation ReportCreate($input: CreateReportInput!) { createReport(input: $input) { id } }";
 /// `POST /api/report` (PAYMENT_REPORT_ADD): the report with `file` and `white_list`.
-pub async fn create(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    BodyFields(fields): BodyFields,
-) -> PaidReportsResult {
+pub async fn create(caller: Caller, BodyFields(fields): BodyFields) -> PaidReportsResult {
     let input = report_input(&fields?)?;
-    let data = run(&state, auth, REPORT_CREATE, json!({ "input": input }))
+    let data = caller
+        .run(REPORT_CREATE, json!({ "input": input }))
         .await
         .map_err(legacy_error(REPORT_TABLES, &[WHITE_LIST]))?;
     Ok(envelope::ok_both(envelope::id_only(take(
@@ -213,12 +207,10 @@ const REPORT_INFO: &str = "query ReportInfo($id: Int!) { report(id: $id) {
         read_count: readCount status publish_time: publishTime short_intro: shortIntro
     } }";
 /// `GET /api/report/{id}` (PAYMENT_REPORT_INFO).
-pub async fn detail(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
-) -> PaidReportsResult {
-    let data = run(&state, auth, REPORT_INFO, json!({ "id": path_id(&id)? })).await?;
+pub async fn detail(caller: Caller, Path(id): Path<String>) -> PaidReportsResult {
+    let data = caller
+        .run(REPORT_INFO, json!({ "id": path_id(&id)? }))
+        .await?;
     Ok(envelope::ok(take(data, "report")))
 }
 
@@ -228,8 +220,7 @@ const REPORT_MODIFY: &str = "mutation ReportModify($id: Int!, $input: UpdateRepo
 /// `publish_time`, `short_intro` (and the descriptive fields). A `white_list` in the body is
 /// not applied: whitelists change through their own URLs.
 pub async fn update(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
+    caller: Caller,
     Path(id): Path<String>,
     BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
@@ -240,14 +231,10 @@ pub async fn update(
             map.remove(nested);
         }
     }
-    let data = run(
-        &state,
-        auth,
-        REPORT_MODIFY,
-        json!({ "id": id, "input": input }),
-    )
-    .await
-    .map_err(legacy_error(REPORT_TABLES, &[WHITE_LIST]))?;
+    let data = caller
+        .run(REPORT_MODIFY, json!({ "id": id, "input": input }))
+        .await
+        .map_err(legacy_error(REPORT_TABLES, &[WHITE_LIST]))?;
     Ok(envelope::ok_both(envelope::id_only(take(
         data,
         "updateReport",
@@ -256,12 +243,10 @@ pub async fn update(
 
 const REPORT_DELETE: &str = "mutation ReportDelete($id: Int!) { deleteReport(id: $id) { id } }";
 /// `DELETE /api/report/{id}` (PAYMENT_REPORT_DELETE).
-pub async fn delete(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
-) -> PaidReportsResult {
-    let data = run(&state, auth, REPORT_DELETE, json!({ "id": path_id(&id)? })).await?;
+pub async fn delete(caller: Caller, Path(id): Path<String>) -> PaidReportsResult {
+    let data = caller
+        .run(REPORT_DELETE, json!({ "id": path_id(&id)? }))
+        .await?;
     Ok(envelope::ok_both(envelope::id_only(take(
         data,
         "deleteReport",

@@ -67,12 +67,7 @@ pub async fn list_products(
     if let Some(t) = zero_or_one("productType", filter.product_type)? {
         query = query.filter(C::ProductType.eq(t));
     }
-    if let Some(name) = filter
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
+    if let Some(name) = crate::text::non_blank(&filter.name) {
         let pattern = contains_pattern(name);
         query = query.filter(lower_like(
             Expr::col((exchange_product::Entity, C::Name)),

@@ -246,11 +246,7 @@ pub async fn list_customers(
         filter.end_date.as_deref(),
         FILTER_DAYS,
     )?;
-    let mobile = filter
-        .mobile
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty());
+    let mobile = crate::text::non_blank(&filter.mobile);
     match filter.kind {
         CustomerKind::Orders => {
             let mut query = payment_totals()

@@ -36,12 +36,7 @@ pub async fn list_payers(
 ) -> AppResult<(u64, Vec<Joined<user_info::Model>>)> {
     use user_info::Column as C;
     let mut cond = Condition::all().add(C::IsPay.eq(true));
-    if let Some(kw) = filter
-        .kw
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-    {
+    if let Some(kw) = crate::text::non_blank(&filter.kw) {
         let backend = db.get_database_backend();
         cond = cond.add(if kw.chars().count() < MIN_INDEXED_KW {
             short_kw(kw)
@@ -66,12 +61,7 @@ pub async fn list_payers(
         );
         cond = cond.add(C::Id.in_subquery(enrolled));
     }
-    if let Some(extent) = filter
-        .extent
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
+    if let Some(extent) = crate::text::non_blank(&filter.extent) {
         cond = cond.add(C::LearnExtent.eq(extent));
     }
     let query = user_info::Entity::find().filter(cond);
@@ -219,10 +209,7 @@ pub async fn update_payer(
     who: &Auth,
     input: UpdatePayerInput,
 ) -> AppResult<user_info::Model> {
-    let username = input.username.trim().to_owned();
-    if username.is_empty() {
-        return Err(AppError::field("username", "This field may not be blank."));
-    }
+    let username = not_blank("username", &input.username)?;
     let star = required("star", input.star)?;
     let age = required("age", input.age)?;
     if let Some(age) = age {
@@ -329,16 +316,21 @@ fn parse_day(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
+/// `text` trimmed, refused as DRF refuses a blank required field.
+fn not_blank(field: &str, text: &str) -> AppResult<String> {
+    match text.trim() {
+        "" => Err(AppError::field(field, "This field may not be blank.")),
+        text => Ok(text.to_owned()),
+    }
+}
+
 /// Records a visit.
 pub async fn create_visit_record(
     db: &DatabaseConnection,
     who: &Auth,
     input: CreateVisitRecordInput,
 ) -> AppResult<visit_record::Model> {
-    let contact = input.contact.trim().to_owned();
-    if contact.is_empty() {
-        return Err(AppError::field("contact", "This field may not be blank."));
-    }
+    let contact = not_blank("contact", &input.contact)?;
     if contact.chars().count() > 64 {
         return Err(AppError::field(
             "contact",

@@ -144,12 +144,7 @@ pub async fn create_shop(
 
     // The account: an existing one, or a new one whose password is hashed before the
     // transaction takes the write lock.
-    let new_account = match input
-        .kid
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-    {
+    let new_account = match crate::text::non_blank(&input.kid) {
         Some(kid) => {
             let id =
                 parse_prefixed(kid, 'K').ok_or_else(|| AppError::field("kid", "kid 格式错误"))?;

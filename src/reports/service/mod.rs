@@ -137,12 +137,7 @@ pub async fn list_reports(
 ) -> AppResult<(u64, Vec<report::Model>)> {
     use report::Column as C;
     let mut cond = Condition::all().add(C::DeletedAt.is_null());
-    if let Some(title) = filter
-        .title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
+    if let Some(title) = crate::text::non_blank(&filter.title) {
         cond = cond.add(lower_like(
             Expr::col((report::Entity, C::Title)),
             &contains_pattern(title),
@@ -390,12 +385,7 @@ pub async fn update_report(
     if let Some(s) = new_status {
         row.status = Set(s);
     }
-    match input
-        .publish_time
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
+    match crate::text::non_blank(&input.publish_time) {
         Some(text) => row.publish_time = Set(Some(parse_time(PUBLISH_TIME, text)?)),
         // Going on sale without a time, never published before: now.
         None if new_status == Some(1) && current.publish_time.is_none() => {

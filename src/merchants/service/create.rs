@@ -15,36 +15,20 @@ pub async fn create_shop(
     who: &Auth,
     input: CreateShopInput,
 ) -> AppResult<shop::Model> {
-    let shop_name = text(
-        Name::new("shopName", "restaurant_name"),
-        input.shop_name,
-        true,
-    )?
-    .unwrap_or_default();
-    let receiver = text(
+    let shop_name = required_text(Name::new("shopName", "restaurant_name"), input.shop_name)?;
+    let receiver = required_text(
         Name::new("receiverName", "receiver_name"),
         input.receiver_name,
-        true,
-    )?
-    .unwrap_or_default();
-    let receiver_phone = text(
+    )?;
+    let receiver_phone = required_text(
         Name::new("receiverTelephone", "receiver_telephone"),
         input.receiver_telephone,
-        true,
-    )?
-    .unwrap_or_default();
-    let address = text(
-        Name::new("address", "restaurant_address"),
-        input.address,
-        true,
-    )?
-    .unwrap_or_default();
-    let district = text(
+    )?;
+    let address = required_text(Name::new("address", "restaurant_address"), input.address)?;
+    let district = required_text(
         Name::new("districtCode", "district_code"),
         input.district_code,
-        true,
-    )?
-    .unwrap_or_default();
+    )?;
     let l1 = input
         .area_level1_id
         .ok_or_else(|| bad(Name::new("areaLevel1Id", "area_level1"), "不能为空"))?;
@@ -134,13 +118,9 @@ pub async fn create_shop(
             sheets.push(id);
         }
     }
-    let company = text(
-        Name::new("companyName", "company_name"),
-        input.company_name,
-        false,
-    )?
-    .unwrap_or_default();
-    let telephone = text(Name::alike("telephone"), input.telephone, false)?.unwrap_or_default();
+    let company =
+        text(Name::new("companyName", "company_name"), input.company_name)?.unwrap_or_default();
+    let telephone = text(Name::alike("telephone"), input.telephone)?.unwrap_or_default();
 
     // The account: an existing one, or a new one whose password is hashed before the
     // transaction takes the write lock.
@@ -158,7 +138,7 @@ pub async fn create_shop(
             Account::Existing(id)
         }
         None => {
-            let username = text(Name::alike("username"), input.username, true)?.unwrap_or_default();
+            let username = required_text(Name::alike("username"), input.username)?;
             let password_text = input.password.unwrap_or_default();
             if password_text.chars().count() < 6 {
                 return Err(AppError::field("password", "password 至少 6 位"));

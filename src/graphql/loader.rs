@@ -173,6 +173,18 @@ pub fn cached<L>(loader: L) -> Cached<L> {
     DataLoader::with_cache(loader, spawn, HashMapCache::default())
 }
 
+/// What the request's loader `L` has for `key` (`None`: no such row).
+pub async fn load<L, K>(
+    ctx: &async_graphql::Context<'_>,
+    key: K,
+) -> async_graphql::Result<Option<L::Value>>
+where
+    L: Loader<K, Error = async_graphql::Error>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    Ok(ctx.data::<Cached<L>>()?.load_one(key).await?)
+}
+
 /// Declares a domain's [`ByIdLoader`]s, each a type alias over an `entity` table keyed by one of
 /// its columns (`i32` unless a key type is given), and the domain's `attach`, which adds a fresh
 /// one of each to a request: a loader is named and keyed in one place. A domain with loaders of

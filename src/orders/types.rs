@@ -5,7 +5,7 @@ use entity::{customer, invoice, order_item, order_usage, payment_order};
 
 use super::loaders::{CustomerLoader, InvoiceLoader, OrderItemLoader, UsageLoader};
 use crate::{
-    graphql::{loader::Cached, money::Money, state},
+    graphql::{loader::load, money::Money, state},
     page_type,
     reports::types::public_url,
     row_object,
@@ -171,17 +171,10 @@ row_object! {
             }
         }
         async fn order_item(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrderItem>> {
-            Ok(ctx
-                .data::<Cached<OrderItemLoader>>()?
-                .load_one(self.0.id)
-                .await?
-                .map(OrderItem))
+            Ok(load::<OrderItemLoader, _>(ctx, self.0.id).await?.map(OrderItem))
         }
         async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CustomerInfo>> {
-            let found = ctx
-                .data::<Cached<CustomerLoader>>()?
-                .load_one(self.0.customer_id)
-                .await?;
+            let found = load::<CustomerLoader, _>(ctx, self.0.customer_id).await?;
             Ok(found.map(|c| CustomerInfo {
                 id: c.id,
                 nick_name: c.nick_name,
@@ -190,11 +183,7 @@ row_object! {
             }))
         }
         async fn usage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Usage>> {
-            Ok(ctx
-                .data::<Cached<UsageLoader>>()?
-                .load_one(self.0.id)
-                .await?
-                .map(Usage))
+            Ok(load::<UsageLoader, _>(ctx, self.0.id).await?.map(Usage))
         }
         /// Null when the order has no invoice. Needs `Payment_Order_Info`, wherever the order is
         /// reached from.
@@ -202,11 +191,7 @@ row_object! {
             if !crate::auth::permits(ctx, "Invoice") {
                 return Ok(None);
             }
-            Ok(ctx
-                .data::<Cached<InvoiceLoader>>()?
-                .load_one(self.0.id)
-                .await?
-                .map(Invoice))
+            Ok(load::<InvoiceLoader, _>(ctx, self.0.id).await?.map(Invoice))
         }
     }
 }

@@ -42,9 +42,7 @@ row_object! {
         /// A disabled account can neither log in nor use its tokens or keys.
         is_active: bool,
         /// China time (`2022-06-22T08:00:00`).
-        async fn created_at(&self) -> String {
-            crate::db::iso_datetime(self.0.created_at)
-        }
+        created_at: iso_datetime,
         async fn role(&self, ctx: &Context<'_>) -> async_graphql::Result<Role> {
             role_of(ctx, self.0.role_id).await
         }

@@ -10,9 +10,7 @@ row_object! {
     pub struct AuditEntry(audit_log::Model) {
         id: i64,
         /// When, China time (`2022-06-22T08:00:00`).
-        async fn at(&self) -> String {
-            crate::db::iso_datetime(self.0.at)
-        }
+        at: iso_datetime,
         /// `staff`, `member` or `anonymous`.
         actor_kind: &str,
         /// The staff account id or the member's user-info id.

@@ -21,11 +21,6 @@ pub const PAY_METHOD: &[(i16, &str)] = &[(1, "日结"), (2, "周结"), (3, "半�
 /// `customer_type` codes and labels.
 pub const CUSTOMER_TYPE: &[(i16, &str)] = &[(1, "店铺"), (2, "个人")];
 
-/// The label of `code`.
-pub fn label(choices: &[(i16, &'static str)], code: i16) -> Option<&'static str> {
-    choices.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
-}
-
 /// A city.
 #[derive(SimpleObject, Clone)]
 pub struct City {
@@ -274,14 +269,10 @@ row_object! {
         }
         /// 结款方式 code.
         settle_way: i16,
-        async fn settle_way_display(&self) -> Option<&'static str> {
-            label(SETTLE_WAY, self.0.settle_way)
-        }
+        settle_way_display: label(SETTLE_WAY, settle_way),
         /// 结算周期 code.
         pay_method: i16,
-        async fn pay_method_display(&self) -> Option<&'static str> {
-            label(PAY_METHOD, self.0.pay_method)
-        }
+        pay_method_display: label(PAY_METHOD, pay_method),
         /// Review state.
         check_out: i16,
         /// 0 not frozen, 1 frozen, 2 unknown, -99 deleted.

@@ -139,15 +139,15 @@ impl Log<'_> {
         Ok(true)
     }
 
-    /// Records the creation of `after`: every field of it.
+    /// Records the creation of `after` (every field of it), and hands it back.
     pub async fn created<T: Serialize>(
         &self,
         entity: &'static str,
         record_id: impl Display,
-        after: &T,
-    ) -> AppResult<()> {
-        self.change(entity, record_id, None, Some(after)).await?;
-        Ok(())
+        after: T,
+    ) -> AppResult<T> {
+        self.change(entity, record_id, None, Some(&after)).await?;
+        Ok(after)
     }
 
     /// Records an update from `before` to `after`: the fields that differ, if any (answers

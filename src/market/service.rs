@@ -273,9 +273,8 @@ async fn try_purchase(
         if counted.rows_affected == 0 {
             return Err(unavailable("商品已下架或已售罄"));
         }
-        log.created("exchange_order", &order.order_number, &order)
-            .await?;
-        Ok(order)
+        log.created("exchange_order", order.order_number.clone(), order)
+            .await
     })
     .await
 }

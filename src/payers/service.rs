@@ -356,8 +356,7 @@ pub async fn create_visit_record(
         }
         .insert(txn)
         .await?;
-        log.created("visit_record", record.id, &record).await?;
-        Ok(record)
+        log.created("visit_record", record.id, record).await
     })
     .await
 }

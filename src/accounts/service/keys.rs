@@ -88,7 +88,7 @@ async fn issue(
     owner: String,
 ) -> AppResult<(String, ApiKey)> {
     let (key, row) = auth::service::issue_api_key(txn, staff_id, user_id).await?;
-    log.created("api_key", row.id, &row).await?;
+    let row = log.created("api_key", row.id, row).await?;
     Ok((key, ApiKey { row, owner }))
 }
 

@@ -184,8 +184,7 @@ pub async fn create_staff(
             input.role_id,
         )
         .await?;
-        log.created("staff", created.id, &created).await?;
-        Ok(created)
+        log.created("staff", created.id, created).await
     })
     .await
 }

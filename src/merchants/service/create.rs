@@ -175,9 +175,9 @@ pub async fn create_shop(
                 .insert(txn)
                 .await
                 .map_err(|e| db::conflict_on_unique(e, "用户名已存在"))?;
-                log.created("merchant_account", account.id, &account)
-                    .await?;
-                account.id
+                log.created("merchant_account", account.id, account)
+                    .await?
+                    .id
             }
         };
         let shop = shop::ActiveModel {
@@ -217,7 +217,8 @@ pub async fn create_shop(
         }
         .insert(txn)
         .await?;
-        log.created("shop", crate::merchants::sid(shop.id), &shop)
+        let shop = log
+            .created("shop", crate::merchants::sid(shop.id), shop)
             .await?;
         for sheet in sheets {
             let station = station_for(txn, &sheet, &district).await?;
@@ -229,7 +230,7 @@ pub async fn create_shop(
             }
             .insert(txn)
             .await?;
-            log.created("shop_salemenu", binding.id, &binding).await?;
+            log.created("shop_salemenu", binding.id, binding).await?;
         }
         Ok(shop)
     })

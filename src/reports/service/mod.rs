@@ -338,7 +338,7 @@ pub async fn create_report(
                 .exec(txn)
                 .await?;
         }
-        log.created("report", created.id, &created).await?;
+        let created = log.created("report", created.id, created).await?;
         if !rows.is_empty() {
             let details = Map::from_iter([("added".to_owned(), Value::from(rows.len()))]);
             log.details("report_whitelist", created.id, details).await?;

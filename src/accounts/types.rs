@@ -55,14 +55,15 @@ page_type!(
     "A page of staff accounts, by id."
 );
 
-/// Which accounts to list; every given condition must hold.
-#[derive(InputObject, Default, Debug)]
-pub struct StaffFilter {
-    /// Case-insensitive substring of the username, nickname or mobile.
-    #[graphql(validator(chars_max_length = 200))]
-    pub keyword: Option<String>,
-    pub role_id: Option<i32>,
-    pub is_active: Option<bool>,
+crate::graphql::filter_input! {
+    /// Which accounts to list; every given condition must hold.
+    #[derive(InputObject, Default, Debug)]
+    pub struct StaffFilter {
+        /// Case-insensitive substring of the username, nickname or mobile.
+        keyword: text,
+        role_id: Option<i32>,
+        is_active: Option<bool>,
+    }
 }
 
 /// A new staff account.
@@ -160,11 +161,13 @@ impl ApiKey {
 
 page_type!(ApiKeyPage, ApiKey, "A page of API keys, newest first.");
 
-/// Which keys to list.
-#[derive(InputObject, Default, Debug)]
-pub struct ApiKeyFilter {
-    pub staff_id: Option<i32>,
-    pub member_id: Option<i32>,
+crate::graphql::filter_input! {
+    /// Which keys to list.
+    #[derive(InputObject, Default, Debug)]
+    pub struct ApiKeyFilter {
+        staff_id: Option<i32>,
+        member_id: Option<i32>,
+    }
 }
 
 /// A key just made: the only answer that ever shows it.

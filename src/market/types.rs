@@ -186,21 +186,24 @@ page_type!(
     "A page of a member's products."
 );
 
-/// Filters of the product list.
-#[derive(InputObject, Default, Debug)]
-pub struct ProductFilter {
-    /// 0 physical, 1 virtual (legacy `_type`).
-    pub product_type: Option<i32>,
-    /// Substring of the name.
-    #[graphql(validator(chars_max_length = 200))]
-    pub name: Option<String>,
+crate::graphql::filter_input! {
+    /// Filters of the product list.
+    #[derive(InputObject, Default, Debug)]
+    pub struct ProductFilter {
+        /// 0 physical, 1 virtual (legacy `_type`).
+        product_type: Option<i32>,
+        /// Substring of the name.
+        name: text,
+    }
 }
 
-/// Filters of a member's products.
-#[derive(InputObject, Default, Debug)]
-pub struct UserProductFilter {
-    /// 0 physical, 1 virtual (legacy `_type`).
-    pub product_type: Option<i32>,
-    /// 0 unused, 1 in use.
-    pub status: Option<i32>,
+crate::graphql::filter_input! {
+    /// Filters of a member's products.
+    #[derive(InputObject, Default, Debug)]
+    pub struct UserProductFilter {
+        /// 0 physical, 1 virtual (legacy `_type`).
+        product_type: Option<i32>,
+        /// 0 unused, 1 in use.
+        status: Option<i32>,
+    }
 }

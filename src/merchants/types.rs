@@ -396,37 +396,35 @@ impl Merchant {
 
 page_type!(MerchantPage, Merchant, "A page of merchants.");
 
-/// Filters of the merchant search. Absent fields do not filter.
-#[derive(InputObject, Default, Debug, Clone)]
-pub struct MerchantFilter {
-    /// First-level area id.
-    pub area_level1: Option<i64>,
-    /// Second-level area id.
-    pub area_level2: Option<i64>,
-    /// Shops a station delivers to.
-    #[graphql(validator(chars_max_length = 200))]
-    pub station: Option<String>,
-    /// Review state.
-    pub check_out: Option<i32>,
-    /// City district code.
-    #[graphql(validator(chars_max_length = 200))]
-    pub city: Option<String>,
-    /// Account manager id.
-    pub create_employee: Option<i32>,
-    /// Sales manager id.
-    pub sale_employee: Option<i32>,
-    /// Shops bound to this quote sheet.
-    #[graphql(validator(chars_max_length = 200))]
-    pub quote_sheet: Option<String>,
-    pub pay_method: Option<i32>,
-    pub settle_way: Option<i32>,
-    /// Substring of company, shop, contact, phone or username.
-    #[graphql(validator(chars_max_length = 200))]
-    pub search: Option<String>,
-    /// 1 shop, 2 individual.
-    pub customer_type: Option<i32>,
-    /// Label id; -1 for shops without a label.
-    pub address_label: Option<i32>,
+crate::graphql::filter_input! {
+    /// Filters of the merchant search. Absent fields do not filter.
+    #[derive(InputObject, Default, Debug, Clone)]
+    pub struct MerchantFilter {
+        /// First-level area id.
+        area_level1: Option<i64>,
+        /// Second-level area id.
+        area_level2: Option<i64>,
+        /// Shops a station delivers to.
+        station: text,
+        /// Review state.
+        check_out: Option<i32>,
+        /// City district code.
+        city: text,
+        /// Account manager id.
+        create_employee: Option<i32>,
+        /// Sales manager id.
+        sale_employee: Option<i32>,
+        /// Shops bound to this quote sheet.
+        quote_sheet: text,
+        pay_method: Option<i32>,
+        settle_way: Option<i32>,
+        /// Substring of company, shop, contact, phone or username.
+        search: text,
+        /// 1 shop, 2 individual.
+        customer_type: Option<i32>,
+        /// Label id; -1 for shops without a label.
+        address_label: Option<i32>,
+    }
 }
 
 /// A partial edit of a shop and its account: absent fields stay as they are; null clears the

@@ -214,41 +214,38 @@ pub enum CustomerKind {
     Whitelist,
 }
 
-/// Filters of the customer list.
-#[derive(InputObject, Default, Debug)]
-pub struct CustomerFilter {
-    #[graphql(default)]
-    pub kind: CustomerKind,
-    /// Required: first day, `YYYY-MM-DD`.
-    #[graphql(validator(chars_max_length = 200))]
-    pub start_date: Option<String>,
-    /// Last day (default today).
-    #[graphql(validator(chars_max_length = 200))]
-    pub end_date: Option<String>,
-    /// Exact mobile.
-    #[graphql(validator(chars_max_length = 200))]
-    pub mobile: Option<String>,
+crate::graphql::filter_input! {
+    /// Filters of the customer list.
+    #[derive(InputObject, Default, Debug)]
+    pub struct CustomerFilter {
+        #[graphql(default)]
+        kind: CustomerKind,
+        /// Required: first day, `YYYY-MM-DD`.
+        start_date: text,
+        /// Last day (default today).
+        end_date: text,
+        /// Exact mobile.
+        mobile: text,
+    }
 }
 
-/// Filters of the order list.
-#[derive(InputObject, Default, Debug)]
-pub struct OrderFilter {
-    /// Required: first checkout day, `YYYY-MM-DD`.
-    #[graphql(validator(chars_max_length = 200))]
-    pub start_date: Option<String>,
-    /// Last checkout day (default today).
-    #[graphql(validator(chars_max_length = 200))]
-    pub end_date: Option<String>,
-    /// 0 (or none) all, 1 pending, 2 cancelled, 3 completed.
-    pub state: Option<i32>,
-    /// 0 (or none) all, 1 every read used, 2 reads left.
-    pub usage_expend_status: Option<i32>,
-    /// Order numbers starting with this.
-    #[graphql(validator(chars_max_length = 200))]
-    pub number: Option<String>,
-    /// Provider transaction numbers starting with this.
-    #[graphql(validator(chars_max_length = 200))]
-    pub third_trade_num: Option<String>,
+crate::graphql::filter_input! {
+    /// Filters of the order list.
+    #[derive(InputObject, Default, Debug)]
+    pub struct OrderFilter {
+        /// Required: first checkout day, `YYYY-MM-DD`.
+        start_date: text,
+        /// Last checkout day (default today).
+        end_date: text,
+        /// 0 (or none) all, 1 pending, 2 cancelled, 3 completed.
+        state: Option<i32>,
+        /// 0 (or none) all, 1 every read used, 2 reads left.
+        usage_expend_status: Option<i32>,
+        /// Order numbers starting with this.
+        number: text,
+        /// Provider transaction numbers starting with this.
+        third_trade_num: text,
+    }
 }
 
 /// How `orderStats` groups.

@@ -131,20 +131,19 @@ page_type!(
     "A page of whitelist entries."
 );
 
-/// Filters of the report list.
-#[derive(InputObject, Default, Debug)]
-pub struct ReportFilter {
-    /// Substring of the title.
-    #[graphql(validator(chars_max_length = 200))]
-    pub title: Option<String>,
-    pub type_id: Option<i32>,
-    /// Published on or after this day, `YYYY-MM-DD`.
-    #[graphql(validator(chars_max_length = 200))]
-    pub start_date: Option<String>,
-    /// Published on or before this day, `YYYY-MM-DD`.
-    #[graphql(validator(chars_max_length = 200))]
-    pub end_date: Option<String>,
-    pub status: Option<i32>,
+crate::graphql::filter_input! {
+    /// Filters of the report list.
+    #[derive(InputObject, Default, Debug)]
+    pub struct ReportFilter {
+        /// Substring of the title.
+        title: text,
+        type_id: Option<i32>,
+        /// Published on or after this day, `YYYY-MM-DD`.
+        start_date: text,
+        /// Published on or before this day, `YYYY-MM-DD`.
+        end_date: text,
+        status: Option<i32>,
+    }
 }
 
 /// A report's attachment.

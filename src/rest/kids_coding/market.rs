@@ -207,9 +207,9 @@ const PRODUCT_LIST: &str = concatcp!(
     PRODUCT_FIELDS
 );
 /// The product list's filter parameters.
-const PRODUCT_FILTER: &[FieldSpec] = &[
-    field("_type", "productType", Kind::Int, false),
-    field("name", "name", Kind::Str, false),
+const PRODUCT_FILTER: &[FieldSpec] = fields![
+    "_type" => "productType": Int,
+    "name" => "name": Str,
 ];
 
 /// `GET …/exchange_products/`: public; `_type` (0, 1), `name` (contains).
@@ -309,9 +309,9 @@ async fn order_detail(caller: Caller, Path(order_number): Path<String>) -> KidsC
 }
 
 /// The member's product list's filter parameters.
-const USER_PRODUCT_FILTER: &[FieldSpec] = &[
-    field("_type", "productType", Kind::Int, false),
-    field("status", "status", Kind::Int, false),
+const USER_PRODUCT_FILTER: &[FieldSpec] = fields![
+    "_type" => "productType": Int,
+    "status" => "status": Int,
 ];
 
 const USER_PRODUCTS: &str = concatcp!(

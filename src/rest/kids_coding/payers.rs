@@ -78,22 +78,22 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-const PAYER_UPDATE_FIELDS: &[FieldSpec] = &[
-    field("username", "username", Kind::Str, true),
-    field("star", "star", Kind::Bool, false),
-    field("realname", "realname", Kind::Str, false),
-    field("age", "age", Kind::Int, false),
-    field("sex", "sex", Kind::Str, false),
-    field("city", "city", Kind::Str, false),
-    field("remark", "remark", Kind::Str, false),
-    field("follow_up", "followUp", Kind::Str, false),
-    field("deep_consume", "deepConsume", Kind::Str, false),
+const PAYER_UPDATE_FIELDS: &[FieldSpec] = fields![
+    "username" => "username": Str required,
+    "star" => "star": Bool,
+    "realname" => "realname": Str,
+    "age" => "age": Int,
+    "sex" => "sex": Str,
+    "city" => "city": Str,
+    "remark" => "remark": Str,
+    "follow_up" => "followUp": Str,
+    "deep_consume" => "deepConsume": Str,
 ];
 
-const VISIT_CREATE_FIELDS: &[FieldSpec] = &[
-    field("contact", "contact", Kind::Str, true),
-    field("detail", "detail", Kind::Str, false),
-    field("visit_time", "visitTime", Kind::Str, false),
+const VISIT_CREATE_FIELDS: &[FieldSpec] = fields![
+    "contact" => "contact": Str required,
+    "detail" => "detail": Str,
+    "visit_time" => "visitTime": Str,
 ];
 
 /// A payer with the legacy keys.

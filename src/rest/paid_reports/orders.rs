@@ -240,10 +240,10 @@ const CUSTOMERS: &str = concatcp!("query Customers($filter: CustomerFilter!, $pa
            customers(filter: $filter, page: $page, pageSize: 100) { totalCount items { ...CustomerFields } }
          } ", CUSTOMER_FIELDS);
 /// The customer list's filter parameters (its `kind` is read apart, from `type`).
-const CUSTOMER_FILTER: &[FieldSpec] = &[
-    field("start_date", "startDate", Kind::Str, false),
-    field("end_date", "endDate", Kind::Str, false),
-    field("mobile", "mobile", Kind::Str, false),
+const CUSTOMER_FILTER: &[FieldSpec] = fields![
+    "start_date" => "startDate": Str,
+    "end_date" => "endDate": Str,
+    "mobile" => "mobile": Str,
 ];
 
 /// `GET /api/customer` (Payment_Customer_List): `type` 1 order users / 2 whitelist users,
@@ -351,13 +351,13 @@ pub async fn orders(caller: Caller, RawQuery(raw): RawQuery) -> PaidReportsResul
 }
 
 /// The order list's filter parameters.
-const ORDER_FILTER: &[FieldSpec] = &[
-    field("start_date", "startDate", Kind::Str, false),
-    field("end_date", "endDate", Kind::Str, false),
-    field("state", "state", Kind::Int, false),
-    field("usage_expend_status", "usageExpendStatus", Kind::Int, false),
-    field("number", "number", Kind::Str, false),
-    field("third_trade_num", "thirdTradeNum", Kind::Str, false),
+const ORDER_FILTER: &[FieldSpec] = fields![
+    "start_date" => "startDate": Str,
+    "end_date" => "endDate": Str,
+    "state" => "state": Int,
+    "usage_expend_status" => "usageExpendStatus": Int,
+    "number" => "number": Str,
+    "third_trade_num" => "thirdTradeNum": Str,
 ];
 
 /// An empty invoice: strings empty and numbers zero, never null (the seed's rule).

@@ -112,44 +112,44 @@ pub async fn list(caller: Caller, QueryFields(q): QueryFields) -> PaidReportsRes
 }
 
 /// The report list's filter parameters.
-const REPORT_FILTER: &[FieldSpec] = &[
-    field("title", "title", Kind::Str, false),
-    field("type_id", "typeId", Kind::Int, false),
-    field("start_ctime", "startDate", Kind::Str, false),
-    field("end_ctime", "endDate", Kind::Str, false),
-    field("status", "status", Kind::Int, false),
+const REPORT_FILTER: &[FieldSpec] = fields![
+    "title" => "title": Str,
+    "type_id" => "typeId": Int,
+    "start_ctime" => "startDate": Str,
+    "end_ctime" => "endDate": Str,
+    "status" => "status": Int,
 ];
 
 /// A report's own fields.
-pub(super) const REPORT_FIELDS: &[FieldSpec] = &[
-    field("title", "title", Kind::Str, false),
-    field("cover", "cover", Kind::Str, false),
-    field("type_id", "typeId", Kind::Int, false),
-    field("intro", "intro", Kind::Str, false),
-    field("directory", "directory", Kind::Str, false),
-    field("price", "price", Kind::Float, false),
-    field("read_count", "readCount", Kind::Int, false),
-    field("status", "status", Kind::Int, false),
-    field("publish_time", "publishTime", Kind::Str, false),
-    field("short_intro", "shortIntro", Kind::Str, false),
+pub(super) const REPORT_FIELDS: &[FieldSpec] = fields![
+    "title" => "title": Str,
+    "cover" => "cover": Str,
+    "type_id" => "typeId": Int,
+    "intro" => "intro": Str,
+    "directory" => "directory": Str,
+    "price" => "price": Float,
+    "read_count" => "readCount": Int,
+    "status" => "status": Int,
+    "publish_time" => "publishTime": Str,
+    "short_intro" => "shortIntro": Str,
 ];
 
 /// The report's `file` object.
-pub(super) const FILE_FIELDS: &[FieldSpec] = &[
-    field("file_name", "fileName", Kind::Str, false),
-    field("src", "src", Kind::Str, false),
-    field("format", "format", Kind::Str, false),
-    field("size", "size", Kind::BigInt, false),
+pub(super) const FILE_FIELDS: &[FieldSpec] = fields![
+    "file_name" => "fileName": Str,
+    "src" => "src": Str,
+    "format" => "format": Str,
+    "size" => "size": BigInt,
 ];
 
 /// An entry of the report's `white_list`.
-pub(super) const WHITE_ENTRY_FIELDS: &[FieldSpec] = &[
-    field("given_user", "givenUser", Kind::Str, false),
-    field("given_position", "givenPosition", Kind::Str, false),
-    field("given_company", "givenCompany", Kind::Str, false),
-    field("mobile", "mobile", Kind::Str, false),
-    field("read_count", "readCount", Kind::Int, false),
-    field("state", "state", Kind::Int, false),
+pub(super) const WHITE_ENTRY_FIELDS: &[FieldSpec] = fields![
+    "given_user" => "givenUser": Str,
+    "given_position" => "givenPosition": Str,
+    "given_company" => "givenCompany": Str,
+    "mobile" => "mobile": Str,
+    "read_count" => "readCount": Int,
+    "state" => "state": Int,
 ];
 
 /// The whitelist of a report body: (legacy, GraphQL) names.

@@ -187,13 +187,13 @@ pub async fn list(
 }
 
 /// The fields of a new entry.
-pub(super) const ADD_FIELDS: &[FieldSpec] = &[
-    field("given_user", "givenUser", Kind::Str, false),
-    field("given_position", "givenPosition", Kind::Str, false),
-    field("given_company", "givenCompany", Kind::Str, false),
-    field("read_count", "readCount", Kind::Int, false),
-    field("mobile", "mobile", Kind::Str, false),
-    field("state", "state", Kind::Int, false),
+pub(super) const ADD_FIELDS: &[FieldSpec] = fields![
+    "given_user" => "givenUser": Str,
+    "given_position" => "givenPosition": Str,
+    "given_company" => "givenCompany": Str,
+    "read_count" => "readCount": Int,
+    "mobile" => "mobile": Str,
+    "state" => "state": Int,
 ];
 
 const WHITE_ADD: &str = "mutation WhiteAdd($report: Int!, $input: WhitelistEntryInput!) {
@@ -233,12 +233,12 @@ pub async fn detail(
 }
 
 /// The fields an entry's edit may change.
-pub(super) const EDIT_FIELDS: &[FieldSpec] = &[
-    field("given_user", "givenUser", Kind::Str, false),
-    field("given_position", "givenPosition", Kind::Str, false),
-    field("given_company", "givenCompany", Kind::Str, false),
-    field("residue_count", "residueCount", Kind::Int, false),
-    field("state", "state", Kind::Int, false),
+pub(super) const EDIT_FIELDS: &[FieldSpec] = fields![
+    "given_user" => "givenUser": Str,
+    "given_position" => "givenPosition": Str,
+    "given_company" => "givenCompany": Str,
+    "residue_count" => "residueCount": Int,
+    "state" => "state": Int,
 ];
 
 const WHITE_EDIT: &str =

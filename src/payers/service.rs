@@ -17,7 +17,7 @@ use super::types::{
 use crate::{
     audit::service as audit,
     auth::Auth,
-    db::{column_where, contains_pattern, lower_like, CountCache, PastTheEnd},
+    db::{column_where, contains_pattern, lower_like, set_given, CountCache, PastTheEnd},
     error::{AppError, AppResult},
     graphql::{
         joins::{Joined, Joins},
@@ -179,17 +179,13 @@ fn choice(
     Ok(value)
 }
 
-/// Sets an optional column from a partial-update field.
-fn set_opt<T: Into<sea_orm::Value>>(
-    value: MaybeUndefined<T>,
-) -> Option<sea_orm::ActiveValue<Option<T>>>
-where
-    Option<T>: Into<sea_orm::Value>,
-{
+/// The new value of an optional column from a partial-update field: none when absent, `None`
+/// (cleared) when null.
+fn set_opt<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
     match value {
         MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(Set(None)),
-        MaybeUndefined::Value(v) => Some(Set(Some(v))),
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
     }
 }
 
@@ -243,30 +239,14 @@ pub async fn update_payer(
             .ok_or_else(|| AppError::NotFound("Not found.".into()))?;
 
         let mut row: user_info::ActiveModel = existing.clone().into();
-        if let Some(v) = star {
-            row.star = Set(v);
-        }
-        if let Some(v) = age {
-            row.age = Set(v);
-        }
-        if let Some(v) = set_opt(input.realname) {
-            row.realname = v;
-        }
-        if let Some(v) = set_opt(sex) {
-            row.sex = v;
-        }
-        if let Some(v) = set_opt(input.city) {
-            row.city = v;
-        }
-        if let Some(v) = set_opt(input.remark) {
-            row.remark = v;
-        }
-        if let Some(v) = set_opt(follow_up) {
-            row.follow_up = v;
-        }
-        if let Some(v) = set_opt(deep_consume) {
-            row.deep_consume = v;
-        }
+        set_given(&mut row.star, star);
+        set_given(&mut row.age, age);
+        set_given(&mut row.realname, set_opt(input.realname));
+        set_given(&mut row.sex, set_opt(sex));
+        set_given(&mut row.city, set_opt(input.city));
+        set_given(&mut row.remark, set_opt(input.remark));
+        set_given(&mut row.follow_up, set_opt(follow_up));
+        set_given(&mut row.deep_consume, set_opt(deep_consume));
         if !audit::changes(&row, &existing) {
             who.may_read_unchanged("user_info")?;
             log.roll_back();

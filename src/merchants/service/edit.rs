@@ -182,12 +182,8 @@ pub async fn update_shop(
                 .await?
                 .ok_or_else(|| AppError::NotFound("商户账户不存在".into()))?;
             let mut account: merchant_account::ActiveModel = before.clone().into();
-            if let Some(v) = company {
-                account.company_name = Set(v);
-            }
-            if let Some(v) = telephone {
-                account.telephone = Set(v);
-            }
+            crate::db::set_given(&mut account.company_name, company);
+            crate::db::set_given(&mut account.telephone, telephone);
             let after = account.update(txn).await?;
             changed |= log
                 .updated("merchant_account", after.id, &before, &after)

@@ -78,24 +78,6 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-const PAYER_UPDATE_FIELDS: &[FieldSpec] = fields![
-    "username" => "username": Str required,
-    "star" => "star": Bool,
-    "realname" => "realname": Str,
-    "age" => "age": Int,
-    "sex" => "sex": Str,
-    "city" => "city": Str,
-    "remark" => "remark": Str,
-    "follow_up" => "followUp": Str,
-    "deep_consume" => "deepConsume": Str,
-];
-
-const VISIT_CREATE_FIELDS: &[FieldSpec] = fields![
-    "contact" => "contact": Str required,
-    "detail" => "detail": Str,
-    "visit_time" => "visitTime": Str,
-];
-
 /// A payer with the legacy keys.
 const PAYER_FIELDS: &str = "fragment PayerFields on Payer {
   pk: id owner name avatar age points lesson_total: lessonTotal is_seller: isSeller
@@ -145,6 +127,18 @@ const PAYER_UPDATE: &str = concatcp!(
          } ",
     PAYER_FIELDS
 );
+/// The fields a payer update may carry.
+const PAYER_UPDATE_FIELDS: &[FieldSpec] = fields![
+    "username" => "username": Str required,
+    "star" => "star": Bool,
+    "realname" => "realname": Str,
+    "age" => "age": Int,
+    "sex" => "sex": Str,
+    "city" => "city": Str,
+    "remark" => "remark": Str,
+    "follow_up" => "followUp": Str,
+    "deep_consume" => "deepConsume": Str,
+];
 /// `POST /server/userinfo/payer_update/`: a partial update named by `username`.
 async fn payer_update(caller: Caller, BodyFields(fields): BodyFields) -> KidsCodingResult {
     let input = fields?.input(PAYER_UPDATE_FIELDS)?;
@@ -181,6 +175,12 @@ const VISIT_RECORD_CREATE: &str = concatcp!(
          } ",
     VISIT_FIELDS
 );
+/// The fields of a new visit record.
+const VISIT_CREATE_FIELDS: &[FieldSpec] = fields![
+    "contact" => "contact": Str required,
+    "detail" => "detail": Str,
+    "visit_time" => "visitTime": Str,
+];
 /// `POST /server/userinfo/visit_record_create/`: `contact`, `detail`, `visit_time`.
 async fn visit_record_create(caller: Caller, BodyFields(fields): BodyFields) -> KidsCodingResult {
     let input = fields?.input(VISIT_CREATE_FIELDS)?;

@@ -274,9 +274,11 @@ pub async fn key(db: &DatabaseConnection, command: KeyCommand) -> CliResult {
             let (key, made) = match (owner.staff, owner.member) {
                 (Some(username), _) => {
                     let id = staff_id(db, &username).await?;
-                    service::create_staff_key(db, &op, id).await?
+                    service::create_key(db, &op, service::KeyOwner::Staff(id)).await?
                 }
-                (None, Some(member)) => service::create_member_key(db, &op, member).await?,
+                (None, Some(member)) => {
+                    service::create_key(db, &op, service::KeyOwner::Member(member)).await?
+                }
                 (None, None) => anyhow::bail!("name the owner: --staff or --member"),
             };
             eprintln!(

@@ -85,6 +85,6 @@ macro_rules! row_object {
 }
 
 /// The label `choices` give `code` (none for a code they do not list).
-pub fn label(choices: &[(i16, &'static str)], code: i16) -> Option<&'static str> {
+pub fn label<K: PartialEq>(choices: &[(K, &'static str)], code: K) -> Option<&'static str> {
     choices.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
 }

@@ -151,12 +151,7 @@ row_object! {
         size: i32,
         /// 1 pending, 2 cancelled, 3 completed.
         state: i16,
-        async fn state_display(&self) -> Option<&'static str> {
-            ORDER_STATE
-                .iter()
-                .find(|(s, _)| *s == self.0.state)
-                .map(|(_, l)| *l)
-        }
+        state_display: label(ORDER_STATE, state),
         /// Unix seconds of checkout.
         checkout_at: i64,
         expire_at: i64,

@@ -30,10 +30,9 @@ pub const GROUP_STATUS: &[(i32, &str)] = &[
     (3, "未组队有资格"),
 ];
 
-/// The label of `value` among `choices`.
+/// The label of `value` among `choices` (none without a value).
 pub fn label(choices: &[(&str, &'static str)], value: Option<&str>) -> Option<&'static str> {
-    let value = value?;
-    choices.iter().find(|(v, _)| *v == value).map(|(_, l)| *l)
+    crate::graphql::row::label(choices, value?)
 }
 
 row_object! {
@@ -127,10 +126,7 @@ pub struct GroupInfo {
 impl GroupInfo {
     /// Label of `status`.
     async fn status_display(&self) -> Option<&'static str> {
-        GROUP_STATUS
-            .iter()
-            .find(|(s, _)| *s == self.status)
-            .map(|(_, l)| *l)
+        crate::graphql::row::label(GROUP_STATUS, self.status)
     }
 }
 

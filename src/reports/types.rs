@@ -75,12 +75,7 @@ row_object! {
         read_count: i32,
         /// 0 pending, 1 on sale, 2 off sale.
         status: i16,
-        async fn status_display(&self) -> Option<&'static str> {
-            REPORT_STATUS
-                .iter()
-                .find(|(s, _)| *s == self.0.status)
-                .map(|(_, l)| *l)
-        }
+        status_display: label(REPORT_STATUS, status),
         /// When it goes (or went) on sale, `YYYY-MM-DD HH:MM:SS`.
         async fn publish_time(&self) -> Option<String> {
             self.0.publish_time.map(datetime_text)

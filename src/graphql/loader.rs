@@ -182,7 +182,7 @@ where
     L: Loader<K, Error = async_graphql::Error>,
     K: Send + Sync + Hash + Eq + Clone + 'static,
 {
-    Ok(ctx.data::<Cached<L>>()?.load_one(key).await?)
+    ctx.data::<Cached<L>>()?.load_one(key).await
 }
 
 /// Declares a domain's [`ByIdLoader`]s, each a type alias over an `entity` table keyed by one of

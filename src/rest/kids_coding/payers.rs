@@ -52,12 +52,8 @@ pub fn routes() -> Vec<Route> {
                 "Visit records of a contact",
                 Access::Staff(Permission::VisitRecordList),
             ))
-            .required_query(
-                "contact",
-                filter_text(),
-                json!("tester001"),
-                "The paid user's username",
-            )
+            .query("contact", filter_text(), "The paid user's username")
+            .required(json!("tester001"))
             .answer(200, envelope::page_schema(visit()))
             .errors(&[400, 404]),
         )

@@ -28,7 +28,8 @@ pub(super) fn routes() -> Vec<Route> {
                 int_of(&[1, 2]),
                 "1 order users (default), 2 whitelist users",
             )
-            .required_query("start_date", date(), json!("2022-06-16"), "First China day")
+            .query("start_date", date(), "First China day")
+            .required(json!("2022-06-16"))
             .query("end_date", date(), "Last China day (default today)")
             .query("mobile", filter_text(), "Exactly this mobile")
             .answer(
@@ -77,7 +78,8 @@ pub(super) fn routes() -> Vec<Route> {
                 Access::Staff(Permission::PaymentOrderList),
             )
             .paged(&PAGING)
-            .required_query("start_date", date(), json!("2022-03-06"), "First China day")
+            .query("start_date", date(), "First China day")
+            .required(json!("2022-03-06"))
             .query("end_date", date(), "Last China day (default today)")
             .query("state", int(), "Order state (0: all)")
             .query("usage_expend_status", int(), "Usage state")

@@ -8,19 +8,22 @@ use crate::rest::prelude::*;
 
 /// The storage routes.
 pub(super) fn routes() -> Vec<Route> {
+    // A required object key, the demo's report file for an example.
+    let object_key = |doc: Doc, name, description| {
+        doc.query(name, string(), description)
+            .required(json!("report/demo.pdf"))
+    };
     vec![
         Route::new(
             Method::GET,
             "/api/report/downloadurl",
             get(download_url),
-            Doc::new(
-                "A signed download URL of a report file",
-                Access::Staff(Permission::GetReportDownloadurl),
-            )
-            .required_query(
+            object_key(
+                Doc::new(
+                    "A signed download URL of a report file",
+                    Access::Staff(Permission::GetReportDownloadurl),
+                ),
                 "report_name",
-                string(),
-                json!("report/demo.pdf"),
                 "The file's key",
             )
             .answer(
@@ -57,14 +60,12 @@ pub(super) fn routes() -> Vec<Route> {
             Method::GET,
             "/api/qiniu/copyfile",
             get(copy_file),
-            Doc::new(
-                "Copy a file from the public bucket to the private one",
-                Access::Staff(Permission::GetQiniuToken),
-            )
-            .required_query(
+            object_key(
+                Doc::new(
+                    "Copy a file from the public bucket to the private one",
+                    Access::Staff(Permission::GetQiniuToken),
+                ),
                 "key",
-                string(),
-                json!("report/demo.pdf"),
                 "The object (also `file` or `report_name`)",
             )
             .answer(

@@ -16,7 +16,7 @@ use tower_http::{
 };
 
 use crate::{
-    auth::{service::jwt_keys, throttle::LoginThrottle},
+    auth::{remembered::Remembered, service::jwt_keys, throttle::LoginThrottle},
     config::Config,
     db, graphiql, graphql, ops, rest,
     state::{AppState, Core, SheetJobs},
@@ -40,7 +40,11 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let counts = db::CountCache::new(Duration::from_secs(config.count_cache_secs));
     let login_throttle = Arc::new(LoginThrottle::new(db.clone()));
     let sheet_jobs = Arc::new(SheetJobs::new(config.sheet_jobs()));
+    let credentials = Arc::new(Remembered::new(Duration::from_secs(
+        config.credential_cache_secs,
+    )));
     let core = Arc::new(Core {
+        credentials,
         db,
         jwt,
         config,
@@ -68,8 +72,14 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let bus = crate::shared::Bus::start(
         core.db.clone(),
         totals,
+        core.credentials.clone(),
         Duration::from_secs(core.config.read_your_writes_secs),
     );
+    // Serving before the bus listens would resolve every credential until it does; a database
+    // that does not let it listen soon is served anyway, the same way.
+    core.credentials
+        .until_listening(Duration::from_secs(5))
+        .await;
     let state = AppState {
         schema: graphql::build(core.clone()),
         bus,

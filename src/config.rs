@@ -65,6 +65,18 @@ pub struct Config {
     )]
     pub count_cache_secs: u64,
 
+    /// How long a resolved credential may be reused, seconds, while the instance hears of every
+    /// change to accounts, roles, keys and sessions (0: resolve it on every request, so a
+    /// change made elsewhere applies to the very next request rather than within a
+    /// notification's delay).
+    #[arg(
+        long,
+        env = "OPSGRAPH_CREDENTIAL_CACHE_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub credential_cache_secs: u64,
+
     /// With a read replica: how long, seconds, a caller's reads go to the primary after it
     /// wrote (on any instance), so a save followed by a reload shows the change (0: never).
     #[arg(
@@ -266,6 +278,7 @@ impl Config {
             db_max_connections: None,
             count_cache_secs: 10,
             read_your_writes_secs: 5,
+            credential_cache_secs: 60,
             graphql_max_depth: 10,
             graphql_max_complexity: 5_000,
             graphql_max_aliases: 15,

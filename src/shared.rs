@@ -7,13 +7,18 @@
 //!   [`Config::read_your_writes_secs`], so an admin who saves and reloads sees the change even
 //!   when the replica lags and the reload lands on another instance.
 //!
+//! - [`CREDENTIALS`]: a staff account, role, permission, API key, revoked token or member's
+//!   owner changed, by whatever means (the database's triggers send it, so the CLI and plain
+//!   SQL are heard too); every instance forgets the credentials it remembered
+//!   ([`crate::auth::remembered`]).
+//!
 //! One connection per instance listens (the pool lends it and gets another). When it drops,
 //! the listener reconnects and listens again, and since notifications may have been missed
 //! meanwhile, it forgets every total and sends every caller's reads to the primary for the
-//! window. On SQLite (one instance by design) nothing is sent: the local path is the whole truth.
-//!
-//! Credentials are not cached anywhere (every request resolves its own), so no channel is needed
-//! for sessions, roles or keys.
+//! window; credentials are remembered only while it listens. On SQLite (one instance by
+//! design) nothing is sent: the local path is the whole truth, but for changes to credentials
+//! made beside the server (the CLI, the `sqlite3` shell), which the bus notices by polling the
+//! version its triggers move.
 //!
 //! [`Config::read_your_writes_secs`]: crate::config::Config::read_your_writes_secs
 
@@ -27,7 +32,7 @@ use sea_orm::{
 };
 
 use crate::{
-    auth::{Auth, Principal},
+    auth::{credentials::Credentials, Auth, Principal},
     cache::Bounded,
     db::CountCache,
 };
@@ -36,6 +41,9 @@ use crate::{
 pub const TOTALS: &str = "opsgraph_totals";
 /// The channel of callers who wrote: their reads go to the primary for a while.
 pub const WRITERS: &str = "opsgraph_writers";
+/// The channel of changed credentials, fed by triggers (migration
+/// `m20261205_000014_credential_events`): remembered credentials are to be forgotten.
+pub const CREDENTIALS: &str = "opsgraph_credentials";
 
 /// Callers remembered at most as recent writers, and what each weighs.
 const MAX_WRITERS: usize = 10_000;
@@ -43,6 +51,9 @@ const WRITER_WEIGHT: usize = 16;
 
 /// How long the listener waits before connecting again after a failure.
 const RECONNECT_DELAY: Duration = Duration::from_secs(1);
+/// How often SQLite's `credential_version` is read: the longest a change made beside the server
+/// (the CLI, SQL) waits before remembered credentials are forgotten.
+const SQLITE_POLL: Duration = Duration::from_millis(200);
 
 /// This instance's end of the conversation.
 pub struct Bus {
@@ -52,6 +63,8 @@ pub struct Bus {
     /// The totals of the primary's core and, when there is one, the replica's: each keeps the
     /// totals counted on its own database, and a write forgets both.
     counts: Vec<Arc<CountCache>>,
+    /// Credentials remembered by this instance.
+    credentials: Credentials,
     window: Duration,
     /// Callers who wrote, by the digest of their [`caller_key`], with when.
     writers: Bounded<Instant>,
@@ -76,6 +89,7 @@ impl Bus {
     pub fn start(
         db: DatabaseConnection,
         counts: Vec<Arc<CountCache>>,
+        credentials: Credentials,
         window: Duration,
     ) -> Arc<Bus> {
         let (stop, stopped) = tokio::sync::watch::channel(());
@@ -83,6 +97,7 @@ impl Bus {
             instance: format!("{:016x}", rand::random::<u64>()),
             db,
             counts,
+            credentials,
             window,
             writers: Bounded::new(
                 MAX_WRITERS,
@@ -91,9 +106,10 @@ impl Bus {
             everyone_until: Mutex::new(None),
             _stop: stop,
         });
-        if bus.db.get_database_backend() == DatabaseBackend::Postgres {
-            tokio::spawn(listen(Arc::downgrade(&bus), stopped));
-        }
+        match bus.db.get_database_backend() {
+            DatabaseBackend::Postgres => tokio::spawn(listen(Arc::downgrade(&bus), stopped)),
+            _ => tokio::spawn(watch_sqlite(Arc::downgrade(&bus), stopped)),
+        };
         bus
     }
 
@@ -117,10 +133,13 @@ impl Bus {
 
     /// A write of `auth`'s committed on this instance: totals are forgotten here and, on
     /// PostgreSQL, on every other instance; the caller reads the primary for the window
-    /// everywhere. One statement on PostgreSQL, none on SQLite. Sent after the commit: an
+    /// everywhere. Remembered credentials are forgotten here at once, whatever the write (the
+    /// database's triggers tell the other instances of a change to credentials), so the
+    /// writer's own next request sees a change it made. One statement on PostgreSQL, none on SQLite. Sent after the commit: an
     /// instance that dies in between leaves the others' totals at most a TTL old.
     pub async fn wrote(&self, auth: &Auth) {
         self.forget_totals();
+        self.credentials.forget();
         let who = caller_key(auth);
         if let Some(who) = &who {
             self.note_writer(who);
@@ -170,11 +189,13 @@ impl Bus {
     /// Acts on one notification from `channel`.
     fn heard(&self, channel: &str, payload: &str) {
         let (from, who) = payload.split_once(' ').unwrap_or((payload, ""));
-        if from == self.instance {
+        if from == self.instance && channel != CREDENTIALS {
             return;
         }
         match channel {
             TOTALS => self.forget_totals(),
+            // Sent by the database, not by an instance: this instance's own changes too.
+            CREDENTIALS => self.credentials.forget(),
             WRITERS if !who.is_empty() => self.note_writer(who),
             _ => {}
         }
@@ -193,7 +214,7 @@ async fn listen(bus: Weak<Bus>, mut stopped: tokio::sync::watch::Receiver<()>) {
         };
         let connected = async {
             let mut listener = PgListener::connect_with(&pool).await?;
-            listener.listen_all([TOTALS, WRITERS]).await?;
+            listener.listen_all([TOTALS, WRITERS, CREDENTIALS]).await?;
             Ok::<_, sea_orm::sqlx::Error>(listener)
         };
         let mut listener = tokio::select! {
@@ -214,8 +235,13 @@ async fn listen(bus: Weak<Bus>, mut stopped: tokio::sync::watch::Receiver<()>) {
         // Listening again: whatever was sent while no connection listened is unknown. (Before
         // a first connection made at the first try this instance had nothing to forget.)
         match bus.upgrade() {
-            Some(b) if again => b.forget_everything(),
-            Some(_) => again = true,
+            Some(b) => {
+                if again {
+                    b.forget_everything();
+                }
+                again = true;
+                b.credentials.set_listening(true);
+            }
             None => return,
         }
         loop {
@@ -229,13 +255,52 @@ async fn listen(bus: Weak<Bus>, mut stopped: tokio::sync::watch::Receiver<()>) {
                 // The connection dropped: a new one listens, then forgets what it may have missed.
                 Ok(None) => {
                     tracing::warn!("the listening connection dropped; listening again");
+                    b.credentials.set_listening(false);
                     break;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "listening to the other instances failed");
+                    b.credentials.set_listening(false);
                     break;
                 }
             }
+        }
+    }
+}
+
+/// On SQLite: forgets remembered credentials whenever `credential_version` moved (its triggers
+/// move it on every change to what a credential reads, whoever wrote: this server, the CLI,
+/// the `sqlite3` shell), read every [`SQLITE_POLL`] on the pool's underlying connections, so
+/// its reads are not counted as the server's statements: they belong to no request.
+async fn watch_sqlite(bus: Weak<Bus>, mut stopped: tokio::sync::watch::Receiver<()>) {
+    let mut seen: Option<i64> = None;
+    loop {
+        let Some(b) = bus.upgrade() else { return };
+        let pool = b.db.get_sqlite_connection_pool();
+        let version =
+            sea_orm::sqlx::query_scalar::<_, i64>("SELECT version FROM credential_version")
+                .fetch_one(pool)
+                .await;
+        match version {
+            Ok(version) if seen.is_none() => {
+                seen = Some(version);
+                b.credentials.set_listening(true);
+            }
+            Ok(version) if seen != Some(version) => {
+                seen = Some(version);
+                b.credentials.forget();
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot watch the database for changed credentials");
+                b.credentials.set_listening(false);
+                seen = None;
+            }
+        }
+        drop(b);
+        tokio::select! {
+            _ = stopped.changed() => return,
+            _ = tokio::time::sleep(SQLITE_POLL) => {}
         }
     }
 }

@@ -19,6 +19,9 @@ pub struct Core {
     pub statements: StatementCounter,
     /// Where report files, covers and exports live.
     pub storage: Arc<dyn Storage>,
+    /// Credentials resolved recently, trusted while changes to them can be heard (shared by
+    /// both cores and the bus).
+    pub credentials: crate::auth::credentials::Credentials,
     /// Failed logins per account and address, counted in the primary database.
     pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
     /// Totals of list queries counted on this core's database (the replica's core has its own).

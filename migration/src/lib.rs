@@ -17,6 +17,7 @@ mod m20261201_000010_sessions;
 mod m20261201_000011_api_keys;
 mod m20261202_000012_login_throttle;
 mod m20261202_000013_persisted_queries;
+mod m20261205_000014_credential_events;
 
 /// Every migration, in the order it is applied.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_api_keys::Migration),
             Box::new(m20261202_000012_login_throttle::Migration),
             Box::new(m20261202_000013_persisted_queries::Migration),
+            Box::new(m20261205_000014_credential_events::Migration),
         ]
     }
 }

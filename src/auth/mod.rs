@@ -6,14 +6,16 @@
 //! (`#[graphql(guard = "Permission::PayerList")]`, [`MemberGuard`]); the REST layer runs those
 //! same resolvers, so it inherits every check.
 
+pub mod credentials;
 pub mod jwt;
 pub mod password;
+pub mod remembered;
 pub mod schema;
 pub mod service;
 pub mod sessions;
 pub mod throttle;
 
-use std::collections::HashSet;
+use std::{collections::HashSet, sync::Arc};
 
 use async_graphql::{Context, ErrorExtensions, Guard};
 
@@ -150,7 +152,8 @@ pub struct StaffIdentity {
     pub username: String,
     pub nickname: String,
     pub superuser: bool,
-    pub permissions: HashSet<String>,
+    /// Shared with the remembered resolution ([`remembered`]): not copied a request.
+    pub permissions: Arc<HashSet<String>>,
     /// The JWT the caller presented, when it called with one (not with an API key).
     pub token: Option<TokenId>,
 }

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use super::request::Source;
 use crate::{
-    auth::{service::from_headers as authenticate, Auth, Permission, Principal, NOT_PERMITTED},
+    auth::{credentials::from_headers as authenticate, Auth, Permission, Principal, NOT_PERMITTED},
     error::AppError,
     state::AppState,
 };

@@ -134,7 +134,7 @@ async fn admit(
     let checked = match access {
         // The login reads a password, not credentials.
         Access::Login => Ok(Auth::default()),
-        _ => crate::auth::service::from_headers(&state, request.headers())
+        _ => crate::auth::credentials::from_headers(&state, request.headers())
             .await
             .and_then(|auth| {
                 let refused = match access {

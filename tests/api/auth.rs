@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::common::{each_db, TestApp, MEMBER, STAFF};
+use crate::common::{backends, each_db, eventually, TestApp, MEMBER, STAFF};
 
 /// Logs in as the seed's curl does and answers the token.
 async fn login(app: &TestApp, account: &str, password: &str) -> (StatusCode, Value) {
@@ -148,14 +148,16 @@ async fn bad_tokens_are_refused_everywhere() {
             assert_eq!(v["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{token}");
         }
         // A password change retires the tokens issued before it, even one made in SQL, outside
-        // the API: credentials are resolved on every request.
+        // the API: the database's triggers tell the server, which forgets the credential.
+        let status = |auth: String| {
+            let app = &app;
+            async move { app.get("/server/userinfo/payer_list/", Some(&auth)).await.0 }
+        };
         app.exec(&format!("UPDATE staff SET password_changed_at = {} WHERE id = 1", now + 10)).await;
-        let (status, _) = app.get("/server/userinfo/payer_list/", Some(&good_token)).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        eventually(StatusCode::UNAUTHORIZED, || status(good_token.clone())).await;
         // So does disabling the account, for its API key too.
         app.exec("UPDATE staff SET is_active = false WHERE id = 1").await;
-        let (status, _) = app.get("/server/userinfo/payer_list/", Some(STAFF)).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        eventually(StatusCode::UNAUTHORIZED, || status(STAFF.to_owned())).await;
     })
     .await;
 }
@@ -465,10 +467,12 @@ async fn failed_logins_are_throttled_per_address_too() {
 }
 
 #[tokio::test]
-async fn a_change_made_outside_the_api_applies_to_the_very_next_request() {
-    each_db(|app| async move {
-        // No instance keeps a resolved credential: an account disabled in SQL (or by another
-        // instance, or by the CLI) is refused on its next request, and enabled again likewise.
+async fn a_change_made_outside_the_api_applies_to_the_very_next_request_when_nothing_is_remembered()
+{
+    for backend in backends() {
+        let app = TestApp::start_with(backend, true, |c| c.credential_cache_secs = 0).await;
+        // No resolved credential is kept: an account disabled in SQL (or by another instance,
+        // or by the CLI) is refused on its next request, and enabled again likewise.
         let payers = "/server/userinfo/payer_list/";
         assert_eq!(app.get(payers, Some(STAFF)).await.0, StatusCode::OK);
         app.exec("UPDATE staff SET is_active = false WHERE id = 1")
@@ -480,6 +484,73 @@ async fn a_change_made_outside_the_api_applies_to_the_very_next_request() {
         app.exec("UPDATE staff SET is_active = true WHERE id = 1")
             .await;
         assert_eq!(app.get(payers, Some(STAFF)).await.0, StatusCode::OK);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_change_made_outside_the_api_applies_within_a_notification() {
+    each_db(|app| async move {
+        // Resolved credentials are remembered, and forgotten when the database's triggers tell
+        // of a change to what they read, whoever made it: here plain SQL.
+        let payers = "/server/userinfo/payer_list/";
+        let status = || async { app.get(payers, Some(STAFF)).await.0 };
+        assert_eq!(status().await, StatusCode::OK);
+        for (sql, expected) in [
+            (
+                "UPDATE staff SET is_active = false WHERE id = 1",
+                StatusCode::UNAUTHORIZED,
+            ),
+            (
+                "UPDATE staff SET is_active = true WHERE id = 1",
+                StatusCode::OK,
+            ),
+            (
+                "UPDATE role SET superuser = false WHERE id = 1",
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "INSERT INTO role_permission (role_id, code) VALUES (1, 'PAYER_LIST')",
+                StatusCode::OK,
+            ),
+            (
+                "DELETE FROM role_permission WHERE role_id = 1",
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "UPDATE role SET superuser = true WHERE id = 1",
+                StatusCode::OK,
+            ),
+            (
+                "DELETE FROM api_key WHERE staff_id = 1",
+                StatusCode::UNAUTHORIZED,
+            ),
+        ] {
+            app.exec(sql).await;
+            eventually(expected, status).await;
+        }
+        // Writes to what no credential reads keep what is remembered: a warm request costs
+        // what it did before them.
+        let owner = || async {
+            let me = app
+                .graphql(Some(MEMBER), "{ me { owner } }", json!({}))
+                .await;
+            me["data"]["me"]["owner"].clone()
+        };
+        owner().await;
+        let before = app.statements();
+        assert_eq!(owner().await, json!("18519791946"));
+        let warm = app.statements() - before;
+        app.exec("UPDATE user_info SET points = points + 1").await;
+        app.exec("UPDATE api_key SET last_used_at = NULL").await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let before = app.statements();
+        owner().await;
+        assert_eq!(app.statements() - before, warm, "{}", app.name());
+        // A member's key resolves to its owner: renamed, the key answers for the new name.
+        app.exec("UPDATE user_info SET owner = 'renamed' WHERE id = 100")
+            .await;
+        eventually(json!("renamed"), owner).await;
     })
     .await;
 }

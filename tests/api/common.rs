@@ -168,10 +168,17 @@ impl TestApp {
         configure: impl FnOnce(&mut Config),
     ) -> Self {
         let (url, cleanup) = fresh_database(&backend).await;
-        let app = Self::on_database(backend, url, configure).await;
         if demo_data {
-            demo::seed(&app.state.core.db).await.expect("demo data");
+            // Seeded before the application starts, as a database it is deployed on would be:
+            // the database's news of the seeded accounts and keys would otherwise reach it
+            // during the test, and forget what it remembered at moments a test cannot know.
+            let (db, _) = opsgraph::db::connect(&Config::for_database(url.clone()))
+                .await
+                .expect("database");
+            demo::seed(&db).await.expect("demo data");
+            db.close().await.expect("closed");
         }
+        let app = Self::on_database(backend, url, configure).await;
         TestApp { cleanup, ..app }
     }
 
@@ -464,6 +471,29 @@ impl Curled {
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+/// Asks `probe` again until it answers `expected`, for at most 3 s: what another instance hears
+/// (a notification) arrives within a round trip, not at once. Well inside every TTL that would
+/// get there by itself (totals' 10 s, credentials' 60 s), so only a notification gets it there.
+pub async fn eventually<T, F, Fut>(expected: T, mut probe: F)
+where
+    T: PartialEq + std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = T>,
+{
+    let start = std::time::Instant::now();
+    loop {
+        let got = probe().await;
+        if got == expected {
+            return;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(3),
+            "still {got:?}, not {expected:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
 

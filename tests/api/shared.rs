@@ -4,13 +4,13 @@
 //! again in the background; a caller who wrote reads the primary, not a lagging replica, on every
 //! instance.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::common::{backends, each_db, Backend, TestApp, STAFF};
+use crate::common::{backends, each_db, eventually, Backend, TestApp, STAFF};
 
 /// The visit records of tester001 and their DRF `count`, as the seed's curl reads them.
 const VISITS: &str = "/server/userinfo/visit_records/?contact=tester001";
@@ -19,28 +19,6 @@ async fn visit_count(app: &TestApp) -> i64 {
     let (status, page) = app.get(VISITS, Some(STAFF)).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     page["count"].as_i64().expect("a count")
-}
-
-/// Asks `probe` again until it answers `expected`, for at most 3 s: what another instance hears
-/// arrives within a round trip, not at once. Well inside the totals' 10 s TTL (and the minute a
-/// stale total may be answered while it is recounted), so only a notification gets it there.
-async fn eventually<F, Fut>(expected: Value, mut probe: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Value>,
-{
-    let start = Instant::now();
-    loop {
-        let got = probe().await;
-        if got == expected {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(3),
-            "still {got}, not {expected}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test]

@@ -518,6 +518,14 @@ pub fn now() -> chrono::NaiveDateTime {
         .unwrap_or(t)
 }
 
+/// Sets `column` to `value` when one is given; `None` leaves the column as it is (a partial
+/// update's absent field).
+pub fn set_given<V: Into<sea_orm::Value>>(column: &mut sea_orm::ActiveValue<V>, value: Option<V>) {
+    if let Some(v) = value {
+        *column = sea_orm::ActiveValue::Set(v);
+    }
+}
+
 /// A timestamp as the legacy (Python `isoformat`) APIs print it: microseconds when there are
 /// any, none when they are zero.
 pub fn iso_datetime(t: chrono::NaiveDateTime) -> String {

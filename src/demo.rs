@@ -34,6 +34,27 @@ pub const QINIU_ACCESS_KEY: &str = "demo-access-key";
 /// The demo's Qiniu secret key.
 pub const QINIU_SECRET_KEY: &str = "demo-secret-key";
 
+/// Inserts one row into `table` per tuple, its values filling the named columns in order
+/// (each converted with `Into`, so text is written as `&str`): the small reference tables read
+/// as the data they are.
+///
+/// ```ignore
+/// seed_rows! { txn, course(id, name):
+///     (1, "Python 入门"),
+/// }
+/// ```
+macro_rules! seed_rows {
+    ($txn:expr, $table:ident($($column:ident),+ $(,)?): $(($($value:expr),+ $(,)?)),* $(,)?) => {
+        $table::Entity::insert_many([$(($($value),+)),*].map(|($($column),+)| {
+            $table::ActiveModel {
+                $($column: Set($column.into()),)+
+            }
+        }))
+        .exec($txn)
+        .await?;
+    };
+}
+
 /// Seeds the demo data unless it is already there. Everything lands in one transaction.
 pub async fn seed(db: &DatabaseConnection) -> AppResult<()> {
     let txn = db::begin_write(db).await?;
@@ -155,18 +176,10 @@ const NICKNAMES: &[&str] = &[
 ];
 
 async fn seed_payers(txn: &impl ConnectionTrait) -> AppResult<()> {
-    teacher::Entity::insert_many([
-        teacher::ActiveModel {
-            id: Set(2),
-            owner: Set("tester001".into()),
-        },
-        teacher::ActiveModel {
-            id: Set(108),
-            owner: Set("12345".into()),
-        },
-    ])
-    .exec(txn)
-    .await?;
+    seed_rows! { txn, teacher(id, owner):
+        (2, "tester001"),
+        (108, "12345"),
+    }
     let mut students = vec![
         student::ActiveModel {
             id: Set(1),
@@ -187,18 +200,10 @@ async fn seed_payers(txn: &impl ConnectionTrait) -> AppResult<()> {
             birthday: Set(None),
         },
     ];
-    course::Entity::insert_many([
-        course::ActiveModel {
-            id: Set(1),
-            name: Set("Python 入门".into()),
-        },
-        course::ActiveModel {
-            id: Set(2),
-            name: Set("Scratch 创意编程".into()),
-        },
-    ])
-    .exec(txn)
-    .await?;
+    seed_rows! { txn, course(id, name):
+        (1, "Python 入门"),
+        (2, "Scratch 创意编程"),
+    }
 
     let base = |id: i32, owner: &str, name: &str| user_info::ActiveModel {
         id: Set(id),
@@ -472,78 +477,34 @@ async fn seed_market(txn: &impl ConnectionTrait) -> AppResult<()> {
 }
 
 async fn seed_merchants(txn: &impl ConnectionTrait) -> AppResult<()> {
-    district::Entity::insert_many(
-        [
-            ("110000", "北京市"),
-            ("440300", "深圳市"),
-            ("441900", "东莞市"),
-        ]
-        .map(|(code, name)| district::ActiveModel {
-            code: Set(code.into()),
-            name: Set(name.into()),
-        }),
-    )
-    .exec(txn)
-    .await?;
-    area_level1::Entity::insert_many(
-        [
-            (30100000000_i64, "福田区", "440300"),
-            (30300000000, "罗湖区", "440300"),
-            (150100000000, "昌平区", "110000"),
-            (44190010000, "石排镇", "441900"),
-        ]
-        .map(|(id, name, district)| area_level1::ActiveModel {
-            id: Set(id),
-            name: Set(name.into()),
-            district_code: Set(district.into()),
-        }),
-    )
-    .exec(txn)
-    .await?;
-    area_level2::Entity::insert_many(
-        [
-            (30100100000_i64, "华强北", 30100000000_i64),
-            (30100200000, "香蜜湖", 30100000000),
-            (30300500000, "东门", 30300000000),
-            (150100100000, "百善", 150100000000),
-            (44190010001, "下沙村", 44190010000),
-        ]
-        .map(|(id, name, level1)| area_level2::ActiveModel {
-            id: Set(id),
-            name: Set(name.into()),
-            level1_id: Set(level1),
-        }),
-    )
-    .exec(txn)
-    .await?;
-    station::Entity::insert_many(
-        [
-            ("T10001", "喵喵总仓", "441900", "mmzc"),
-            ("T12469", "喵喵分仓二", "440300", "xscs"),
-        ]
-        .map(|(id, name, district, key)| station::ActiveModel {
-            id: Set(id.into()),
-            name: Set(name.into()),
-            district_code: Set(district.into()),
-            key_url: Set(key.into()),
-        }),
-    )
-    .exec(txn)
-    .await?;
-    station_city::Entity::insert_many(
-        [
-            ("T10001", "441900"),
-            ("T12469", "440300"),
-            ("T12469", "441900"),
-            ("T12469", "110000"),
-        ]
-        .map(|(station, district)| station_city::ActiveModel {
-            station_id: Set(station.into()),
-            district_code: Set(district.into()),
-        }),
-    )
-    .exec(txn)
-    .await?;
+    seed_rows! { txn, district(code, name):
+        ("110000", "北京市"),
+        ("440300", "深圳市"),
+        ("441900", "东莞市"),
+    }
+    seed_rows! { txn, area_level1(id, name, district_code):
+        (30100000000_i64, "福田区", "440300"),
+        (30300000000, "罗湖区", "440300"),
+        (150100000000, "昌平区", "110000"),
+        (44190010000, "石排镇", "441900"),
+    }
+    seed_rows! { txn, area_level2(id, name, level1_id):
+        (30100100000_i64, "华强北", 30100000000_i64),
+        (30100200000, "香蜜湖", 30100000000),
+        (30300500000, "东门", 30300000000),
+        (150100100000, "百善", 150100000000),
+        (44190010001, "下沙村", 44190010000),
+    }
+    seed_rows! { txn, station(id, name, district_code, key_url):
+        ("T10001", "喵喵总仓", "441900", "mmzc"),
+        ("T12469", "喵喵分仓二", "440300", "xscs"),
+    }
+    seed_rows! { txn, station_city(station_id, district_code):
+        ("T10001", "441900"),
+        ("T12469", "440300"),
+        ("T12469", "441900"),
+        ("T12469", "110000"),
+    }
     employee::Entity::insert_many([
         employee::ActiveModel {
             id: Set(2011),
@@ -564,35 +525,19 @@ async fn seed_merchants(txn: &impl ConnectionTrait) -> AppResult<()> {
     ])
     .exec(txn)
     .await?;
-    salemenu::Entity::insert_many([("S8443", "蔬菜报价单"), ("S21329", "水果报价单")].map(
-        |(id, name)| salemenu::ActiveModel {
-            id: Set(id.into()),
-            name: Set(name.into()),
-        },
-    ))
-    .exec(txn)
-    .await?;
-    station_salemenu::Entity::insert_many(
-        [
-            ("T12469", "S8443"),
-            ("T10001", "S21329"),
-            ("T12469", "S21329"),
-        ]
-        .map(|(station, sheet)| station_salemenu::ActiveModel {
-            station_id: Set(station.into()),
-            salemenu_id: Set(sheet.into()),
-        }),
-    )
-    .exec(txn)
-    .await?;
-    address_label::Entity::insert_many([(1911, "重点客户"), (1912, "新店")].map(|(id, name)| {
-        address_label::ActiveModel {
-            id: Set(id),
-            name: Set(name.into()),
-        }
-    }))
-    .exec(txn)
-    .await?;
+    seed_rows! { txn, salemenu(id, name):
+        ("S8443", "蔬菜报价单"),
+        ("S21329", "水果报价单"),
+    }
+    seed_rows! { txn, station_salemenu(station_id, salemenu_id):
+        ("T12469", "S8443"),
+        ("T10001", "S21329"),
+        ("T12469", "S21329"),
+    }
+    seed_rows! { txn, address_label(id, name):
+        (1911, "重点客户"),
+        (1912, "新店"),
+    }
     merchant_account::Entity::insert(merchant_account::ActiveModel {
         id: Set(73655),
         username: Set("mmsh01".into()),

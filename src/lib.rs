@@ -28,5 +28,6 @@ pub mod rest;
 pub mod shared;
 pub mod state;
 pub mod storage;
+pub mod text;
 pub mod web;
 pub mod xlsx;

@@ -101,10 +101,7 @@ impl Metrics {
         if let Ok(counters) = self.counters.lock() {
             let mut last = "";
             for ((name, l), v) in counters.iter() {
-                if name != last {
-                    let _ = writeln!(out, "# TYPE {name} counter");
-                    last = name;
-                }
+                type_line(&mut out, &mut last, name, "counter");
                 if l.is_empty() {
                     let _ = writeln!(out, "{name} {v}");
                 } else {
@@ -115,10 +112,7 @@ impl Metrics {
         if let Ok(histograms) = self.histograms.lock() {
             let mut last = "";
             for ((name, l), h) in histograms.iter() {
-                if name != last {
-                    let _ = writeln!(out, "# TYPE {name} histogram");
-                    last = name;
-                }
+                type_line(&mut out, &mut last, name, "histogram");
                 let sep = if l.is_empty() { "" } else { "," };
                 for (i, bound) in BUCKETS.iter().enumerate() {
                     let _ = writeln!(
@@ -133,6 +127,15 @@ impl Metrics {
             }
         }
         out
+    }
+}
+
+/// The `# TYPE` line of metric `name`, written once before its first series: series are sorted
+/// by name, so a name differing from the `last` one written starts a metric.
+fn type_line<'a>(out: &mut String, last: &mut &'a str, name: &'a str, kind: &str) {
+    if name != *last {
+        let _ = writeln!(out, "# TYPE {name} {kind}");
+        *last = name;
     }
 }
 

@@ -10,7 +10,7 @@ use std::{
 
 use clap::{Args, Subcommand};
 use entity::{role, staff};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{
     service::{self, Operator},
@@ -274,9 +274,11 @@ pub async fn key(db: &DatabaseConnection, command: KeyCommand) -> CliResult {
             let (key, made) = match (owner.staff, owner.member) {
                 (Some(username), _) => {
                     let id = staff_id(db, &username).await?;
-                    service::create_staff_key(db, &op, id).await?
+                    service::create_key(db, &op, service::KeyOwner::Staff(id)).await?
                 }
-                (None, Some(member)) => service::create_member_key(db, &op, member).await?,
+                (None, Some(member)) => {
+                    service::create_key(db, &op, service::KeyOwner::Member(member)).await?
+                }
                 (None, None) => anyhow::bail!("name the owner: --staff or --member"),
             };
             eprintln!(
@@ -354,22 +356,34 @@ async fn role_id(db: &DatabaseConnection, name_or_id: &str) -> anyhow::Result<i3
     if let Ok(id) = name_or_id.parse::<i32>() {
         return Ok(id);
     }
-    role::Entity::find()
-        .filter(role::Column::Name.eq(name_or_id))
-        .one(db)
-        .await?
-        .map(|r| r.id)
-        .ok_or_else(|| anyhow::anyhow!("no role named {name_or_id}"))
+    let found = id_where(db, role::Column::Id, role::Column::Name.eq(name_or_id)).await?;
+    found.ok_or_else(|| anyhow::anyhow!("no role named {name_or_id}"))
 }
 
 /// A staff account by its username.
 async fn staff_id(db: &DatabaseConnection, username: &str) -> anyhow::Result<i32> {
-    staff::Entity::find()
-        .filter(staff::Column::Username.eq(username))
+    let found = id_where(db, staff::Column::Id, staff::Column::Username.eq(username)).await?;
+    found.ok_or_else(|| anyhow::anyhow!("no staff account {username}"))
+}
+
+/// The `id` of the first row `condition` matches, if any.
+async fn id_where<C>(
+    db: &DatabaseConnection,
+    id: C,
+    condition: sea_orm::sea_query::SimpleExpr,
+) -> anyhow::Result<Option<i32>>
+where
+    C: ColumnTrait,
+    C::EntityName: EntityTrait<Column = C>,
+{
+    let found = <C::EntityName as EntityTrait>::find()
+        .select_only()
+        .column(id)
+        .filter(condition)
+        .into_tuple::<i32>()
         .one(db)
-        .await?
-        .map(|s| s.id)
-        .ok_or_else(|| anyhow::anyhow!("no staff account {username}"))
+        .await?;
+    Ok(found)
 }
 
 /// A password from a prompt without echo (asked twice when `confirm`), or from standard input's

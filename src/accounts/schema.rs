@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, ResultExt};
 
 use super::{
-    service::{self, Operator},
+    service::{self, KeyOwner, Operator},
     types::{
         ApiKey, ApiKeyFilter, ApiKeyPage, CreateRoleInput, CreateStaffInput, Me, NewApiKey, Role,
         StaffAccount, StaffAccountPage, StaffFilter, UpdateRoleInput, UpdateStaffInput,
@@ -183,7 +183,7 @@ impl AccountsMutation {
         staff_id: i32,
     ) -> async_graphql::Result<NewApiKey> {
         let op = operator(ctx, Permission::ApiKeyManage)?;
-        let (key, api_key) = service::create_staff_key(&state(ctx).db, &op, staff_id)
+        let (key, api_key) = service::create_key(&state(ctx).db, &op, KeyOwner::Staff(staff_id))
             .await
             .extend()?;
         Ok(NewApiKey { key, api_key })
@@ -197,7 +197,7 @@ impl AccountsMutation {
         user_id: i32,
     ) -> async_graphql::Result<NewApiKey> {
         let op = operator(ctx, Permission::ApiKeyManage)?;
-        let (key, api_key) = service::create_member_key(&state(ctx).db, &op, user_id)
+        let (key, api_key) = service::create_key(&state(ctx).db, &op, KeyOwner::Member(user_id))
             .await
             .extend()?;
         Ok(NewApiKey { key, api_key })

@@ -42,9 +42,7 @@ row_object! {
         /// A disabled account can neither log in nor use its tokens or keys.
         is_active: bool,
         /// China time (`2022-06-22T08:00:00`).
-        async fn created_at(&self) -> String {
-            crate::db::iso_datetime(self.0.created_at)
-        }
+        created_at: iso_datetime,
         async fn role(&self, ctx: &Context<'_>) -> async_graphql::Result<Role> {
             role_of(ctx, self.0.role_id).await
         }
@@ -57,14 +55,15 @@ page_type!(
     "A page of staff accounts, by id."
 );
 
-/// Which accounts to list; every given condition must hold.
-#[derive(InputObject, Default, Debug)]
-pub struct StaffFilter {
-    /// Case-insensitive substring of the username, nickname or mobile.
-    #[graphql(validator(chars_max_length = 200))]
-    pub keyword: Option<String>,
-    pub role_id: Option<i32>,
-    pub is_active: Option<bool>,
+crate::graphql::filter_input! {
+    /// Which accounts to list; every given condition must hold.
+    #[derive(InputObject, Default, Debug)]
+    pub struct StaffFilter {
+        /// Case-insensitive substring of the username, nickname or mobile.
+        keyword: text,
+        role_id: Option<i32>,
+        is_active: Option<bool>,
+    }
 }
 
 /// A new staff account.
@@ -162,11 +161,13 @@ impl ApiKey {
 
 page_type!(ApiKeyPage, ApiKey, "A page of API keys, newest first.");
 
-/// Which keys to list.
-#[derive(InputObject, Default, Debug)]
-pub struct ApiKeyFilter {
-    pub staff_id: Option<i32>,
-    pub member_id: Option<i32>,
+crate::graphql::filter_input! {
+    /// Which keys to list.
+    #[derive(InputObject, Default, Debug)]
+    pub struct ApiKeyFilter {
+        staff_id: Option<i32>,
+        member_id: Option<i32>,
+    }
 }
 
 /// A key just made: the only answer that ever shows it.

@@ -5,6 +5,7 @@ use std::{
     sync::atomic::{AtomicBool, Ordering},
 };
 
+use chrono::NaiveDateTime;
 use entity::audit_log;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order, QueryFilter,
@@ -13,6 +14,7 @@ use sea_orm::{
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::types::AuditFilter;
 use crate::{
     auth::{Auth, Principal},
     db::{CountCache, PastTheEnd, WriteTxn},
@@ -137,15 +139,15 @@ impl Log<'_> {
         Ok(true)
     }
 
-    /// Records the creation of `after`: every field of it.
+    /// Records the creation of `after` (every field of it), and hands it back.
     pub async fn created<T: Serialize>(
         &self,
         entity: &'static str,
         record_id: impl Display,
-        after: &T,
-    ) -> AppResult<()> {
-        self.change(entity, record_id, None, Some(after)).await?;
-        Ok(())
+        after: T,
+    ) -> AppResult<T> {
+        self.change(entity, record_id, None, Some(&after)).await?;
+        Ok(after)
     }
 
     /// Records an update from `before` to `after`: the fields that differ, if any (answers
@@ -232,23 +234,36 @@ pub async fn record_raw(
     Ok(())
 }
 
-/// What to list.
-#[derive(Default)]
-pub struct Filter {
-    pub actor_kind: Option<String>,
-    pub actor_id: Option<i32>,
-    pub action: Option<String>,
-    pub entity: Option<String>,
-    pub record_id: Option<String>,
-    pub from: Option<chrono::NaiveDateTime>,
-    pub until: Option<chrono::NaiveDateTime>,
+/// The time bounds of a listing: from (inclusive) and until (exclusive), China time.
+pub type Period = (Option<NaiveDateTime>, Option<NaiveDateTime>);
+
+/// The time bounds `filter` gives (`from`, `until`), checked: a day means its midnight.
+pub fn period(filter: &AuditFilter) -> AppResult<Period> {
+    Ok((
+        bound("from", filter.from.as_deref())?,
+        bound("until", filter.until.as_deref())?,
+    ))
 }
 
-/// A page of records, newest first, and the total.
+/// A time bound: a day means its midnight.
+fn bound(field: &str, text: Option<&str>) -> AppResult<Option<NaiveDateTime>> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(t) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S") {
+        return Ok(Some(t));
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(|d| Some(d.and_time(chrono::NaiveTime::MIN)))
+        .map_err(|_| AppError::field(field, "Use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS."))
+}
+
+/// A page of the records `filter` and its checked `period` match, newest first, and the total.
 pub async fn list(
     db: &DatabaseConnection,
     counts: &CountCache,
-    filter: Filter,
+    filter: AuditFilter,
+    (from, until): Period,
     page: PageArgs,
 ) -> AppResult<(u64, Vec<audit_log::Model>)> {
     use audit_log::Column as C;
@@ -258,8 +273,8 @@ pub async fn list(
         .add_option(filter.action.map(|v| C::Action.eq(v)))
         .add_option(filter.entity.map(|v| C::Entity.eq(v)))
         .add_option(filter.record_id.map(|v| C::RecordId.eq(v)))
-        .add_option(filter.from.map(|v| C::At.gte(v)))
-        .add_option(filter.until.map(|v| C::At.lt(v)));
+        .add_option(from.map(|v| C::At.gte(v)))
+        .add_option(until.map(|v| C::At.lt(v)));
     let query = audit_log::Entity::find().filter(cond);
     let order = [(C::Id, Order::Desc)];
     counts

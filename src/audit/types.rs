@@ -10,9 +10,7 @@ row_object! {
     pub struct AuditEntry(audit_log::Model) {
         id: i64,
         /// When, China time (`2022-06-22T08:00:00`).
-        async fn at(&self) -> String {
-            crate::db::iso_datetime(self.0.at)
-        }
+        at: iso_datetime,
         /// `staff`, `member` or `anonymous`.
         actor_kind: &str,
         /// The staff account id or the member's user-info id.
@@ -39,25 +37,21 @@ page_type!(
     "A page of the audit log, newest first."
 );
 
-/// Which records to list; every given condition must hold.
-#[derive(InputObject, Default)]
-pub struct AuditFilter {
-    /// `staff`, `member` or `anonymous`.
-    #[graphql(validator(chars_max_length = 200))]
-    pub actor_kind: Option<String>,
-    pub actor_id: Option<i32>,
-    /// The mutation, e.g. `purchaseProduct`.
-    #[graphql(validator(chars_max_length = 200))]
-    pub action: Option<String>,
-    /// The table, e.g. `user_info`.
-    #[graphql(validator(chars_max_length = 200))]
-    pub entity: Option<String>,
-    #[graphql(validator(chars_max_length = 200))]
-    pub record_id: Option<String>,
-    /// From this China time on (`2022-06-16` or `2022-06-16T08:00:00`).
-    #[graphql(validator(chars_max_length = 200))]
-    pub from: Option<String>,
-    /// Before this China time.
-    #[graphql(validator(chars_max_length = 200))]
-    pub until: Option<String>,
+crate::graphql::filter_input! {
+    /// Which records to list; every given condition must hold.
+    #[derive(InputObject, Default)]
+    pub struct AuditFilter {
+        /// `staff`, `member` or `anonymous`.
+        actor_kind: text,
+        actor_id: Option<i32>,
+        /// The mutation, e.g. `purchaseProduct`.
+        action: text,
+        /// The table, e.g. `user_info`.
+        entity: text,
+        record_id: text,
+        /// From this China time on (`2022-06-16` or `2022-06-16T08:00:00`).
+        from: text,
+        /// Before this China time.
+        until: text,
+    }
 }

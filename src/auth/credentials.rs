@@ -228,59 +228,65 @@ impl Lookup {
     }
 }
 
+/// Selects each `(expression, alias)` of `columns`.
+fn select_as(
+    query: &mut sea_orm::sea_query::SelectStatement,
+    columns: impl IntoIterator<Item = (sea_orm::sea_query::Expr, &'static str)>,
+) {
+    for (expression, alias) in columns {
+        query.expr_as(expression, alias);
+    }
+}
+
+/// `column` of its table, read under `alias`.
+fn col_as<C: ColumnTrait>(
+    column: C,
+    alias: &'static str,
+) -> (sea_orm::sea_query::Expr, &'static str) {
+    (
+        sea_orm::sea_query::Expr::col((column.entity_name(), column)),
+        alias,
+    )
+}
+
+/// `column` of its table, read under its own name.
+fn col<C: ColumnTrait>(column: C) -> (sea_orm::sea_query::Expr, &'static str) {
+    col_as(column, column.as_str())
+}
+
 /// Resolves a credential in one statement: the key (or the account) joined to its active staff
 /// account, the account's role and permission codes (a row per code), or to its member. Every
 /// request authenticates, so this is on every request's path.
 async fn resolve(db: &DatabaseConnection, lookup: Lookup) -> AppResult<Option<Resolved>> {
     use sea_orm::sea_query::{Expr, ExprTrait, Query};
     let mut query = Query::select();
-    query
-        .expr_as(Expr::col((staff::Entity, staff::Column::Id)), "staff_id")
-        .expr_as(
-            Expr::col((staff::Entity, staff::Column::Username)),
-            "username",
-        )
-        .expr_as(
-            Expr::col((staff::Entity, staff::Column::Nickname)),
-            "nickname",
-        )
-        .expr_as(
-            Expr::col((staff::Entity, staff::Column::PasswordChangedAt)),
-            "password_changed_at",
-        )
-        .expr_as(
-            Expr::col((staff::Entity, staff::Column::SessionVersion)),
-            "session_version",
-        )
-        .expr_as(
-            Expr::col((role::Entity, role::Column::Superuser)),
-            "superuser",
-        )
-        .expr_as(
-            Expr::col((role_permission::Entity, role_permission::Column::Code)),
-            "code",
-        );
+    // Every lookup answers the account, its role and its codes, each under the name the rows
+    // are read by.
+    select_as(
+        &mut query,
+        [
+            col_as(staff::Column::Id, "staff_id"),
+            col(staff::Column::Username),
+            col(staff::Column::Nickname),
+            col(staff::Column::PasswordChangedAt),
+            col(staff::Column::SessionVersion),
+            col(role::Column::Superuser),
+            col(role_permission::Column::Code),
+        ],
+    );
     let active_staff = Expr::col((staff::Entity, staff::Column::IsActive)).eq(true);
     match &lookup {
         Lookup::Key(digest) => {
+            // A key also answers its own use, and the member it may belong to instead.
+            let key_columns = [
+                col_as(api_key::Column::Id, "key_id"),
+                col(api_key::Column::LastUsedAt),
+                col_as(api_key::Column::StaffId, "key_staff_id"),
+                col_as(user_info::Column::Id, "member_id"),
+                col(user_info::Column::Owner),
+            ];
+            select_as(&mut query, key_columns);
             query
-                .expr_as(Expr::col((api_key::Entity, api_key::Column::Id)), "key_id")
-                .expr_as(
-                    Expr::col((api_key::Entity, api_key::Column::LastUsedAt)),
-                    "last_used_at",
-                )
-                .expr_as(
-                    Expr::col((api_key::Entity, api_key::Column::StaffId)),
-                    "key_staff_id",
-                )
-                .expr_as(
-                    Expr::col((user_info::Entity, user_info::Column::Id)),
-                    "member_id",
-                )
-                .expr_as(
-                    Expr::col((user_info::Entity, user_info::Column::Owner)),
-                    "owner",
-                )
                 .from(api_key::Entity)
                 .left_join(
                     staff::Entity,

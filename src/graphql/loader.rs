@@ -172,3 +172,45 @@ pub fn cached<L>(loader: L) -> Cached<L> {
     };
     DataLoader::with_cache(loader, spawn, HashMapCache::default())
 }
+
+/// What the request's loader `L` has for `key` (`None`: no such row).
+pub async fn load<L, K>(
+    ctx: &async_graphql::Context<'_>,
+    key: K,
+) -> async_graphql::Result<Option<L::Value>>
+where
+    L: Loader<K, Error = async_graphql::Error>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    ctx.data::<Cached<L>>()?.load_one(key).await
+}
+
+/// Declares a domain's [`ByIdLoader`]s, each a type alias over an `entity` table keyed by one of
+/// its columns (`i32` unless a key type is given), and the domain's `attach`, which adds a fresh
+/// one of each to a request: a loader is named and keyed in one place. A domain with loaders of
+/// another kind names, after `=>`, a function that adds them.
+macro_rules! by_id_loaders {
+    (
+        $($(#[$doc:meta])* $name:ident = $table:ident by $column:ident $(as $key:ty)?;)+
+        $(=> $more:path;)?
+    ) => {
+        $(
+            $(#[$doc])*
+            pub type $name =
+                $crate::graphql::loader::ByIdLoader<entity::$table::Entity $(, $key)?>;
+        )+
+
+        /// Adds this domain's loaders to one request.
+        pub fn attach(
+            request: async_graphql::Request,
+            db: &sea_orm::DatabaseConnection,
+        ) -> async_graphql::Request {
+            use $crate::graphql::loader::cached;
+            let request = request
+                $(.data(cached($name::new(db, entity::$table::Column::$column))))+;
+            $(let request = $more(request, db);)?
+            request
+        }
+    };
+}
+pub(crate) use by_id_loaders;

@@ -1,9 +1,43 @@
 //! The one GraphQL schema: each domain contributes a query and a mutation object, merged here.
 
 /// The longest text filter or search keyword, in characters: the filter inputs' validators
-/// (`validator(chars_max_length = 200)`) and the OpenAPI `maxLength` of the REST parameters that
-/// carry them say the same number.
+/// (`validator(chars_max_length = 200)`, written once by [`filter_input!`]) and the OpenAPI
+/// `maxLength` of the REST parameters that carry them say the same number.
 pub const MAX_FILTER_CHARS: usize = 200;
+
+/// Declares a list's filter input: the struct as written (its attributes, the derives among
+/// them), every field public. A field typed `text` is an `Option<String>` of at most
+/// [`MAX_FILTER_CHARS`] characters, so the filters state that rule once; any other field keeps
+/// its type and attributes.
+///
+/// ```ignore
+/// filter_input! {
+///     /// Filters of the report list.
+///     #[derive(InputObject, Default, Debug)]
+///     pub struct ReportFilter {
+///         /// Substring of the title.
+///         title: text,
+///         type_id: Option<i32>,
+///     }
+/// }
+/// ```
+macro_rules! filter_input {
+    ($(#[$attr:meta])* pub struct $name:ident { $($body:tt)* }) => {
+        $crate::graphql::filter_input!(@fields [$(#[$attr])* pub struct $name] [] $($body)*);
+    };
+    (@fields [$($head:tt)*] [$($out:tt)*]) => {
+        $($head)* { $($out)* }
+    };
+    (@fields $head:tt [$($out:tt)*] $(#[$m:meta])* $f:ident: text, $($rest:tt)*) => {
+        $crate::graphql::filter_input!(@fields $head [
+            $($out)* $(#[$m])* #[graphql(validator(chars_max_length = 200))] pub $f: Option<String>,
+        ] $($rest)*);
+    };
+    (@fields $head:tt [$($out:tt)*] $(#[$m:meta])* $f:ident: $ty:ty, $($rest:tt)*) => {
+        $crate::graphql::filter_input!(@fields $head [$($out)* $(#[$m])* pub $f: $ty,] $($rest)*);
+    };
+}
+pub(crate) use filter_input;
 
 pub mod guard_input;
 pub mod http;

@@ -3,7 +3,10 @@
 /// Declares `$name(pub $model)` and its `#[Object]` impl. The body lists the fields in schema
 /// order: `column: Type,` answers the row's column of that name (`&str` and `Option<&str>`
 /// borrow it, any other type copies it), and a resolver written out (`async fn ...`) answers
-/// what is computed or renamed. Doc comments on either are the fields' descriptions.
+/// what is computed or renamed. Two computed kinds are common enough to be written short:
+/// `name: label(CHOICES, column),` answers the label of a code column ([`label`]), and
+/// `column: iso_datetime,` a time column as ISO text ([`crate::db::iso_datetime`]). Doc
+/// comments on any of them are the fields' descriptions.
 ///
 /// ```ignore
 /// row_object! {
@@ -41,6 +44,24 @@ macro_rules! row_object {
         ] $($rest)*);
     };
     (@fields $name:ident [$($out:tt)*]
+        $(#[$m:meta])* $f:ident: label($choices:expr, $column:ident), $($rest:tt)*
+    ) => {
+        $crate::row_object!(@fields $name [
+            $($out)* $(#[$m])* async fn $f(&self) -> Option<&'static str> {
+                $crate::graphql::row::label($choices, self.0.$column)
+            }
+        ] $($rest)*);
+    };
+    (@fields $name:ident [$($out:tt)*]
+        $(#[$m:meta])* $f:ident: iso_datetime, $($rest:tt)*
+    ) => {
+        $crate::row_object!(@fields $name [
+            $($out)* $(#[$m])* async fn $f(&self) -> String {
+                $crate::db::iso_datetime(self.0.$f)
+            }
+        ] $($rest)*);
+    };
+    (@fields $name:ident [$($out:tt)*]
         $(#[$m:meta])* $f:ident: &str, $($rest:tt)*
     ) => {
         $crate::row_object!(@fields $name [
@@ -61,4 +82,9 @@ macro_rules! row_object {
             $($out)* $(#[$m])* async fn $f(&self) -> $ty { self.0.$f }
         ] $($rest)*);
     };
+}
+
+/// The label `choices` give `code` (none for a code they do not list).
+pub fn label<K: PartialEq>(choices: &[(K, &'static str)], code: K) -> Option<&'static str> {
+    choices.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
 }

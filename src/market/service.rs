@@ -67,12 +67,7 @@ pub async fn list_products(
     if let Some(t) = zero_or_one("productType", filter.product_type)? {
         query = query.filter(C::ProductType.eq(t));
     }
-    if let Some(name) = filter
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
+    if let Some(name) = crate::text::non_blank(&filter.name) {
         let pattern = contains_pattern(name);
         query = query.filter(lower_like(
             Expr::col((exchange_product::Entity, C::Name)),
@@ -278,9 +273,8 @@ async fn try_purchase(
         if counted.rows_affected == 0 {
             return Err(unavailable("商品已下架或已售罄"));
         }
-        log.created("exchange_order", &order.order_number, &order)
-            .await?;
-        Ok(order)
+        log.created("exchange_order", order.order_number.clone(), order)
+            .await
     })
     .await
 }

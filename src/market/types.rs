@@ -4,7 +4,7 @@ use async_graphql::{Context, ErrorExtensions, InputObject, Object, SimpleObject}
 use entity::{exchange_order, exchange_product, prop_category, user_info, user_product};
 
 use super::loaders::{CategoryLoader, MemberLoader, ProductLoader};
-use crate::{db::iso_datetime, error::AppError, graphql::loader::Cached, page_type, row_object};
+use crate::{error::AppError, graphql::loader::Cached, page_type, row_object};
 
 /// `product_type` codes and labels.
 pub const PRODUCT_TYPE: &[(i16, &str)] = &[(0, "实物商品"), (1, "虚拟商品")];
@@ -15,10 +15,6 @@ pub const PROP_STATUS: &[(i16, &str)] = &[(0, "未使用"), (1, "已使用")];
 
 /// A virtual product type: buying one adds a prop.
 pub const VIRTUAL: i16 = 1;
-
-fn label(choices: &[(i16, &'static str)], code: i16) -> Option<&'static str> {
-    choices.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
-}
 
 /// What a prop category does (`category_detail`).
 #[derive(SimpleObject)]
@@ -59,13 +55,9 @@ row_object! {
         /// 0 physical, 1 virtual (a prop).
         product_type: i16,
         /// Label of `productType`.
-        async fn product_type_display(&self) -> Option<&'static str> {
-            label(PRODUCT_TYPE, self.0.product_type)
-        }
+        product_type_display: label(PRODUCT_TYPE, product_type),
         /// `YYYY-MM-DDTHH:MM:SS[.ffffff]`.
-        async fn create_time(&self) -> String {
-            iso_datetime(self.0.create_time)
-        }
+        create_time: iso_datetime,
         /// Whether it can be bought now.
         on_sale: bool,
         /// Units left; null is unlimited.
@@ -121,12 +113,8 @@ row_object! {
         diamond: i64,
         status: i16,
         /// Label of `status`.
-        async fn status_display(&self) -> Option<&'static str> {
-            label(ORDER_STATUS, self.0.status)
-        }
-        async fn create_time(&self) -> String {
-            iso_datetime(self.0.create_time)
-        }
+        status_display: label(ORDER_STATUS, status),
+        create_time: iso_datetime,
     }
 }
 
@@ -142,12 +130,8 @@ row_object! {
         /// 0 unused, 1 in use.
         status: i16,
         /// Label of `status`.
-        async fn status_display(&self) -> Option<&'static str> {
-            label(PROP_STATUS, self.0.status)
-        }
-        async fn create_time(&self) -> String {
-            iso_datetime(self.0.create_time)
-        }
+        status_display: label(PROP_STATUS, status),
+        create_time: iso_datetime,
     }
 }
 
@@ -202,21 +186,24 @@ page_type!(
     "A page of a member's products."
 );
 
-/// Filters of the product list.
-#[derive(InputObject, Default, Debug)]
-pub struct ProductFilter {
-    /// 0 physical, 1 virtual (legacy `_type`).
-    pub product_type: Option<i32>,
-    /// Substring of the name.
-    #[graphql(validator(chars_max_length = 200))]
-    pub name: Option<String>,
+crate::graphql::filter_input! {
+    /// Filters of the product list.
+    #[derive(InputObject, Default, Debug)]
+    pub struct ProductFilter {
+        /// 0 physical, 1 virtual (legacy `_type`).
+        product_type: Option<i32>,
+        /// Substring of the name.
+        name: text,
+    }
 }
 
-/// Filters of a member's products.
-#[derive(InputObject, Default, Debug)]
-pub struct UserProductFilter {
-    /// 0 physical, 1 virtual (legacy `_type`).
-    pub product_type: Option<i32>,
-    /// 0 unused, 1 in use.
-    pub status: Option<i32>,
+crate::graphql::filter_input! {
+    /// Filters of a member's products.
+    #[derive(InputObject, Default, Debug)]
+    pub struct UserProductFilter {
+        /// 0 physical, 1 virtual (legacy `_type`).
+        product_type: Option<i32>,
+        /// 0 unused, 1 in use.
+        status: Option<i32>,
+    }
 }

@@ -21,11 +21,6 @@ pub const PAY_METHOD: &[(i16, &str)] = &[(1, "日结"), (2, "周结"), (3, "半�
 /// `customer_type` codes and labels.
 pub const CUSTOMER_TYPE: &[(i16, &str)] = &[(1, "店铺"), (2, "个人")];
 
-/// The label of `code`.
-pub fn label(choices: &[(i16, &'static str)], code: i16) -> Option<&'static str> {
-    choices.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
-}
-
 /// A city.
 #[derive(SimpleObject, Clone)]
 pub struct City {
@@ -274,14 +269,10 @@ row_object! {
         }
         /// 结款方式 code.
         settle_way: i16,
-        async fn settle_way_display(&self) -> Option<&'static str> {
-            label(SETTLE_WAY, self.0.settle_way)
-        }
+        settle_way_display: label(SETTLE_WAY, settle_way),
         /// 结算周期 code.
         pay_method: i16,
-        async fn pay_method_display(&self) -> Option<&'static str> {
-            label(PAY_METHOD, self.0.pay_method)
-        }
+        pay_method_display: label(PAY_METHOD, pay_method),
         /// Review state.
         check_out: i16,
         /// 0 not frozen, 1 frozen, 2 unknown, -99 deleted.
@@ -405,37 +396,35 @@ impl Merchant {
 
 page_type!(MerchantPage, Merchant, "A page of merchants.");
 
-/// Filters of the merchant search. Absent fields do not filter.
-#[derive(InputObject, Default, Debug, Clone)]
-pub struct MerchantFilter {
-    /// First-level area id.
-    pub area_level1: Option<i64>,
-    /// Second-level area id.
-    pub area_level2: Option<i64>,
-    /// Shops a station delivers to.
-    #[graphql(validator(chars_max_length = 200))]
-    pub station: Option<String>,
-    /// Review state.
-    pub check_out: Option<i32>,
-    /// City district code.
-    #[graphql(validator(chars_max_length = 200))]
-    pub city: Option<String>,
-    /// Account manager id.
-    pub create_employee: Option<i32>,
-    /// Sales manager id.
-    pub sale_employee: Option<i32>,
-    /// Shops bound to this quote sheet.
-    #[graphql(validator(chars_max_length = 200))]
-    pub quote_sheet: Option<String>,
-    pub pay_method: Option<i32>,
-    pub settle_way: Option<i32>,
-    /// Substring of company, shop, contact, phone or username.
-    #[graphql(validator(chars_max_length = 200))]
-    pub search: Option<String>,
-    /// 1 shop, 2 individual.
-    pub customer_type: Option<i32>,
-    /// Label id; -1 for shops without a label.
-    pub address_label: Option<i32>,
+crate::graphql::filter_input! {
+    /// Filters of the merchant search. Absent fields do not filter.
+    #[derive(InputObject, Default, Debug, Clone)]
+    pub struct MerchantFilter {
+        /// First-level area id.
+        area_level1: Option<i64>,
+        /// Second-level area id.
+        area_level2: Option<i64>,
+        /// Shops a station delivers to.
+        station: text,
+        /// Review state.
+        check_out: Option<i32>,
+        /// City district code.
+        city: text,
+        /// Account manager id.
+        create_employee: Option<i32>,
+        /// Sales manager id.
+        sale_employee: Option<i32>,
+        /// Shops bound to this quote sheet.
+        quote_sheet: text,
+        pay_method: Option<i32>,
+        settle_way: Option<i32>,
+        /// Substring of company, shop, contact, phone or username.
+        search: text,
+        /// 1 shop, 2 individual.
+        customer_type: Option<i32>,
+        /// Label id; -1 for shops without a label.
+        address_label: Option<i32>,
+    }
 }
 
 /// A partial edit of a shop and its account: absent fields stay as they are; null clears the

@@ -1,13 +1,11 @@
 //! GraphQL fields of customers and orders. Each names the legacy URL that runs it.
 
-use std::future::Future;
-
 use async_graphql::{Context, Object, ResultExt};
 use entity::{customer, invoice, order_item, order_usage, payment_order};
 
 use super::{
     loaders::{CustomerLoader, InvoiceLoader, OrderItemLoader, UsageLoader},
-    service,
+    service::{self, OrderScope},
     types::{
         Customer, CustomerFilter, CustomerPage, Order, OrderFilter, OrderPage, OrderStat,
         ReportCustomerPage, StatsGroup,
@@ -15,7 +13,6 @@ use super::{
 };
 use crate::{
     auth::Permission,
-    error::AppResult,
     graphql::{
         joins::{feed, Joins},
         loader::Cached,
@@ -61,19 +58,20 @@ const CUSTOMER: &str = "customer__";
 const USAGE: &str = "usage__";
 const INVOICE: &str = "invoice__";
 
-/// A page of orders, 10 rows by default: `find` reads it with the objects the query selects
+/// A page of the orders of `scope`, 10 rows by default, read with the objects the query selects
 /// (`order_joins`), which then feed the loaders.
-async fn order_page<F>(
+async fn order_page(
     ctx: &Context<'_>,
+    scope: OrderScope<'_>,
     page: Option<i32>,
     page_size: Option<i32>,
-    find: impl FnOnce(PageArgs, Joins<payment_order::Entity>) -> F,
-) -> async_graphql::Result<OrderPage>
-where
-    F: Future<Output = AppResult<service::OrderRows>>,
-{
+) -> async_graphql::Result<OrderPage> {
     let args = page_args(page, page_size, 10)?;
-    let (total, rows) = find(args, order_joins(ctx)).await.extend()?;
+    let st = state(ctx);
+    let joins = order_joins(ctx);
+    let (total, rows) = service::orders(&st.db, &st.counts, scope, args, &joins)
+        .await
+        .extend()?;
     let id = |o: &payment_order::Model| Some(o.id);
     feed(ctx.data::<Cached<OrderItemLoader>>()?, &rows, ITEM, id)
         .await
@@ -137,11 +135,7 @@ impl OrdersQuery {
         page: Option<i32>,
         page_size: Option<i32>,
     ) -> async_graphql::Result<OrderPage> {
-        let st = state(ctx);
-        order_page(ctx, page, page_size, |args, joins| async move {
-            service::customer_orders(&st.db, &st.counts, customer_id, args, &joins).await
-        })
-        .await
+        order_page(ctx, OrderScope::Customer(customer_id), page, page_size).await
     }
 
     /// Orders checked out in a period (legacy: `GET /api/order`).
@@ -153,11 +147,7 @@ impl OrdersQuery {
         page: Option<i32>,
         page_size: Option<i32>,
     ) -> async_graphql::Result<OrderPage> {
-        let st = state(ctx);
-        order_page(ctx, page, page_size, |args, joins| async move {
-            service::list_orders(&st.db, &st.counts, &filter, args, &joins).await
-        })
-        .await
+        order_page(ctx, OrderScope::Filter(&filter), page, page_size).await
     }
 
     /// One order with its invoice (legacy: `GET /api/order/{number}`).

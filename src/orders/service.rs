@@ -136,13 +136,37 @@ fn order_condition(filter: &OrderFilter, (from, until): (i64, i64)) -> AppResult
 /// A page of orders and their total, with the to-one objects of `joins`.
 pub type OrderRows = (u64, Vec<Joined<payment_order::Model>>);
 
-async fn order_page(
+/// Which orders a page lists.
+pub enum OrderScope<'a> {
+    /// Those checked out in the filter's period that meet its conditions.
+    Filter(&'a OrderFilter),
+    /// One customer's (not found when there is no such customer).
+    Customer(i32),
+}
+
+/// A page of the orders of `scope`, newest first (ties by id), with the to-one objects of
+/// `joins`.
+pub async fn orders(
     db: &DatabaseConnection,
     counts: &CountCache,
-    cond: Condition,
+    scope: OrderScope<'_>,
     page: PageArgs,
     joins: &Joins<payment_order::Entity>,
 ) -> AppResult<OrderRows> {
+    let cond = match scope {
+        OrderScope::Filter(filter) => {
+            let range = period(
+                filter.start_date.as_deref(),
+                filter.end_date.as_deref(),
+                FILTER_DAYS,
+            )?;
+            order_condition(filter, range)?
+        }
+        OrderScope::Customer(id) => {
+            customer_row(db, id).await?;
+            Condition::all().add(payment_order::Column::CustomerId.eq(id))
+        }
+    };
     let query = payment_order::Entity::find().filter(cond);
     counts
         .page_joined(
@@ -157,35 +181,6 @@ async fn order_page(
             joins,
         )
         .await
-}
-
-/// Orders checked out in the filter's period, newest first (ties by id).
-pub async fn list_orders(
-    db: &DatabaseConnection,
-    counts: &CountCache,
-    filter: &OrderFilter,
-    page: PageArgs,
-    joins: &Joins<payment_order::Entity>,
-) -> AppResult<OrderRows> {
-    let range = period(
-        filter.start_date.as_deref(),
-        filter.end_date.as_deref(),
-        FILTER_DAYS,
-    )?;
-    order_page(db, counts, order_condition(filter, range)?, page, joins).await
-}
-
-/// A customer's orders, newest first.
-pub async fn customer_orders(
-    db: &DatabaseConnection,
-    counts: &CountCache,
-    customer_id: i32,
-    page: PageArgs,
-    joins: &Joins<payment_order::Entity>,
-) -> AppResult<OrderRows> {
-    customer_row(db, customer_id).await?;
-    let cond = Condition::all().add(payment_order::Column::CustomerId.eq(customer_id));
-    order_page(db, counts, cond, page, joins).await
 }
 
 /// One order by number.
@@ -246,11 +241,7 @@ pub async fn list_customers(
         filter.end_date.as_deref(),
         FILTER_DAYS,
     )?;
-    let mobile = filter
-        .mobile
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty());
+    let mobile = crate::text::non_blank(&filter.mobile);
     match filter.kind {
         CustomerKind::Orders => {
             let mut query = payment_totals()
@@ -269,21 +260,16 @@ pub async fn list_customers(
                 .into_tuple()
                 .all(db)
                 .await?;
-            let people: HashMap<i32, customer::Model> = customer::Entity::find()
-                .filter(customer::Column::Id.is_in(rows.iter().map(|r| r.0)))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|c| (c.id, c))
-                .collect();
-            let out = rows
-                .into_iter()
-                .filter_map(|(id, n, cents, last)| {
-                    let mut c = Customer::of(people.get(&id)?.clone());
+            let out = with_customers(
+                db,
+                rows,
+                |r| r.0,
+                |mut c, (_, n, cents, last)| {
                     (c.payment_count, c.payment_total, c.last_payment_at) = (n, Money(cents), last);
-                    Some(c)
-                })
-                .collect();
+                    c
+                },
+            )
+            .await?;
             Ok((total, out))
         }
         CustomerKind::Whitelist => {
@@ -308,19 +294,18 @@ pub async fn list_customers(
                  WHERE w.created_at >= $1 AND w.created_at < $2{by_mobile}
                  GROUP BY c.id"
             );
-            let rows = grouped_page(db, &grouped, values, page).await?;
-            let total = rows.total;
-            let people = customers_by_id(db, rows.rows.iter().map(|r| r.customer_id)).await?;
-            let out = rows
-                .rows
-                .into_iter()
-                .filter_map(|r| {
-                    let mut c = Customer::of(people.get(&r.customer_id)?.clone());
+            let page = grouped_page(db, &grouped, values, page).await?;
+            let out = with_customers(
+                db,
+                page.rows,
+                |r| r.customer_id,
+                |mut c, r| {
                     (c.payment_count, c.last_payment_at) = (r.n, r.last_at);
-                    Some(c)
-                })
-                .collect();
-            Ok((total, out))
+                    c
+                },
+            )
+            .await?;
+            Ok((page.total, out))
         }
     }
 }
@@ -387,17 +372,27 @@ async fn grouped_page(
     })
 }
 
-/// Customers by id (a page's worth).
-async fn customers_by_id(
+/// Each of a page's `rows` with its customer, made into `T` by `make` (the customers read in
+/// one statement); a row whose customer is gone is left out.
+async fn with_customers<R, T>(
     db: &DatabaseConnection,
-    ids: impl Iterator<Item = i32>,
-) -> AppResult<HashMap<i32, customer::Model>> {
-    Ok(customer::Entity::find()
-        .filter(customer::Column::Id.is_in(ids))
+    rows: Vec<R>,
+    customer_id: impl Fn(&R) -> i32,
+    make: impl Fn(Customer, R) -> T,
+) -> AppResult<Vec<T>> {
+    let people: HashMap<i32, customer::Model> = customer::Entity::find()
+        .filter(customer::Column::Id.is_in(rows.iter().map(&customer_id)))
         .all(db)
         .await?
         .into_iter()
         .map(|c| (c.id, c))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let customer = Customer::of(people.get(&customer_id(&r))?.clone());
+            Some(make(customer, r))
+        })
         .collect())
 }
 
@@ -442,22 +437,22 @@ pub async fn report_customers(
          ) u
          GROUP BY u.customer_id"
     );
-    let rows = grouped_page(db, &grouped, vec![report_id.into()], page).await?;
-    let people = customers_by_id(db, rows.rows.iter().map(|r| r.customer_id)).await?;
-    let out = rows
-        .rows
-        .into_iter()
-        .filter_map(|r| {
-            let mut customer = Customer::of(people.get(&r.customer_id)?.clone());
+    let page = grouped_page(db, &grouped, vec![report_id.into()], page).await?;
+    let out = with_customers(
+        db,
+        page.rows,
+        |r| r.customer_id,
+        |mut customer, r| {
             customer.last_payment_at = r.last_at;
-            Some(ReportCustomer {
+            ReportCustomer {
                 customer,
                 occurred_count: r.n,
                 residue_count: r.m,
-            })
-        })
-        .collect();
-    Ok((rows.total, out))
+            }
+        },
+    )
+    .await?;
+    Ok((page.total, out))
 }
 
 /// The longest period `orderStats` covers.

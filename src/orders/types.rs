@@ -5,7 +5,7 @@ use entity::{customer, invoice, order_item, order_usage, payment_order};
 
 use super::loaders::{CustomerLoader, InvoiceLoader, OrderItemLoader, UsageLoader};
 use crate::{
-    graphql::{loader::Cached, money::Money, state},
+    graphql::{loader::load, money::Money, state},
     page_type,
     reports::types::public_url,
     row_object,
@@ -151,12 +151,7 @@ row_object! {
         size: i32,
         /// 1 pending, 2 cancelled, 3 completed.
         state: i16,
-        async fn state_display(&self) -> Option<&'static str> {
-            ORDER_STATE
-                .iter()
-                .find(|(s, _)| *s == self.0.state)
-                .map(|(_, l)| *l)
-        }
+        state_display: label(ORDER_STATE, state),
         /// Unix seconds of checkout.
         checkout_at: i64,
         expire_at: i64,
@@ -171,17 +166,10 @@ row_object! {
             }
         }
         async fn order_item(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrderItem>> {
-            Ok(ctx
-                .data::<Cached<OrderItemLoader>>()?
-                .load_one(self.0.id)
-                .await?
-                .map(OrderItem))
+            Ok(load::<OrderItemLoader, _>(ctx, self.0.id).await?.map(OrderItem))
         }
         async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CustomerInfo>> {
-            let found = ctx
-                .data::<Cached<CustomerLoader>>()?
-                .load_one(self.0.customer_id)
-                .await?;
+            let found = load::<CustomerLoader, _>(ctx, self.0.customer_id).await?;
             Ok(found.map(|c| CustomerInfo {
                 id: c.id,
                 nick_name: c.nick_name,
@@ -190,11 +178,7 @@ row_object! {
             }))
         }
         async fn usage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Usage>> {
-            Ok(ctx
-                .data::<Cached<UsageLoader>>()?
-                .load_one(self.0.id)
-                .await?
-                .map(Usage))
+            Ok(load::<UsageLoader, _>(ctx, self.0.id).await?.map(Usage))
         }
         /// Null when the order has no invoice. Needs `Payment_Order_Info`, wherever the order is
         /// reached from.
@@ -202,11 +186,7 @@ row_object! {
             if !crate::auth::permits(ctx, "Invoice") {
                 return Ok(None);
             }
-            Ok(ctx
-                .data::<Cached<InvoiceLoader>>()?
-                .load_one(self.0.id)
-                .await?
-                .map(Invoice))
+            Ok(load::<InvoiceLoader, _>(ctx, self.0.id).await?.map(Invoice))
         }
     }
 }
@@ -229,41 +209,38 @@ pub enum CustomerKind {
     Whitelist,
 }
 
-/// Filters of the customer list.
-#[derive(InputObject, Default, Debug)]
-pub struct CustomerFilter {
-    #[graphql(default)]
-    pub kind: CustomerKind,
-    /// Required: first day, `YYYY-MM-DD`.
-    #[graphql(validator(chars_max_length = 200))]
-    pub start_date: Option<String>,
-    /// Last day (default today).
-    #[graphql(validator(chars_max_length = 200))]
-    pub end_date: Option<String>,
-    /// Exact mobile.
-    #[graphql(validator(chars_max_length = 200))]
-    pub mobile: Option<String>,
+crate::graphql::filter_input! {
+    /// Filters of the customer list.
+    #[derive(InputObject, Default, Debug)]
+    pub struct CustomerFilter {
+        #[graphql(default)]
+        kind: CustomerKind,
+        /// Required: first day, `YYYY-MM-DD`.
+        start_date: text,
+        /// Last day (default today).
+        end_date: text,
+        /// Exact mobile.
+        mobile: text,
+    }
 }
 
-/// Filters of the order list.
-#[derive(InputObject, Default, Debug)]
-pub struct OrderFilter {
-    /// Required: first checkout day, `YYYY-MM-DD`.
-    #[graphql(validator(chars_max_length = 200))]
-    pub start_date: Option<String>,
-    /// Last checkout day (default today).
-    #[graphql(validator(chars_max_length = 200))]
-    pub end_date: Option<String>,
-    /// 0 (or none) all, 1 pending, 2 cancelled, 3 completed.
-    pub state: Option<i32>,
-    /// 0 (or none) all, 1 every read used, 2 reads left.
-    pub usage_expend_status: Option<i32>,
-    /// Order numbers starting with this.
-    #[graphql(validator(chars_max_length = 200))]
-    pub number: Option<String>,
-    /// Provider transaction numbers starting with this.
-    #[graphql(validator(chars_max_length = 200))]
-    pub third_trade_num: Option<String>,
+crate::graphql::filter_input! {
+    /// Filters of the order list.
+    #[derive(InputObject, Default, Debug)]
+    pub struct OrderFilter {
+        /// Required: first checkout day, `YYYY-MM-DD`.
+        start_date: text,
+        /// Last checkout day (default today).
+        end_date: text,
+        /// 0 (or none) all, 1 pending, 2 cancelled, 3 completed.
+        state: Option<i32>,
+        /// 0 (or none) all, 1 every read used, 2 reads left.
+        usage_expend_status: Option<i32>,
+        /// Order numbers starting with this.
+        number: text,
+        /// Provider transaction numbers starting with this.
+        third_trade_num: text,
+    }
 }
 
 /// How `orderStats` groups.

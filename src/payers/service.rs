@@ -17,7 +17,7 @@ use super::types::{
 use crate::{
     audit::service as audit,
     auth::Auth,
-    db::{column_where, contains_pattern, lower_like, CountCache, PastTheEnd},
+    db::{column_where, contains_pattern, lower_like, set_given, CountCache, PastTheEnd},
     error::{AppError, AppResult},
     graphql::{
         joins::{Joined, Joins},
@@ -36,12 +36,7 @@ pub async fn list_payers(
 ) -> AppResult<(u64, Vec<Joined<user_info::Model>>)> {
     use user_info::Column as C;
     let mut cond = Condition::all().add(C::IsPay.eq(true));
-    if let Some(kw) = filter
-        .kw
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-    {
+    if let Some(kw) = crate::text::non_blank(&filter.kw) {
         let backend = db.get_database_backend();
         cond = cond.add(if kw.chars().count() < MIN_INDEXED_KW {
             short_kw(kw)
@@ -66,12 +61,7 @@ pub async fn list_payers(
         );
         cond = cond.add(C::Id.in_subquery(enrolled));
     }
-    if let Some(extent) = filter
-        .extent
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
+    if let Some(extent) = crate::text::non_blank(&filter.extent) {
         cond = cond.add(C::LearnExtent.eq(extent));
     }
     let query = user_info::Entity::find().filter(cond);
@@ -189,17 +179,13 @@ fn choice(
     Ok(value)
 }
 
-/// Sets an optional column from a partial-update field.
-fn set_opt<T: Into<sea_orm::Value>>(
-    value: MaybeUndefined<T>,
-) -> Option<sea_orm::ActiveValue<Option<T>>>
-where
-    Option<T>: Into<sea_orm::Value>,
-{
+/// The new value of an optional column from a partial-update field: none when absent, `None`
+/// (cleared) when null.
+fn set_opt<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
     match value {
         MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(Set(None)),
-        MaybeUndefined::Value(v) => Some(Set(Some(v))),
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
     }
 }
 
@@ -219,10 +205,7 @@ pub async fn update_payer(
     who: &Auth,
     input: UpdatePayerInput,
 ) -> AppResult<user_info::Model> {
-    let username = input.username.trim().to_owned();
-    if username.is_empty() {
-        return Err(AppError::field("username", "This field may not be blank."));
-    }
+    let username = not_blank("username", &input.username)?;
     let star = required("star", input.star)?;
     let age = required("age", input.age)?;
     if let Some(age) = age {
@@ -256,30 +239,14 @@ pub async fn update_payer(
             .ok_or_else(|| AppError::NotFound("Not found.".into()))?;
 
         let mut row: user_info::ActiveModel = existing.clone().into();
-        if let Some(v) = star {
-            row.star = Set(v);
-        }
-        if let Some(v) = age {
-            row.age = Set(v);
-        }
-        if let Some(v) = set_opt(input.realname) {
-            row.realname = v;
-        }
-        if let Some(v) = set_opt(sex) {
-            row.sex = v;
-        }
-        if let Some(v) = set_opt(input.city) {
-            row.city = v;
-        }
-        if let Some(v) = set_opt(input.remark) {
-            row.remark = v;
-        }
-        if let Some(v) = set_opt(follow_up) {
-            row.follow_up = v;
-        }
-        if let Some(v) = set_opt(deep_consume) {
-            row.deep_consume = v;
-        }
+        set_given(&mut row.star, star);
+        set_given(&mut row.age, age);
+        set_given(&mut row.realname, set_opt(input.realname));
+        set_given(&mut row.sex, set_opt(sex));
+        set_given(&mut row.city, set_opt(input.city));
+        set_given(&mut row.remark, set_opt(input.remark));
+        set_given(&mut row.follow_up, set_opt(follow_up));
+        set_given(&mut row.deep_consume, set_opt(deep_consume));
         if !audit::changes(&row, &existing) {
             who.may_read_unchanged("user_info")?;
             log.roll_back();
@@ -329,16 +296,21 @@ fn parse_day(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
+/// `text` trimmed, refused as DRF refuses a blank required field.
+fn not_blank(field: &str, text: &str) -> AppResult<String> {
+    match text.trim() {
+        "" => Err(AppError::field(field, "This field may not be blank.")),
+        text => Ok(text.to_owned()),
+    }
+}
+
 /// Records a visit.
 pub async fn create_visit_record(
     db: &DatabaseConnection,
     who: &Auth,
     input: CreateVisitRecordInput,
 ) -> AppResult<visit_record::Model> {
-    let contact = input.contact.trim().to_owned();
-    if contact.is_empty() {
-        return Err(AppError::field("contact", "This field may not be blank."));
-    }
+    let contact = not_blank("contact", &input.contact)?;
     if contact.chars().count() > 64 {
         return Err(AppError::field(
             "contact",
@@ -364,8 +336,7 @@ pub async fn create_visit_record(
         }
         .insert(txn)
         .await?;
-        log.created("visit_record", record.id, &record).await?;
-        Ok(record)
+        log.created("visit_record", record.id, record).await
     })
     .await
 }

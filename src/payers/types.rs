@@ -30,10 +30,9 @@ pub const GROUP_STATUS: &[(i32, &str)] = &[
     (3, "未组队有资格"),
 ];
 
-/// The label of `value` among `choices`.
+/// The label of `value` among `choices` (none without a value).
 pub fn label(choices: &[(&str, &'static str)], value: Option<&str>) -> Option<&'static str> {
-    let value = value?;
-    choices.iter().find(|(v, _)| *v == value).map(|(_, l)| *l)
+    crate::graphql::row::label(choices, value?)
 }
 
 row_object! {
@@ -127,10 +126,7 @@ pub struct GroupInfo {
 impl GroupInfo {
     /// Label of `status`.
     async fn status_display(&self) -> Option<&'static str> {
-        GROUP_STATUS
-            .iter()
-            .find(|(s, _)| *s == self.status)
-            .map(|(_, l)| *l)
+        crate::graphql::row::label(GROUP_STATUS, self.status)
     }
 }
 
@@ -171,19 +167,19 @@ row_object! {
 page_type!(PayerPage, Payer, "A page of paid users.");
 page_type!(VisitRecordPage, VisitRecord, "A page of visit records.");
 
-/// Filters of the payer list (CONTRACT.md §2).
-#[derive(InputObject, Default, Debug)]
-pub struct PayerFilter {
-    /// Case-insensitive substring of owner, name, realname, bind account or WeChat nickname.
-    #[graphql(validator(chars_max_length = 200))]
-    pub kw: Option<String>,
-    /// Only starred (true) or unstarred (false) users.
-    pub star: Option<bool>,
-    /// Only users enrolled in this course id.
-    pub course: Option<i32>,
-    /// Only users at this learning progress (its name).
-    #[graphql(validator(chars_max_length = 200))]
-    pub extent: Option<String>,
+crate::graphql::filter_input! {
+    /// Filters of the payer list (CONTRACT.md §2).
+    #[derive(InputObject, Default, Debug)]
+    pub struct PayerFilter {
+        /// Case-insensitive substring of owner, name, realname, bind account or WeChat nickname.
+        kw: text,
+        /// Only starred (true) or unstarred (false) users.
+        star: Option<bool>,
+        /// Only users enrolled in this course id.
+        course: Option<i32>,
+        /// Only users at this learning progress (its name).
+        extent: text,
+    }
 }
 
 /// A partial update of a payer: absent fields stay as they are, null clears a nullable field.

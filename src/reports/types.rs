@@ -75,12 +75,7 @@ row_object! {
         read_count: i32,
         /// 0 pending, 1 on sale, 2 off sale.
         status: i16,
-        async fn status_display(&self) -> Option<&'static str> {
-            REPORT_STATUS
-                .iter()
-                .find(|(s, _)| *s == self.0.status)
-                .map(|(_, l)| *l)
-        }
+        status_display: label(REPORT_STATUS, status),
         /// When it goes (or went) on sale, `YYYY-MM-DD HH:MM:SS`.
         async fn publish_time(&self) -> Option<String> {
             self.0.publish_time.map(datetime_text)
@@ -131,20 +126,19 @@ page_type!(
     "A page of whitelist entries."
 );
 
-/// Filters of the report list.
-#[derive(InputObject, Default, Debug)]
-pub struct ReportFilter {
-    /// Substring of the title.
-    #[graphql(validator(chars_max_length = 200))]
-    pub title: Option<String>,
-    pub type_id: Option<i32>,
-    /// Published on or after this day, `YYYY-MM-DD`.
-    #[graphql(validator(chars_max_length = 200))]
-    pub start_date: Option<String>,
-    /// Published on or before this day, `YYYY-MM-DD`.
-    #[graphql(validator(chars_max_length = 200))]
-    pub end_date: Option<String>,
-    pub status: Option<i32>,
+crate::graphql::filter_input! {
+    /// Filters of the report list.
+    #[derive(InputObject, Default, Debug)]
+    pub struct ReportFilter {
+        /// Substring of the title.
+        title: text,
+        type_id: Option<i32>,
+        /// Published on or after this day, `YYYY-MM-DD`.
+        start_date: text,
+        /// Published on or before this day, `YYYY-MM-DD`.
+        end_date: text,
+        status: Option<i32>,
+    }
 }
 
 /// A report's attachment.

@@ -112,21 +112,6 @@ impl Doc {
         self
     }
 
-    /// A required parameter, with a value the walk can send.
-    fn required(
-        self,
-        location: In,
-        (name, schema, example): (&'static str, Value, Value),
-        description: &'static str,
-    ) -> Self {
-        let mut doc = self.param(location, name, schema, description);
-        if let Some(p) = doc.params.last_mut() {
-            p.required = true;
-            p.example = Some(example);
-        }
-        doc
-    }
-
     /// A path parameter, with a value the walk can send.
     pub fn path(
         self,
@@ -135,7 +120,18 @@ impl Doc {
         example: Value,
         description: &'static str,
     ) -> Self {
-        self.required(In::Path, (name, schema, example), description)
+        self.param(In::Path, name, schema, description)
+            .required(example)
+    }
+
+    /// The parameter declared last is required, with `example` a value the walk can send: a
+    /// path parameter always is ([`Doc::path`]); a query parameter after [`Doc::query`].
+    pub fn required(mut self, example: Value) -> Self {
+        if let Some(p) = self.params.last_mut() {
+            p.required = true;
+            p.example = Some(example);
+        }
+        self
     }
 
     /// An optional query parameter.
@@ -148,17 +144,6 @@ impl Doc {
         let (page, size) = (paging.page, paging.size);
         self.query(page.name, schema::int(), page.description)
             .query(size.name, schema::int(), size.description)
-    }
-
-    /// A required query parameter, with a value the walk can send.
-    pub fn required_query(
-        self,
-        name: &'static str,
-        schema: Value,
-        example: Value,
-        description: &'static str,
-    ) -> Self {
-        self.required(In::Query, (name, schema, example), description)
     }
 
     /// Legacy body fields (called again, more of them).

@@ -224,6 +224,22 @@ impl Family {
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
+    /// `error` in this family's envelope, its body written by `body` from the error and the
+    /// status this family answers its code with. Every family logs an internal error's detail
+    /// (never answering it) and keeps a throttled call's `Retry-After` the same way.
+    pub fn answer(
+        self,
+        error: AppError,
+        body: impl FnOnce(AppError, StatusCode) -> Response,
+    ) -> Response {
+        if let AppError::Internal(detail) = &error {
+            crate::error::log_internal(detail);
+        }
+        let retry_after = error.retry_after();
+        let status = self.status(error.code());
+        crate::web::retry_after(body(error, status), retry_after)
+    }
+
     /// An error in this family's envelope.
     pub fn error(self, error: AppError) -> Response {
         match self {
@@ -252,6 +268,30 @@ impl Family {
         }
     }
 }
+
+/// Declares a family's error type `$name`: an [`AppError`] a handler
+/// returns, answered by [`Family::answer`] with the body `$body` writes. The three envelopes
+/// differ only in that body.
+macro_rules! family_error {
+    ($name:ident, $family:expr, $body:path) => {
+        #[doc = concat!("An error answered in the [`", stringify!($family), "`] envelope.")]
+        #[derive(Debug)]
+        pub struct $name(pub AppError);
+
+        impl From<AppError> for $name {
+            fn from(e: AppError) -> Self {
+                $name(e)
+            }
+        }
+
+        impl IntoResponse for $name {
+            fn into_response(self) -> Response {
+                $family.answer(self.0, $body)
+            }
+        }
+    };
+}
+pub(crate) use family_error;
 
 /// Middleware: a refusal given before any handler ran (a body over the limit, a timeout, a body
 /// or path axum could not read) or a handler's panic comes as plain text from the layer or

@@ -12,6 +12,11 @@ use async_graphql::{
     },
     Value as ConstValue, Variables,
 };
+use axum::{
+    extract::{rejection::ExtensionRejection, FromRequestParts},
+    http::request::Parts,
+    Extension,
+};
 use serde_json::{Map, Value};
 
 use crate::{
@@ -105,6 +110,36 @@ pub fn catalogue() -> AppResult<Vec<Value>> {
             Ok(serde_json::json!({ "name": name, "document": document }))
         })
         .collect()
+}
+
+/// The caller of a legacy route, with the app it calls: the route's middleware admitted it
+/// ([`super::admit`]), and the handler runs every GraphQL document as it ([`Caller::run`]).
+#[derive(Clone)]
+pub struct Caller {
+    pub state: AppState,
+    pub auth: Auth,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ExtensionRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, ExtensionRejection> {
+        let Extension(auth) = Extension::<Auth>::from_request_parts(parts, state).await?;
+        Ok(Caller {
+            state: state.clone(),
+            auth,
+        })
+    }
+}
+
+impl Caller {
+    /// Runs `document` with `variables` as this caller ([`run`]).
+    pub async fn run(&self, document: &'static str, variables: Value) -> AppResult<Value> {
+        run(&self.state, self.auth.clone(), document, variables).await
+    }
 }
 
 /// Runs `document` with `variables` as `auth`, answering the `data` object (its keys in the

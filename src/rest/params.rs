@@ -39,6 +39,33 @@ pub struct FieldSpec {
     pub required: bool,
 }
 
+/// A table of [`FieldSpec`]s, one `"legacy" => "graphql": Kind` a field, `required` after the
+/// kind of a field the request must carry (the others are optional).
+///
+/// ```ignore
+/// const ENTRY: &[FieldSpec] = fields![
+///     "mobile" => "mobile": Str required,
+///     "read_count" => "readCount": Int,
+/// ];
+/// ```
+macro_rules! fields {
+    (@required) => {
+        false
+    };
+    (@required required) => {
+        true
+    };
+    ($($legacy:literal => $graphql:literal: $kind:ident $($required:ident)?),* $(,)?) => {
+        &[$($crate::rest::params::field(
+            $legacy,
+            $graphql,
+            $crate::rest::params::Kind::$kind,
+            $crate::rest::params::fields!(@required $($required)?),
+        )),*]
+    };
+}
+pub(crate) use fields;
+
 /// Shorthand for a [`FieldSpec`].
 pub const fn field(
     legacy: &'static str,

@@ -10,9 +10,9 @@ use sea_orm::{
 use super::{account, role, Operator};
 use crate::{
     accounts::types::{ApiKey, ApiKeyFilter},
-    audit::service::{self as audit, Log},
+    audit::service as audit,
     auth,
-    db::{CountCache, WriteTxn},
+    db::CountCache,
     error::{AppError, AppResult},
     graphql::page::PageArgs,
 };
@@ -44,24 +44,16 @@ async fn with_owners(
     db: &impl ConnectionTrait,
     rows: Vec<api_key::Model>,
 ) -> AppResult<Vec<ApiKey>> {
-    let staff_names: HashMap<i32, String> = staff::Entity::find()
-        .select_only()
-        .columns([staff::Column::Id, staff::Column::Username])
-        .filter(staff::Column::Id.is_in(rows.iter().filter_map(|r| r.staff_id)))
-        .into_tuple::<(i32, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let owners: HashMap<i32, String> = user_info::Entity::find()
-        .select_only()
-        .columns([user_info::Column::Id, user_info::Column::Owner])
-        .filter(user_info::Column::Id.is_in(rows.iter().filter_map(|r| r.user_info_id)))
-        .into_tuple::<(i32, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let staff_ids = rows.iter().filter_map(|r| r.staff_id);
+    let staff_names = names_by_id(db, staff::Column::Id, staff::Column::Username, staff_ids);
+    let member_ids = rows.iter().filter_map(|r| r.user_info_id);
+    let owners = names_by_id(
+        db,
+        user_info::Column::Id,
+        user_info::Column::Owner,
+        member_ids,
+    );
+    let (staff_names, owners) = (staff_names.await?, owners.await?);
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -78,53 +70,73 @@ async fn with_owners(
         .collect())
 }
 
-/// Issues a key for `staff_id` or `user_id`, whose name is `owner`, and records it: who it is
-/// for and its prefix, never the key or its digest. Answers the key, shown once, and its row.
-async fn issue(
-    txn: &WriteTxn,
-    log: &Log<'_>,
-    staff_id: Option<i32>,
-    user_id: Option<i32>,
-    owner: String,
-) -> AppResult<(String, ApiKey)> {
-    let (key, row) = auth::service::issue_api_key(txn, staff_id, user_id).await?;
-    log.created("api_key", row.id, &row).await?;
-    Ok((key, ApiKey { row, owner }))
+/// The `name` column of the rows whose `id` is in `ids`, by id.
+async fn names_by_id<C>(
+    db: &impl ConnectionTrait,
+    id: C,
+    name: C,
+    ids: impl IntoIterator<Item = i32>,
+) -> AppResult<HashMap<i32, String>>
+where
+    C: ColumnTrait,
+    C::EntityName: EntityTrait<Column = C>,
+{
+    Ok(<C::EntityName as EntityTrait>::find()
+        .select_only()
+        .columns([id, name])
+        .filter(id.is_in(ids))
+        .into_tuple::<(i32, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }
 
-/// A new key for the staff account `staff_id`, which must be active and hold a role the
-/// operator may grant (an operator's own account always does): the key, shown once, and its row.
-pub async fn create_staff_key(
-    db: &DatabaseConnection,
-    op: &Operator,
-    staff_id: i32,
-) -> AppResult<(String, ApiKey)> {
-    audit::write(db, op.actor(), "createApiKey", async |txn, log| {
-        let owner = account(txn, staff_id).await?;
-        op.may_grant(&role(txn, owner.role_id).await?)?;
-        if !owner.is_active {
-            return Err(AppError::field(
-                "staffId",
-                format!("The account {} is disabled.", owner.username),
-            ));
-        }
-        issue(txn, log, Some(staff_id), None, owner.username).await
-    })
-    .await
+/// Whom a new key is for.
+#[derive(Clone, Copy, Debug)]
+pub enum KeyOwner {
+    /// A staff account, which must be active and hold a role the operator may grant (an
+    /// operator's own account always does).
+    Staff(i32),
+    /// A kids-coding member.
+    Member(i32),
 }
 
-/// A new key for the kids-coding member `user_id`: the key, shown once, and its row.
-pub async fn create_member_key(
+/// A new key for `owner`, recorded by who it is for and its prefix, never the key or its
+/// digest: the key, shown once, and its row.
+pub async fn create_key(
     db: &DatabaseConnection,
     op: &Operator,
-    user_id: i32,
+    owner: KeyOwner,
 ) -> AppResult<(String, ApiKey)> {
-    audit::write(db, op.actor(), "createMemberApiKey", async |txn, log| {
-        let member = user_info::Entity::find_by_id(user_id)
-            .one(txn)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("No member {user_id}.")))?;
-        issue(txn, log, None, Some(user_id), member.owner).await
+    let action = match owner {
+        KeyOwner::Staff(_) => "createApiKey",
+        KeyOwner::Member(_) => "createMemberApiKey",
+    };
+    audit::write(db, op.actor(), action, async |txn, log| {
+        let (staff_id, user_id, name) = match owner {
+            KeyOwner::Staff(staff_id) => {
+                let owner = account(txn, staff_id).await?;
+                op.may_grant(&role(txn, owner.role_id).await?)?;
+                if !owner.is_active {
+                    return Err(AppError::field(
+                        "staffId",
+                        format!("The account {} is disabled.", owner.username),
+                    ));
+                }
+                (Some(staff_id), None, owner.username)
+            }
+            KeyOwner::Member(user_id) => {
+                let member = user_info::Entity::find_by_id(user_id)
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("No member {user_id}.")))?;
+                (None, Some(user_id), member.owner)
+            }
+        };
+        let (key, row) = auth::service::issue_api_key(txn, staff_id, user_id).await?;
+        let row = log.created("api_key", row.id, row).await?;
+        Ok((key, ApiKey { row, owner: name }))
     })
     .await
 }

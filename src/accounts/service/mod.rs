@@ -168,11 +168,7 @@ pub async fn create_staff(
 ) -> AppResult<staff::Model> {
     let username = input.username.trim();
     check_new_password("password", username, &input.password)?;
-    let mobile = input
-        .mobile
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty());
+    let mobile = crate::text::non_blank(&input.mobile);
     audit::write(db, op.actor(), "createStaff", async |txn, log| {
         lock(txn).await?;
         op.may_grant(&role_for(txn, "roleId", input.role_id).await?)?;
@@ -188,8 +184,7 @@ pub async fn create_staff(
             input.role_id,
         )
         .await?;
-        log.created("staff", created.id, &created).await?;
-        Ok(created)
+        log.created("staff", created.id, created).await
     })
     .await
 }

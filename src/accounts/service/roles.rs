@@ -158,8 +158,7 @@ pub async fn create_role(
         .await?;
         set_codes(txn, row.id, &codes).await?;
         let created = role(txn, row.id).await?;
-        log.created("role", row.id, &created).await?;
-        Ok(created)
+        log.created("role", row.id, created).await
     })
     .await
 }

@@ -25,12 +25,19 @@ pub(super) fn flag(name: Name, value: i32) -> AppResult<i16> {
     }
 }
 
-pub(super) fn text(name: Name, value: Option<String>, required: bool) -> AppResult<Option<String>> {
+/// An optional text, trimmed: at most 200 characters.
+pub(super) fn text(name: Name, value: Option<String>) -> AppResult<Option<String>> {
     match value.map(|v| v.trim().to_owned()) {
-        Some(v) if v.is_empty() && required => Err(bad(name, "不能为空")),
-        None if required => Err(bad(name, "不能为空")),
         Some(v) if v.chars().count() > 200 => Err(bad(name, "不能超过 200 个字符")),
         other => Ok(other),
+    }
+}
+
+/// A required text, trimmed: present, not blank, at most 200 characters.
+pub(super) fn required_text(name: Name, value: Option<String>) -> AppResult<String> {
+    match text(name, value)? {
+        Some(v) if !v.is_empty() => Ok(v),
+        _ => Err(bad(name, "不能为空")),
     }
 }
 

@@ -15,36 +15,20 @@ pub async fn create_shop(
     who: &Auth,
     input: CreateShopInput,
 ) -> AppResult<shop::Model> {
-    let shop_name = text(
-        Name::new("shopName", "restaurant_name"),
-        input.shop_name,
-        true,
-    )?
-    .unwrap_or_default();
-    let receiver = text(
+    let shop_name = required_text(Name::new("shopName", "restaurant_name"), input.shop_name)?;
+    let receiver = required_text(
         Name::new("receiverName", "receiver_name"),
         input.receiver_name,
-        true,
-    )?
-    .unwrap_or_default();
-    let receiver_phone = text(
+    )?;
+    let receiver_phone = required_text(
         Name::new("receiverTelephone", "receiver_telephone"),
         input.receiver_telephone,
-        true,
-    )?
-    .unwrap_or_default();
-    let address = text(
-        Name::new("address", "restaurant_address"),
-        input.address,
-        true,
-    )?
-    .unwrap_or_default();
-    let district = text(
+    )?;
+    let address = required_text(Name::new("address", "restaurant_address"), input.address)?;
+    let district = required_text(
         Name::new("districtCode", "district_code"),
         input.district_code,
-        true,
-    )?
-    .unwrap_or_default();
+    )?;
     let l1 = input
         .area_level1_id
         .ok_or_else(|| bad(Name::new("areaLevel1Id", "area_level1"), "不能为空"))?;
@@ -134,22 +118,13 @@ pub async fn create_shop(
             sheets.push(id);
         }
     }
-    let company = text(
-        Name::new("companyName", "company_name"),
-        input.company_name,
-        false,
-    )?
-    .unwrap_or_default();
-    let telephone = text(Name::alike("telephone"), input.telephone, false)?.unwrap_or_default();
+    let company =
+        text(Name::new("companyName", "company_name"), input.company_name)?.unwrap_or_default();
+    let telephone = text(Name::alike("telephone"), input.telephone)?.unwrap_or_default();
 
     // The account: an existing one, or a new one whose password is hashed before the
     // transaction takes the write lock.
-    let new_account = match input
-        .kid
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-    {
+    let new_account = match crate::text::non_blank(&input.kid) {
         Some(kid) => {
             let id =
                 parse_prefixed(kid, 'K').ok_or_else(|| AppError::field("kid", "kid 格式错误"))?;
@@ -163,7 +138,7 @@ pub async fn create_shop(
             Account::Existing(id)
         }
         None => {
-            let username = text(Name::alike("username"), input.username, true)?.unwrap_or_default();
+            let username = required_text(Name::alike("username"), input.username)?;
             let password_text = input.password.unwrap_or_default();
             if password_text.chars().count() < 6 {
                 return Err(AppError::field("password", "password 至少 6 位"));
@@ -200,9 +175,9 @@ pub async fn create_shop(
                 .insert(txn)
                 .await
                 .map_err(|e| db::conflict_on_unique(e, "用户名已存在"))?;
-                log.created("merchant_account", account.id, &account)
-                    .await?;
-                account.id
+                log.created("merchant_account", account.id, account)
+                    .await?
+                    .id
             }
         };
         let shop = shop::ActiveModel {
@@ -242,7 +217,8 @@ pub async fn create_shop(
         }
         .insert(txn)
         .await?;
-        log.created("shop", crate::merchants::sid(shop.id), &shop)
+        let shop = log
+            .created("shop", crate::merchants::sid(shop.id), shop)
             .await?;
         for sheet in sheets {
             let station = station_for(txn, &sheet, &district).await?;
@@ -254,7 +230,7 @@ pub async fn create_shop(
             }
             .insert(txn)
             .await?;
-            log.created("shop_salemenu", binding.id, &binding).await?;
+            log.created("shop_salemenu", binding.id, binding).await?;
         }
         Ok(shop)
     })

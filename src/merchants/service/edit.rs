@@ -38,7 +38,7 @@ pub async fn update_shop(
     if let Some(v) = input.is_credit {
         row.is_credit = Set(flag(Name::new("isCredit", "is_credit"), v)?);
     }
-    if let Some(v) = text(Name::alike("shopName"), input.shop_name, false)? {
+    if let Some(v) = text(Name::alike("shopName"), input.shop_name)? {
         if v.is_empty() {
             return Err(bad(Name::alike("shopName"), "不能为空"));
         }
@@ -71,18 +71,14 @@ pub async fn update_shop(
             &mut row.payer_telephone,
         ),
     ] {
-        if let Some(v) = text(name, value, false)? {
+        if let Some(v) = text(name, value)? {
             if v.is_empty() {
                 return Err(bad(name, "不能为空"));
             }
             *target = Set(v);
         }
     }
-    if let Some(v) = text(
-        Name::new("mapAddress", "map_address"),
-        input.map_address,
-        false,
-    )? {
+    if let Some(v) = text(Name::new("mapAddress", "map_address"), input.map_address)? {
         row.map_address = Set(v);
     }
     if let Some(v) = clearable(input.lat, |v| coordinate(Name::alike("lat"), v, 90.0))? {
@@ -175,12 +171,8 @@ pub async fn update_shop(
         row.area_level1_id = Set(l1);
         row.area_level2_id = Set(l2);
     }
-    let company = text(
-        Name::new("companyName", "new_cname"),
-        input.company_name,
-        false,
-    )?;
-    let telephone = text(Name::alike("telephone"), input.telephone, false)?;
+    let company = text(Name::new("companyName", "new_cname"), input.company_name)?;
+    let telephone = text(Name::alike("telephone"), input.telephone)?;
 
     audit::write(db, who, "updateShop", async |txn, log| {
         let mut changed = false;
@@ -190,12 +182,8 @@ pub async fn update_shop(
                 .await?
                 .ok_or_else(|| AppError::NotFound("商户账户不存在".into()))?;
             let mut account: merchant_account::ActiveModel = before.clone().into();
-            if let Some(v) = company {
-                account.company_name = Set(v);
-            }
-            if let Some(v) = telephone {
-                account.telephone = Set(v);
-            }
+            crate::db::set_given(&mut account.company_name, company);
+            crate::db::set_given(&mut account.telephone, telephone);
             let after = account.update(txn).await?;
             changed |= log
                 .updated("merchant_account", after.id, &before, &after)

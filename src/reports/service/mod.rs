@@ -137,12 +137,7 @@ pub async fn list_reports(
 ) -> AppResult<(u64, Vec<report::Model>)> {
     use report::Column as C;
     let mut cond = Condition::all().add(C::DeletedAt.is_null());
-    if let Some(title) = filter
-        .title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
+    if let Some(title) = crate::text::non_blank(&filter.title) {
         cond = cond.add(lower_like(
             Expr::col((report::Entity, C::Title)),
             &contains_pattern(title),
@@ -343,7 +338,7 @@ pub async fn create_report(
                 .exec(txn)
                 .await?;
         }
-        log.created("report", created.id, &created).await?;
+        let created = log.created("report", created.id, created).await?;
         if !rows.is_empty() {
             let details = Map::from_iter([("added".to_owned(), Value::from(rows.len()))]);
             log.details("report_whitelist", created.id, details).await?;
@@ -390,12 +385,7 @@ pub async fn update_report(
     if let Some(s) = new_status {
         row.status = Set(s);
     }
-    match input
-        .publish_time
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
+    match crate::text::non_blank(&input.publish_time) {
         Some(text) => row.publish_time = Set(Some(parse_time(PUBLISH_TIME, text)?)),
         // Going on sale without a time, never published before: now.
         None if new_status == Some(1) && current.publish_time.is_none() => {

@@ -71,8 +71,7 @@ pub async fn add_whitelist_entry(
             .insert(txn)
             .await
             .map_err(|e| db::conflict_on_unique(e, &taken_message(&mobile)))?;
-        log.created("report_whitelist", added.id, &added).await?;
-        Ok(added)
+        log.created("report_whitelist", added.id, added).await
     })
     .await
 }

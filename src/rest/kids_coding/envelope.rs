@@ -9,48 +9,36 @@ use axum::{
 use serde_json::{json, Map, Value};
 
 use crate::error::AppError;
+use crate::rest::{family_error, Family};
 
-/// An error rendered the DRF way.
-#[derive(Debug)]
-pub struct KidsCodingError(pub AppError);
+family_error!(KidsCodingError, Family::KidsCoding, drf_error);
 
-impl From<AppError> for KidsCodingError {
-    fn from(e: AppError) -> Self {
-        KidsCodingError(e)
+/// DRF's body of `error`: `{"<field>": ["…"]}` for a field's error, `{"detail": …}` otherwise;
+/// a missing or bad credential says `WWW-Authenticate: Token`.
+fn drf_error(error: AppError, status: StatusCode) -> Response {
+    let unauthenticated = matches!(error, AppError::Unauthenticated(_));
+    let body = match error {
+        AppError::BadInput {
+            field: Some(field),
+            message,
+        } => json!({ field: [message] }),
+        // Market rules keep the purchase answer's shape (CONTRACT.md, errors).
+        AppError::Rule { message, .. } => json!({ "message": message }),
+        AppError::Internal(_) => json!({ "detail": "A server error occurred." }),
+        AppError::BadInput { message, .. }
+        | AppError::Unauthenticated(message)
+        | AppError::Forbidden(message)
+        | AppError::NotFound(message)
+        | AppError::Conflict(message)
+        | AppError::Busy { message, .. } => json!({ "detail": message }),
+    };
+    let mut response = (status, Json(body)).into_response();
+    if unauthenticated {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
     }
-}
-
-impl IntoResponse for KidsCodingError {
-    fn into_response(self) -> Response {
-        if let AppError::Internal(detail) = &self.0 {
-            crate::error::log_internal(detail);
-        }
-        let retry_after = self.0.retry_after();
-        let status = crate::rest::Family::KidsCoding.status(self.0.code());
-        let unauthenticated = matches!(self.0, AppError::Unauthenticated(_));
-        let body = match self.0 {
-            AppError::BadInput {
-                field: Some(field),
-                message,
-            } => json!({ field: [message] }),
-            // Market rules keep the purchase answer's shape (CONTRACT.md, errors).
-            AppError::Rule { message, .. } => json!({ "message": message }),
-            AppError::Internal(_) => json!({ "detail": "A server error occurred." }),
-            AppError::BadInput { message, .. }
-            | AppError::Unauthenticated(message)
-            | AppError::Forbidden(message)
-            | AppError::NotFound(message)
-            | AppError::Conflict(message)
-            | AppError::Busy { message, .. } => json!({ "detail": message }),
-        };
-        let mut response = (status, Json(body)).into_response();
-        if unauthenticated {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
-        }
-        crate::web::retry_after(response, retry_after)
-    }
+    response
 }
 
 /// The handlers' result.

@@ -207,27 +207,18 @@ const PRODUCT_LIST: &str = concatcp!(
     PRODUCT_FIELDS
 );
 /// The product list's filter parameters.
-const PRODUCT_FILTER: &[FieldSpec] = &[
-    field("_type", "productType", Kind::Int, false),
-    field("name", "name", Kind::Str, false),
+const PRODUCT_FILTER: &[FieldSpec] = fields![
+    "_type" => "productType": Int,
+    "name" => "name": Str,
 ];
 
 /// `GET …/exchange_products/`: public; `_type` (0, 1), `name` (contains).
-async fn product_list(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    list: ListRequest,
-) -> KidsCodingResult {
+async fn product_list(caller: Caller, list: ListRequest) -> KidsCodingResult {
     let page = list
-        .fetch(
-            &state,
-            auth,
-            (PRODUCT_LIST, "exchangeProducts"),
-            PRODUCT_FILTER,
-        )
+        .fetch(&caller, (PRODUCT_LIST, "exchangeProducts"), PRODUCT_FILTER)
         .await?;
     let page = without_null_categories(page);
-    Ok(list.page(&state, page))
+    Ok(list.page(&caller.state, page))
 }
 
 const PRODUCT_DETAIL: &str = concatcp!(
@@ -236,12 +227,10 @@ const PRODUCT_DETAIL: &str = concatcp!(
     PRODUCT_FIELDS
 );
 /// `GET …/exchange_products/{pk}/`: public.
-async fn product_detail(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Path(pk): Path<String>,
-) -> KidsCodingResult {
-    let data = run(&state, auth, PRODUCT_DETAIL, json!({ "id": path_id(&pk)? })).await?;
+async fn product_detail(caller: Caller, Path(pk): Path<String>) -> KidsCodingResult {
+    let data = caller
+        .run(PRODUCT_DETAIL, json!({ "id": path_id(&pk)? }))
+        .await?;
     Ok(envelope::object(without_null_categories(take(
         data,
         "exchangeProduct",
@@ -274,15 +263,11 @@ impl IntoResponse for PurchaseError {
 const PURCHASE: &str =
     "mutation Purchase($id: Int!) { purchaseProduct(productId: $id) { message } }";
 /// `GET|POST …/exchange_products/purchase/{pk}/`: `{"message": "兑换成功"}`.
-async fn purchase(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Path(pk): Path<String>,
-) -> Result<Response, PurchaseError> {
+async fn purchase(caller: Caller, Path(pk): Path<String>) -> Result<Response, PurchaseError> {
     let id = pk
         .parse::<i32>()
         .map_err(|_| AppError::NotFound("商品不存在".into()))?;
-    let data = run(&state, auth, PURCHASE, json!({ "id": id })).await?;
+    let data = caller.run(PURCHASE, json!({ "id": id })).await?;
     Ok(envelope::object(take(data, "purchaseProduct")))
 }
 
@@ -297,16 +282,12 @@ const ORDER_LIST: &str = concatcp!(
     PRODUCT_FIELDS
 );
 /// `GET …/exchange_product_order/`: the caller's orders.
-async fn order_list(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    list: ListRequest,
-) -> KidsCodingResult {
+async fn order_list(caller: Caller, list: ListRequest) -> KidsCodingResult {
     let (page, page_size) = list.paging()?;
     let vars = json!({ "page": page, "pageSize": page_size });
-    let data = run(&state, auth, ORDER_LIST, vars).await?;
+    let data = caller.run(ORDER_LIST, vars).await?;
     let page = without_null_categories(take(data, "exchangeOrders"));
-    Ok(list.page(&state, page))
+    Ok(list.page(&caller.state, page))
 }
 
 const ORDER_DETAIL: &str = concatcp!(
@@ -317,18 +298,10 @@ const ORDER_DETAIL: &str = concatcp!(
     PRODUCT_FIELDS
 );
 /// `GET …/exchange_product_order/{order_number}/`: one of the caller's orders.
-async fn order_detail(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Path(order_number): Path<String>,
-) -> KidsCodingResult {
-    let data = run(
-        &state,
-        auth,
-        ORDER_DETAIL,
-        json!({ "number": order_number }),
-    )
-    .await?;
+async fn order_detail(caller: Caller, Path(order_number): Path<String>) -> KidsCodingResult {
+    let data = caller
+        .run(ORDER_DETAIL, json!({ "number": order_number }))
+        .await?;
     Ok(envelope::object(without_null_categories(take(
         data,
         "exchangeOrder",
@@ -336,9 +309,9 @@ async fn order_detail(
 }
 
 /// The member's product list's filter parameters.
-const USER_PRODUCT_FILTER: &[FieldSpec] = &[
-    field("_type", "productType", Kind::Int, false),
-    field("status", "status", Kind::Int, false),
+const USER_PRODUCT_FILTER: &[FieldSpec] = fields![
+    "_type" => "productType": Int,
+    "status" => "status": Int,
 ];
 
 const USER_PRODUCTS: &str = concatcp!(
@@ -352,21 +325,12 @@ const USER_PRODUCTS: &str = concatcp!(
     PRODUCT_FIELDS
 );
 /// `GET …/user_products/`: the caller's props; `_type` (0, 1), `status` (0, 1).
-async fn user_products(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    list: ListRequest,
-) -> KidsCodingResult {
+async fn user_products(caller: Caller, list: ListRequest) -> KidsCodingResult {
     let page = list
-        .fetch(
-            &state,
-            auth,
-            (USER_PRODUCTS, "myProducts"),
-            USER_PRODUCT_FILTER,
-        )
+        .fetch(&caller, (USER_PRODUCTS, "myProducts"), USER_PRODUCT_FILTER)
         .await?;
     let page = without_null_categories(page);
-    Ok(list.page(&state, page))
+    Ok(list.page(&caller.state, page))
 }
 
 const USE_PRODUCT: &str = concatcp!(
@@ -384,31 +348,22 @@ const UNUSE_PRODUCT: &str = concatcp!(
 
 /// Puts a prop in or out of use: `field` is the mutation, `document` selects it.
 async fn set_in_use(
-    state: AppState,
-    auth: Auth,
+    caller: &Caller,
     pk: String,
     (field, document): (&str, &'static str),
 ) -> KidsCodingResult {
-    let data = run(&state, auth, document, json!({ "id": path_id(&pk)? })).await?;
+    let data = caller.run(document, json!({ "id": path_id(&pk)? })).await?;
     Ok(envelope::object(without_null_categories(take(data, field))))
 }
 
 /// `PUT …/use_product/{pk}/`.
-async fn use_product(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Path(pk): Path<String>,
-) -> KidsCodingResult {
-    set_in_use(state, auth, pk, ("useProduct", USE_PRODUCT)).await
+async fn use_product(caller: Caller, Path(pk): Path<String>) -> KidsCodingResult {
+    set_in_use(&caller, pk, ("useProduct", USE_PRODUCT)).await
 }
 
 /// `PUT …/unuse_product/{pk}/`.
-async fn unuse_product(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Path(pk): Path<String>,
-) -> KidsCodingResult {
-    set_in_use(state, auth, pk, ("unuseProduct", UNUSE_PRODUCT)).await
+async fn unuse_product(caller: Caller, Path(pk): Path<String>) -> KidsCodingResult {
+    set_in_use(&caller, pk, ("unuseProduct", UNUSE_PRODUCT)).await
 }
 
 const USER_INFO: &str = concatcp!(
@@ -419,11 +374,8 @@ const USER_INFO: &str = concatcp!(
     PRODUCT_FIELDS
 );
 /// `GET /userinfo/` and `/program_face2face/userinfo/`: the member with the props in use.
-async fn user_info(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-) -> KidsCodingResult {
-    let data = run(&state, auth, USER_INFO, json!({})).await?;
+async fn user_info(caller: Caller) -> KidsCodingResult {
+    let data = caller.run(USER_INFO, json!({})).await?;
     Ok(envelope::object(without_null_categories(take(
         data,
         "currentMember",

@@ -73,8 +73,7 @@ impl ListRequest {
     /// parameter.
     pub async fn fetch(
         &self,
-        state: &AppState,
-        auth: Auth,
+        caller: &Caller,
         (document, field): (&'static str, &str),
         filter: &[FieldSpec],
     ) -> AppResult<Value> {
@@ -83,7 +82,8 @@ impl ListRequest {
             "filter": self.query.input(filter)?,
             "page": page, "pageSize": page_size,
         });
-        let data = run(state, auth, document, vars)
+        let data = caller
+            .run(document, vars)
             .await
             .map_err(legacy_error(&[filter], &[]))?;
         Ok(take(data, field))

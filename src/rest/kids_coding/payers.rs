@@ -52,12 +52,8 @@ pub fn routes() -> Vec<Route> {
                 "Visit records of a contact",
                 Access::Staff(Permission::VisitRecordList),
             ))
-            .required_query(
-                "contact",
-                filter_text(),
-                json!("tester001"),
-                "The paid user's username",
-            )
+            .query("contact", filter_text(), "The paid user's username")
+            .required(json!("tester001"))
             .answer(200, envelope::page_schema(visit()))
             .errors(&[400, 404]),
         )
@@ -77,24 +73,6 @@ pub fn routes() -> Vec<Route> {
         .runs(&[VISIT_RECORD_CREATE]),
     ]
 }
-
-const PAYER_UPDATE_FIELDS: &[FieldSpec] = &[
-    field("username", "username", Kind::Str, true),
-    field("star", "star", Kind::Bool, false),
-    field("realname", "realname", Kind::Str, false),
-    field("age", "age", Kind::Int, false),
-    field("sex", "sex", Kind::Str, false),
-    field("city", "city", Kind::Str, false),
-    field("remark", "remark", Kind::Str, false),
-    field("follow_up", "followUp", Kind::Str, false),
-    field("deep_consume", "deepConsume", Kind::Str, false),
-];
-
-const VISIT_CREATE_FIELDS: &[FieldSpec] = &[
-    field("contact", "contact", Kind::Str, true),
-    field("detail", "detail", Kind::Str, false),
-    field("visit_time", "visitTime", Kind::Str, false),
-];
 
 /// A payer with the legacy keys.
 const PAYER_FIELDS: &str = "fragment PayerFields on Payer {
@@ -123,11 +101,7 @@ const PAYER_LIST: &str = concatcp!(
     PAYER_FIELDS
 );
 /// `GET /server/userinfo/payer_list/`: `kw`, `star`, `course`, `extent`, `page`, `page_size`.
-async fn payer_list(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    list: ListRequest,
-) -> KidsCodingResult {
+async fn payer_list(caller: Caller, list: ListRequest) -> KidsCodingResult {
     let (q, (page, page_size)) = (&list.query, list.paging()?);
     let vars = json!({
         "filter": {
@@ -139,8 +113,8 @@ async fn payer_list(
         "page": page,
         "pageSize": page_size,
     });
-    let data = run(&state, auth, PAYER_LIST, vars).await?;
-    Ok(list.page(&state, take(data, "payers")))
+    let data = caller.run(PAYER_LIST, vars).await?;
+    Ok(list.page(&caller.state, take(data, "payers")))
 }
 
 const PAYER_UPDATE: &str = concatcp!(
@@ -149,14 +123,23 @@ const PAYER_UPDATE: &str = concatcp!(
          } ",
     PAYER_FIELDS
 );
+/// The fields a payer update may carry.
+const PAYER_UPDATE_FIELDS: &[FieldSpec] = fields![
+    "username" => "username": Str required,
+    "star" => "star": Bool,
+    "realname" => "realname": Str,
+    "age" => "age": Int,
+    "sex" => "sex": Str,
+    "city" => "city": Str,
+    "remark" => "remark": Str,
+    "follow_up" => "followUp": Str,
+    "deep_consume" => "deepConsume": Str,
+];
 /// `POST /server/userinfo/payer_update/`: a partial update named by `username`.
-async fn payer_update(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    BodyFields(fields): BodyFields,
-) -> KidsCodingResult {
+async fn payer_update(caller: Caller, BodyFields(fields): BodyFields) -> KidsCodingResult {
     let input = fields?.input(PAYER_UPDATE_FIELDS)?;
-    let data = run(&state, auth, PAYER_UPDATE, json!({ "input": input }))
+    let data = caller
+        .run(PAYER_UPDATE, json!({ "input": input }))
         .await
         .map_err(legacy_error(&[PAYER_UPDATE_FIELDS], &[]))?;
     Ok(envelope::object(take(data, "updatePayer")))
@@ -171,19 +154,15 @@ const VISIT_RECORDS: &str = concatcp!(
     VISIT_FIELDS
 );
 /// `GET /server/userinfo/visit_records/?contact=`.
-async fn visit_records(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    list: ListRequest,
-) -> KidsCodingResult {
+async fn visit_records(caller: Caller, list: ListRequest) -> KidsCodingResult {
     let (q, (page, page_size)) = (&list.query, list.paging()?);
     let contact = q
         .string("contact")?
         .filter(|c| !c.trim().is_empty())
         .ok_or_else(|| AppError::field("contact", REQUIRED))?;
     let vars = json!({ "contact": contact, "page": page, "pageSize": page_size });
-    let data = run(&state, auth, VISIT_RECORDS, vars).await?;
-    Ok(list.page(&state, take(data, "visitRecords")))
+    let data = caller.run(VISIT_RECORDS, vars).await?;
+    Ok(list.page(&caller.state, take(data, "visitRecords")))
 }
 
 const VISIT_RECORD_CREATE: &str = concatcp!(
@@ -192,14 +171,17 @@ const VISIT_RECORD_CREATE: &str = concatcp!(
          } ",
     VISIT_FIELDS
 );
+/// The fields of a new visit record.
+const VISIT_CREATE_FIELDS: &[FieldSpec] = fields![
+    "contact" => "contact": Str required,
+    "detail" => "detail": Str,
+    "visit_time" => "visitTime": Str,
+];
 /// `POST /server/userinfo/visit_record_create/`: `contact`, `detail`, `visit_time`.
-async fn visit_record_create(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    BodyFields(fields): BodyFields,
-) -> KidsCodingResult {
+async fn visit_record_create(caller: Caller, BodyFields(fields): BodyFields) -> KidsCodingResult {
     let input = fields?.input(VISIT_CREATE_FIELDS)?;
-    let data = run(&state, auth, VISIT_RECORD_CREATE, json!({ "input": input }))
+    let data = caller
+        .run(VISIT_RECORD_CREATE, json!({ "input": input }))
         .await
         .map_err(legacy_error(&[VISIT_CREATE_FIELDS], &[]))?;
     Ok(envelope::created(take(data, "createVisitRecord")))

@@ -32,7 +32,7 @@ pub(super) fn routes() -> Vec<Route> {
             )
             .fields(ADD_FIELDS)
             // The seed's page sometimes sends the account as `KID` ([`add`] reads it).
-            .fields(&[field("KID", "kid", Kind::Str, false)])
+            .fields(fields!["KID" => "kid": Str])
             .answer(
                 200,
                 ok_schema(object(&[("KID", string()), ("SID", string())])),
@@ -44,12 +44,12 @@ pub(super) fn routes() -> Vec<Route> {
 }
 
 /// The binding fields of an edit (read one by one by [`edit`]).
-const EDIT_BINDING_FIELDS: &[FieldSpec] = &[
-    field("id", "sid", Kind::Str, true),
-    field("status", "status", Kind::Str, false),
-    field("record_id", "recordId", Kind::Int, false),
-    field("salemenu_id", "quoteSheetId", Kind::Str, false),
-    field("service_station_id", "serviceStationId", Kind::Str, false),
+const EDIT_BINDING_FIELDS: &[FieldSpec] = fields![
+    "id" => "sid": Str required,
+    "status" => "status": Str,
+    "record_id" => "recordId": Int,
+    "salemenu_id" => "quoteSheetId": Str,
+    "service_station_id" => "serviceStationId": Str,
 ];
 
 const UNBIND: &str = "mutation Unbind($sid: String!, $record: Int!) {
@@ -60,11 +60,7 @@ const BIND: &str = "mutation Bind($sid: String!, $record: Int, $sheet: String!, 
 const EDIT: &str = "mutation Edit($input: UpdateShopInput!) { updateShop(input: $input) { sid } }";
 /// `POST /custommanage/edit`: a section of the shop form, or with `status` a quote-sheet
 /// binding change (`deleteSSM` removes binding `record_id`).
-async fn edit(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    BodyFields(fields): BodyFields,
-) -> MerchantsResult {
+async fn edit(caller: Caller, BodyFields(fields): BodyFields) -> MerchantsResult {
     let fields = fields?;
     let sid = fields
         .string("id")?
@@ -75,13 +71,9 @@ async fn edit(
         if status == "deleteSSM" {
             let record_id =
                 record_id.ok_or_else(|| AppError::field("record_id", "record_id 不能为空"))?;
-            run(
-                &state,
-                auth,
-                UNBIND,
-                json!({ "sid": sid, "record": record_id }),
-            )
-            .await?;
+            caller
+                .run(UNBIND, json!({ "sid": sid, "record": record_id }))
+                .await?;
         } else if matches!(status.as_str(), "editSSM" | "addSSM" | "edit" | "add") {
             let sheet = fields
                 .string("salemenu_id")?
@@ -91,7 +83,7 @@ async fn edit(
                 "sid": sid, "record": record_id, "sheet": sheet,
                 "station": fields.string("service_station_id")?,
             });
-            run(&state, auth, BIND, vars).await?;
+            caller.run(BIND, vars).await?;
         } else {
             return Err(AppError::field("status", format!("status {status} 无效")).into());
         }
@@ -99,83 +91,79 @@ async fn edit(
     }
     let mut input = fields.input(EDIT_FIELDS)?;
     input["sid"] = Value::String(sid);
-    run(&state, auth, EDIT, json!({ "input": input })).await?;
+    caller.run(EDIT, json!({ "input": input })).await?;
     Ok(ok(json!({ "code": 0, "msg": "success" })))
 }
 
-const EDIT_FIELDS: &[FieldSpec] = &[
-    field("new_cname", "companyName", Kind::Str, false),
-    field("telephone", "telephone", Kind::Str, false),
-    field("settle_way", "settleWay", Kind::Int, false),
-    field("paymentName", "payerName", Kind::Str, false),
-    field("paymentTelephone", "payerTelephone", Kind::Str, false),
-    field("check_out", "checkOut", Kind::Flag, false),
-    field("freezeState", "financeStatus", Kind::Int, false),
-    field("white", "whitelist", Kind::Flag, false),
-    field("shopName", "shopName", Kind::Str, false),
-    field("address_label_id", "addressLabelId", Kind::Int, false),
-    field("receiver", "receiverName", Kind::Str, false),
-    field("receiverPhone", "receiverTelephone", Kind::Str, false),
-    field("originalArea", "districtCode", Kind::Str, false),
-    field("firstArea", "areaLevel1Id", Kind::BigInt, false),
-    field("secondArea", "areaLevel2Id", Kind::BigInt, false),
-    field("shopAddress", "address", Kind::Str, false),
-    field("lat", "lat", Kind::Float, false),
-    field("lng", "lng", Kind::Float, false),
-    field("map_address", "mapAddress", Kind::Str, false),
-    field("creatEmployeeValue", "createEmployeeId", Kind::Int, false),
-    field("saleEmployeeValue", "saleEmployeeId", Kind::Int, false),
-    field("is_credit", "isCredit", Kind::Flag, false),
-    field("credit_limit", "creditLimit", Kind::Float, false),
-    field("effective_date", "effectiveDate", Kind::Str, false),
-    field("begin_day", "beginDay", Kind::Int, false),
-    field("settle_day", "settleDay", Kind::Int, false),
-    field("settle_date_type", "settleDateType", Kind::Int, false),
-    field("pay_method", "payMethod", Kind::Int, false),
-    field("settle_remind", "settleRemind", Kind::Int, false),
+const EDIT_FIELDS: &[FieldSpec] = fields![
+    "new_cname" => "companyName": Str,
+    "telephone" => "telephone": Str,
+    "settle_way" => "settleWay": Int,
+    "paymentName" => "payerName": Str,
+    "paymentTelephone" => "payerTelephone": Str,
+    "check_out" => "checkOut": Flag,
+    "freezeState" => "financeStatus": Int,
+    "white" => "whitelist": Flag,
+    "shopName" => "shopName": Str,
+    "address_label_id" => "addressLabelId": Int,
+    "receiver" => "receiverName": Str,
+    "receiverPhone" => "receiverTelephone": Str,
+    "originalArea" => "districtCode": Str,
+    "firstArea" => "areaLevel1Id": BigInt,
+    "secondArea" => "areaLevel2Id": BigInt,
+    "shopAddress" => "address": Str,
+    "lat" => "lat": Float,
+    "lng" => "lng": Float,
+    "map_address" => "mapAddress": Str,
+    "creatEmployeeValue" => "createEmployeeId": Int,
+    "saleEmployeeValue" => "saleEmployeeId": Int,
+    "is_credit" => "isCredit": Flag,
+    "credit_limit" => "creditLimit": Float,
+    "effective_date" => "effectiveDate": Str,
+    "begin_day" => "beginDay": Int,
+    "settle_day" => "settleDay": Int,
+    "settle_date_type" => "settleDateType": Int,
+    "pay_method" => "payMethod": Int,
+    "settle_remind" => "settleRemind": Int,
 ];
 
 const ADD: &str =
     "mutation Add($input: CreateShopInput!) { createShop(input: $input) { KID: kid SID: sid } }";
-const ADD_FIELDS: &[FieldSpec] = &[
-    field("kid", "kid", Kind::Str, false),
-    field("username", "username", Kind::Str, false),
-    field("password", "password", Kind::Str, false),
-    field("payer_name", "payerName", Kind::Str, false),
-    field("payer_telephone", "payerTelephone", Kind::Str, false),
-    field("telephone", "telephone", Kind::Str, false),
-    field("pay_method", "payMethod", Kind::Int, false),
-    field("settle_way", "settleWay", Kind::Int, false),
-    field("finance_status", "financeStatus", Kind::Int, false),
-    field("whitelist", "whitelist", Kind::Flag, false),
-    field("company_name", "companyName", Kind::Str, false),
-    field("customer_type", "customerType", Kind::Int, false),
-    field("restaurant_name", "shopName", Kind::Str, false),
-    field("receiver_name", "receiverName", Kind::Str, false),
-    field("receiver_telephone", "receiverTelephone", Kind::Str, false),
-    field("district_code", "districtCode", Kind::Str, false),
-    field("area_level1", "areaLevel1Id", Kind::BigInt, false),
-    field("area_level2", "areaLevel2Id", Kind::BigInt, false),
-    field("restaurant_address", "address", Kind::Str, false),
-    field("create_employee_id", "createEmployeeId", Kind::Int, false),
-    field("sale_employee_id", "saleEmployeeId", Kind::Int, false),
-    field("salemenu_ids", "quoteSheetIds", Kind::StrList, false),
-    field("check_out", "checkOut", Kind::Flag, false),
-    field("is_credit", "isCredit", Kind::Flag, false),
-    field("credit_limit", "creditLimit", Kind::Float, false),
-    field("lat", "lat", Kind::Float, false),
-    field("lng", "lng", Kind::Float, false),
-    field("map_address", "mapAddress", Kind::Str, false),
-    field("settle_date_type", "settleDateType", Kind::Int, false),
-    field("address_label_id", "addressLabelId", Kind::Int, false),
+const ADD_FIELDS: &[FieldSpec] = fields![
+    "kid" => "kid": Str,
+    "username" => "username": Str,
+    "password" => "password": Str,
+    "payer_name" => "payerName": Str,
+    "payer_telephone" => "payerTelephone": Str,
+    "telephone" => "telephone": Str,
+    "pay_method" => "payMethod": Int,
+    "settle_way" => "settleWay": Int,
+    "finance_status" => "financeStatus": Int,
+    "whitelist" => "whitelist": Flag,
+    "company_name" => "companyName": Str,
+    "customer_type" => "customerType": Int,
+    "restaurant_name" => "shopName": Str,
+    "receiver_name" => "receiverName": Str,
+    "receiver_telephone" => "receiverTelephone": Str,
+    "district_code" => "districtCode": Str,
+    "area_level1" => "areaLevel1Id": BigInt,
+    "area_level2" => "areaLevel2Id": BigInt,
+    "restaurant_address" => "address": Str,
+    "create_employee_id" => "createEmployeeId": Int,
+    "sale_employee_id" => "saleEmployeeId": Int,
+    "salemenu_ids" => "quoteSheetIds": StrList,
+    "check_out" => "checkOut": Flag,
+    "is_credit" => "isCredit": Flag,
+    "credit_limit" => "creditLimit": Float,
+    "lat" => "lat": Float,
+    "lng" => "lng": Float,
+    "map_address" => "mapAddress": Str,
+    "settle_date_type" => "settleDateType": Int,
+    "address_label_id" => "addressLabelId": Int,
 ];
 
 /// `POST /custommanage/restaurant/add`: answers `{KID, SID}`.
-async fn add(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    BodyFields(fields): BodyFields,
-) -> MerchantsResult {
+async fn add(caller: Caller, BodyFields(fields): BodyFields) -> MerchantsResult {
     let fields = fields?;
     let mut input = fields.input(ADD_FIELDS)?;
     // The seed's page sends the account as `kid`, sometimes also as `KID`; a blank one is none.
@@ -189,7 +177,7 @@ async fn add(
         }
     }
     let created = take(
-        run(&state, auth, ADD, json!({ "input": input })).await?,
+        caller.run(ADD, json!({ "input": input })).await?,
         "createShop",
     );
     Ok(ok(json!({ "code": 0, "msg": "ok", "data": created })))

@@ -116,9 +116,9 @@ const MERCHANT_INDEX: &str = "query MerchantIndex { merchantIndex {
         stationQuoteSheets { station { id name } quoteSheet { id name } }
     } }";
 /// `GET /custommanage/`: the nested index, maps keyed by id as the seed shapes it.
-async fn index(State(state): State<AppState>, Extension(auth): Extension<Auth>) -> MerchantsResult {
+async fn index(caller: Caller) -> MerchantsResult {
     let ix = take(
-        run(&state, auth, MERCHANT_INDEX, json!({})).await?,
+        caller.run(MERCHANT_INDEX, json!({})).await?,
         "merchantIndex",
     );
     let mut area = Map::new();

@@ -163,18 +163,14 @@ const MERCHANT_LIST: &str = concatcp!(
 );
 /// `GET /custommanage/list`: filters, `num`/`page`; `export=1` answers an `.xlsx` of every
 /// matching row instead.
-async fn list(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    QueryFields(q): QueryFields,
-) -> MerchantsResult {
+async fn list(caller: Caller, QueryFields(q): QueryFields) -> MerchantsResult {
     let filter = filter(&q)?;
     if q.int("export")? == Some(1) {
-        return export(&state, auth, filter).await;
+        return export(&caller, filter).await;
     }
     let (page, num) = q.paging(&PAGING)?;
     let vars = json!({ "filter": filter, "page": page, "num": num });
-    let found = take(run(&state, auth, MERCHANT_LIST, vars).await?, "merchants");
+    let found = take(caller.run(MERCHANT_LIST, vars).await?, "merchants");
     let rows = ROW.reshape_all(&found["items"]);
     Ok(ok(
         json!({ "code": 0, "data": rows, "count": found["totalCount"] }),
@@ -189,9 +185,9 @@ const MERCHANT_EXPORT: &str = concatcp!(
 );
 /// Every matching row, read 1,000 at a time and written before the next page is read, as a
 /// spreadsheet download.
-async fn export(state: &AppState, auth: Auth, filter: Value) -> MerchantsResult {
+async fn export(caller: &Caller, filter: Value) -> MerchantsResult {
     // Held until the file is written: at most N exports at once (503 beyond).
-    let _permit = state.core.sheet_jobs.start(SheetJob::Export)?;
+    let _permit = caller.state.core.sheet_jobs.start(SheetJob::Export)?;
     let columns = ROW.sheet();
     let headers: Vec<&str> = columns.iter().map(|(_, h)| *h).collect();
     let mut sheet = SheetWriter::new("商户", &headers)?;
@@ -199,10 +195,7 @@ async fn export(state: &AppState, auth: Auth, filter: Value) -> MerchantsResult 
     let mut page = 1;
     loop {
         let vars = json!({ "filter": filter, "page": page });
-        let found = take(
-            run(state, auth.clone(), MERCHANT_EXPORT, vars).await?,
-            "merchantExport",
-        );
+        let found = take(caller.run(MERCHANT_EXPORT, vars).await?, "merchantExport");
         let items = items_of(&found["items"]);
         let rows: Vec<Vec<Cell>> = items
             .iter()

@@ -13,9 +13,9 @@ pub(super) fn routes() -> Vec<Route> {
             "A JWT for an account (username or mobile) and password",
             Access::Login,
         )
-        .fields(&[
-            field("account", "account", Kind::Str, true),
-            field("password", "password", Kind::Str, true),
+        .fields(fields![
+            "account" => "account": Str required,
+            "password" => "password": Str required,
         ])
         .answer(
             200,

@@ -2,47 +2,38 @@
 //! with the HTTP codes the seed lists (400, 401, 403).
 
 use crate::rest::json::Json;
-use axum::response::{IntoResponse, Response};
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
 use serde_json::{json, Map, Value};
 
 use crate::error::AppError;
+use crate::rest::{family_error, Family};
 
-/// An error rendered the paid-reports way.
-#[derive(Debug)]
-pub struct PaidReportsError(pub AppError);
+family_error!(PaidReportsError, Family::PaidReports, status_error);
 
-impl From<AppError> for PaidReportsError {
-    fn from(e: AppError) -> Self {
-        PaidReportsError(e)
-    }
-}
-
-impl IntoResponse for PaidReportsError {
-    fn into_response(self) -> Response {
-        if let AppError::Internal(detail) = &self.0 {
-            crate::error::log_internal(detail);
-        }
-        let mut errors = Map::new();
-        let retry_after = self.0.retry_after();
-        let status = crate::rest::Family::PaidReports.status(self.0.code());
-        let message = match self.0 {
-            AppError::BadInput { field, message } => {
-                if let Some(field) = field {
-                    errors.insert(field, Value::String(message.clone()));
-                }
-                message
+/// `{status: 1, error, errors}` of `error`: a field's error is also listed under `errors`;
+/// refusals and server faults have a fixed text.
+fn status_error(error: AppError, status: StatusCode) -> Response {
+    let mut errors = Map::new();
+    let message = match error {
+        AppError::BadInput { field, message } => {
+            if let Some(field) = field {
+                errors.insert(field, Value::String(message.clone()));
             }
-            AppError::Forbidden(_) => "权限不足,没有调用权限".into(),
-            AppError::NotFound(_) => "记录不存在".into(),
-            AppError::Internal(_) => "服务器错误".into(),
-            AppError::Unauthenticated(message)
-            | AppError::Conflict(message)
-            | AppError::Rule { message, .. }
-            | AppError::Busy { message, .. } => message,
-        };
-        let body = json!({ "status": 1, "error": message, "errors": errors });
-        crate::web::retry_after((status, Json(body)).into_response(), retry_after)
-    }
+            message
+        }
+        AppError::Forbidden(_) => "权限不足,没有调用权限".into(),
+        AppError::NotFound(_) => "记录不存在".into(),
+        AppError::Internal(_) => "服务器错误".into(),
+        AppError::Unauthenticated(message)
+        | AppError::Conflict(message)
+        | AppError::Rule { message, .. }
+        | AppError::Busy { message, .. } => message,
+    };
+    let body = json!({ "status": 1, "error": message, "errors": errors });
+    (status, Json(body)).into_response()
 }
 
 /// The handlers' result.

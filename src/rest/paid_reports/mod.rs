@@ -13,8 +13,7 @@ use serde_json::json;
 
 use crate::{
     error::AppError,
-    rest::{doc::Doc, params::Paging, schema::int, Route},
-    state::AppState,
+    rest::{doc::Doc, operation::Caller, params::Paging, schema::int, Route},
 };
 
 /// The routes of this family.
@@ -51,13 +50,13 @@ fn path_id(raw: &str) -> Result<i32, AppError> {
 
 /// Runs an upload operation with the request's file (the caller was admitted already).
 async fn run_upload(
-    state: &AppState,
-    auth: crate::auth::Auth,
+    caller: &Caller,
     document: &'static str,
     variables: serde_json::Value,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<serde_json::Value, AppError> {
     let file = file_field(multipart).await?;
+    let (state, auth) = (&caller.state, caller.auth.clone());
     crate::rest::operation::run_with_upload(state, auth, document, variables, Some(("file", file)))
         .await
 }

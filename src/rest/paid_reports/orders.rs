@@ -28,7 +28,8 @@ pub(super) fn routes() -> Vec<Route> {
                 int_of(&[1, 2]),
                 "1 order users (default), 2 whitelist users",
             )
-            .required_query("start_date", date(), json!("2022-06-16"), "First China day")
+            .query("start_date", date(), "First China day")
+            .required(json!("2022-06-16"))
             .query("end_date", date(), "Last China day (default today)")
             .query("mobile", filter_text(), "Exactly this mobile")
             .answer(
@@ -77,7 +78,8 @@ pub(super) fn routes() -> Vec<Route> {
                 Access::Staff(Permission::PaymentOrderList),
             )
             .paged(&PAGING)
-            .required_query("start_date", date(), json!("2022-03-06"), "First China day")
+            .query("start_date", date(), "First China day")
+            .required(json!("2022-03-06"))
             .query("end_date", date(), "Last China day (default today)")
             .query("state", int(), "Order state (0: all)")
             .query("usage_expend_status", int(), "Usage state")
@@ -240,19 +242,15 @@ const CUSTOMERS: &str = concatcp!("query Customers($filter: CustomerFilter!, $pa
            customers(filter: $filter, page: $page, pageSize: 100) { totalCount items { ...CustomerFields } }
          } ", CUSTOMER_FIELDS);
 /// The customer list's filter parameters (its `kind` is read apart, from `type`).
-const CUSTOMER_FILTER: &[FieldSpec] = &[
-    field("start_date", "startDate", Kind::Str, false),
-    field("end_date", "endDate", Kind::Str, false),
-    field("mobile", "mobile", Kind::Str, false),
+const CUSTOMER_FILTER: &[FieldSpec] = fields![
+    "start_date" => "startDate": Str,
+    "end_date" => "endDate": Str,
+    "mobile" => "mobile": Str,
 ];
 
 /// `GET /api/customer` (Payment_Customer_List): `type` 1 order users / 2 whitelist users,
 /// `start_date` (required), `end_date` (default today), `mobile` (exact).
-pub async fn customers(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    QueryFields(q): QueryFields,
-) -> PaidReportsResult {
+pub async fn customers(caller: Caller, QueryFields(q): QueryFields) -> PaidReportsResult {
     let kind = match q.int("type")?.unwrap_or(1) {
         1 => "ORDERS",
         2 => "WHITELIST",
@@ -265,14 +263,10 @@ pub async fn customers(
     let mut rows = Vec::new();
     for page in 1.. {
         let found = take(
-            run(
-                &state,
-                auth.clone(),
-                CUSTOMERS,
-                json!({ "filter": filter, "page": page }),
-            )
-            .await
-            .map_err(legacy_error(&[CUSTOMER_FILTER], &[]))?,
+            caller
+                .run(CUSTOMERS, json!({ "filter": filter, "page": page }))
+                .await
+                .map_err(legacy_error(&[CUSTOMER_FILTER], &[]))?,
             "customers",
         );
         let items = found["items"].as_array().cloned().unwrap_or_default();
@@ -294,13 +288,9 @@ const CUSTOMER: &str = concatcp!(
     CUSTOMER_FIELDS
 );
 /// `GET /api/customer/{id}` (Payment_Customer_Total).
-pub async fn customer(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
-) -> PaidReportsResult {
+pub async fn customer(caller: Caller, Path(id): Path<String>) -> PaidReportsResult {
     let found = take(
-        run(&state, auth, CUSTOMER, json!({ "id": path_id(&id)? })).await?,
+        caller.run(CUSTOMER, json!({ "id": path_id(&id)? })).await?,
         "customer",
     );
     let mut row = CUSTOMER_TOTALS.apply(found);
@@ -313,14 +303,14 @@ pub async fn customer(
 }
 
 async fn run_orders(
-    state: &AppState,
-    auth: Auth,
+    caller: &Caller,
     document: &'static str,
     field: &str,
     vars: Value,
     tables: &[&[FieldSpec]],
 ) -> PaidReportsResult {
-    let data = run(state, auth, document, vars)
+    let data = caller
+        .run(document, vars)
         .await
         .map_err(legacy_error(tables, &[]))?;
     let page = take(data, field);
@@ -334,15 +324,13 @@ const ORDERS: &str = concatcp!("query Orders($filter: OrderFilter!, $page: Int, 
 
 /// `GET /api/customer/{id}/order` (Payment_Customer_Info): `limit` (10), `page`.
 pub async fn customer_orders(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
+    caller: Caller,
     Path(id): Path<String>,
     QueryFields(q): QueryFields,
 ) -> PaidReportsResult {
     let (page, limit) = q.paging(&PAGING)?;
     run_orders(
-        &state,
-        auth,
+        &caller,
         CUSTOMER_ORDERS,
         "customerOrders",
         json!({ "id": path_id(&id)?, "page": page, "limit": limit }),
@@ -353,11 +341,7 @@ pub async fn customer_orders(
 
 /// `GET /api/order` (Payment_Order_List): `start_date` (required), `end_date`, `state`,
 /// `usage_expend_status`, prefixes `number` and `third_trade_num`, `limit`, `page`.
-pub async fn orders(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    RawQuery(raw): RawQuery,
-) -> PaidReportsResult {
+pub async fn orders(caller: Caller, RawQuery(raw): RawQuery) -> PaidReportsResult {
     // The seed's own curl writes `start_date=2022-03-06?state=1`: a `?` inside the query
     // string starts another parameter.
     let raw = raw.map(|r| r.replace('?', "&"));
@@ -365,17 +349,17 @@ pub async fn orders(
     let (page, limit) = q.paging(&PAGING)?;
     let filter = q.input(ORDER_FILTER)?;
     let vars = json!({ "filter": filter, "page": page, "limit": limit });
-    run_orders(&state, auth, ORDERS, "orders", vars, &[ORDER_FILTER]).await
+    run_orders(&caller, ORDERS, "orders", vars, &[ORDER_FILTER]).await
 }
 
 /// The order list's filter parameters.
-const ORDER_FILTER: &[FieldSpec] = &[
-    field("start_date", "startDate", Kind::Str, false),
-    field("end_date", "endDate", Kind::Str, false),
-    field("state", "state", Kind::Int, false),
-    field("usage_expend_status", "usageExpendStatus", Kind::Int, false),
-    field("number", "number", Kind::Str, false),
-    field("third_trade_num", "thirdTradeNum", Kind::Str, false),
+const ORDER_FILTER: &[FieldSpec] = fields![
+    "start_date" => "startDate": Str,
+    "end_date" => "endDate": Str,
+    "state" => "state": Int,
+    "usage_expend_status" => "usageExpendStatus": Int,
+    "number" => "number": Str,
+    "third_trade_num" => "thirdTradeNum": Str,
 ];
 
 /// An empty invoice: strings empty and numbers zero, never null (the seed's rule).
@@ -409,13 +393,9 @@ const ORDER_INFO: &str = concatcp!(
     ORDER_FIELDS
 );
 /// `GET /api/order/{number}` (Payment_Order_Info): the order with `invoice_info`.
-pub async fn order(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Path(number): Path<String>,
-) -> PaidReportsResult {
+pub async fn order(caller: Caller, Path(number): Path<String>) -> PaidReportsResult {
     let found = take(
-        run(&state, auth, ORDER_INFO, json!({ "number": number })).await?,
+        caller.run(ORDER_INFO, json!({ "number": number })).await?,
         "order",
     );
     let mut body = ORDER_AMOUNTS.apply(found);
@@ -435,20 +415,18 @@ const REPORT_CUSTOMERS: &str = "query ReportCustomers($id: Int!, $page: Int, $li
          }";
 /// `GET /api/report/{id}/customer` (GET_REPORT_CUSTOMER): `page`, `limit` (20).
 pub async fn report_customers(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
+    caller: Caller,
     Path(id): Path<String>,
     QueryFields(q): QueryFields,
 ) -> PaidReportsResult {
     let (page, limit) = q.paging(&PAGING)?;
     let mut page = take(
-        run(
-            &state,
-            auth,
-            REPORT_CUSTOMERS,
-            json!({ "id": path_id(&id)?, "page": page, "limit": limit }),
-        )
-        .await?,
+        caller
+            .run(
+                REPORT_CUSTOMERS,
+                json!({ "id": path_id(&id)?, "page": page, "limit": limit }),
+            )
+            .await?,
         "reportCustomers",
     );
     page["items"] = Value::Array(REPORT_CUSTOMER.reshape_all(&page["items"]));

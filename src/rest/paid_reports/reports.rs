@@ -101,58 +101,55 @@ const REPORT_LIST: &str = "query ReportList($filter: ReportFilter, $page: Int, $
     }";
 /// `GET /api/report` (PAYMENT_REPORT_LIST): `title`, `type_id`, `start_ctime`, `end_ctime`,
 /// `status`, `page`, `limit`.
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    QueryFields(q): QueryFields,
-) -> PaidReportsResult {
+pub async fn list(caller: Caller, QueryFields(q): QueryFields) -> PaidReportsResult {
     let (page, limit) = q.paging(&PAGING)?;
     let vars = json!({ "filter": q.input(REPORT_FILTER)?, "page": page, "limit": limit });
-    let data = run(&state, auth, REPORT_LIST, vars)
+    let data = caller
+        .run(REPORT_LIST, vars)
         .await
         .map_err(legacy_error(&[REPORT_FILTER], &[]))?;
     Ok(envelope::ok(envelope::laravel_page(take(data, "reports"))))
 }
 
 /// The report list's filter parameters.
-const REPORT_FILTER: &[FieldSpec] = &[
-    field("title", "title", Kind::Str, false),
-    field("type_id", "typeId", Kind::Int, false),
-    field("start_ctime", "startDate", Kind::Str, false),
-    field("end_ctime", "endDate", Kind::Str, false),
-    field("status", "status", Kind::Int, false),
+const REPORT_FILTER: &[FieldSpec] = fields![
+    "title" => "title": Str,
+    "type_id" => "typeId": Int,
+    "start_ctime" => "startDate": Str,
+    "end_ctime" => "endDate": Str,
+    "status" => "status": Int,
 ];
 
 /// A report's own fields.
-pub(super) const REPORT_FIELDS: &[FieldSpec] = &[
-    field("title", "title", Kind::Str, false),
-    field("cover", "cover", Kind::Str, false),
-    field("type_id", "typeId", Kind::Int, false),
-    field("intro", "intro", Kind::Str, false),
-    field("directory", "directory", Kind::Str, false),
-    field("price", "price", Kind::Float, false),
-    field("read_count", "readCount", Kind::Int, false),
-    field("status", "status", Kind::Int, false),
-    field("publish_time", "publishTime", Kind::Str, false),
-    field("short_intro", "shortIntro", Kind::Str, false),
+pub(super) const REPORT_FIELDS: &[FieldSpec] = fields![
+    "title" => "title": Str,
+    "cover" => "cover": Str,
+    "type_id" => "typeId": Int,
+    "intro" => "intro": Str,
+    "directory" => "directory": Str,
+    "price" => "price": Float,
+    "read_count" => "readCount": Int,
+    "status" => "status": Int,
+    "publish_time" => "publishTime": Str,
+    "short_intro" => "shortIntro": Str,
 ];
 
 /// The report's `file` object.
-pub(super) const FILE_FIELDS: &[FieldSpec] = &[
-    field("file_name", "fileName", Kind::Str, false),
-    field("src", "src", Kind::Str, false),
-    field("format", "format", Kind::Str, false),
-    field("size", "size", Kind::BigInt, false),
+pub(super) const FILE_FIELDS: &[FieldSpec] = fields![
+    "file_name" => "fileName": Str,
+    "src" => "src": Str,
+    "format" => "format": Str,
+    "size" => "size": BigInt,
 ];
 
 /// An entry of the report's `white_list`.
-pub(super) const WHITE_ENTRY_FIELDS: &[FieldSpec] = &[
-    field("given_user", "givenUser", Kind::Str, false),
-    field("given_position", "givenPosition", Kind::Str, false),
-    field("given_company", "givenCompany", Kind::Str, false),
-    field("mobile", "mobile", Kind::Str, false),
-    field("read_count", "readCount", Kind::Int, false),
-    field("state", "state", Kind::Int, false),
+pub(super) const WHITE_ENTRY_FIELDS: &[FieldSpec] = fields![
+    "given_user" => "givenUser": Str,
+    "given_position" => "givenPosition": Str,
+    "given_company" => "givenCompany": Str,
+    "mobile" => "mobile": Str,
+    "read_count" => "readCount": Int,
+    "state" => "state": Int,
 ];
 
 /// The whitelist of a report body: (legacy, GraphQL) names.
@@ -193,13 +190,10 @@ fn report_input(fields: &Fields) -> Result<Value, AppError> {
 const REPORT_CREATE: &str =
     "mutation ReportCreate($input: CreateReportInput!) { createReport(input: $input) { id } }";
 /// `POST /api/report` (PAYMENT_REPORT_ADD): the report with `file` and `white_list`.
-pub async fn create(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    BodyFields(fields): BodyFields,
-) -> PaidReportsResult {
+pub async fn create(caller: Caller, BodyFields(fields): BodyFields) -> PaidReportsResult {
     let input = report_input(&fields?)?;
-    let data = run(&state, auth, REPORT_CREATE, json!({ "input": input }))
+    let data = caller
+        .run(REPORT_CREATE, json!({ "input": input }))
         .await
         .map_err(legacy_error(REPORT_TABLES, &[WHITE_LIST]))?;
     Ok(envelope::ok_both(envelope::id_only(take(
@@ -213,12 +207,10 @@ const REPORT_INFO: &str = "query ReportInfo($id: Int!) { report(id: $id) {
         read_count: readCount status publish_time: publishTime short_intro: shortIntro
     } }";
 /// `GET /api/report/{id}` (PAYMENT_REPORT_INFO).
-pub async fn detail(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
-) -> PaidReportsResult {
-    let data = run(&state, auth, REPORT_INFO, json!({ "id": path_id(&id)? })).await?;
+pub async fn detail(caller: Caller, Path(id): Path<String>) -> PaidReportsResult {
+    let data = caller
+        .run(REPORT_INFO, json!({ "id": path_id(&id)? }))
+        .await?;
     Ok(envelope::ok(take(data, "report")))
 }
 
@@ -228,8 +220,7 @@ const REPORT_MODIFY: &str = "mutation ReportModify($id: Int!, $input: UpdateRepo
 /// `publish_time`, `short_intro` (and the descriptive fields). A `white_list` in the body is
 /// not applied: whitelists change through their own URLs.
 pub async fn update(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
+    caller: Caller,
     Path(id): Path<String>,
     BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
@@ -240,14 +231,10 @@ pub async fn update(
             map.remove(nested);
         }
     }
-    let data = run(
-        &state,
-        auth,
-        REPORT_MODIFY,
-        json!({ "id": id, "input": input }),
-    )
-    .await
-    .map_err(legacy_error(REPORT_TABLES, &[WHITE_LIST]))?;
+    let data = caller
+        .run(REPORT_MODIFY, json!({ "id": id, "input": input }))
+        .await
+        .map_err(legacy_error(REPORT_TABLES, &[WHITE_LIST]))?;
     Ok(envelope::ok_both(envelope::id_only(take(
         data,
         "updateReport",
@@ -256,12 +243,10 @@ pub async fn update(
 
 const REPORT_DELETE: &str = "mutation ReportDelete($id: Int!) { deleteReport(id: $id) { id } }";
 /// `DELETE /api/report/{id}` (PAYMENT_REPORT_DELETE).
-pub async fn delete(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
-) -> PaidReportsResult {
-    let data = run(&state, auth, REPORT_DELETE, json!({ "id": path_id(&id)? })).await?;
+pub async fn delete(caller: Caller, Path(id): Path<String>) -> PaidReportsResult {
+    let data = caller
+        .run(REPORT_DELETE, json!({ "id": path_id(&id)? }))
+        .await?;
     Ok(envelope::ok_both(envelope::id_only(take(
         data,
         "deleteReport",

@@ -8,19 +8,22 @@ use crate::rest::prelude::*;
 
 /// The storage routes.
 pub(super) fn routes() -> Vec<Route> {
+    // A required object key, the demo's report file for an example.
+    let object_key = |doc: Doc, name, description| {
+        doc.query(name, string(), description)
+            .required(json!("report/demo.pdf"))
+    };
     vec![
         Route::new(
             Method::GET,
             "/api/report/downloadurl",
             get(download_url),
-            Doc::new(
-                "A signed download URL of a report file",
-                Access::Staff(Permission::GetReportDownloadurl),
-            )
-            .required_query(
+            object_key(
+                Doc::new(
+                    "A signed download URL of a report file",
+                    Access::Staff(Permission::GetReportDownloadurl),
+                ),
                 "report_name",
-                string(),
-                json!("report/demo.pdf"),
                 "The file's key",
             )
             .answer(
@@ -57,14 +60,12 @@ pub(super) fn routes() -> Vec<Route> {
             Method::GET,
             "/api/qiniu/copyfile",
             get(copy_file),
-            Doc::new(
-                "Copy a file from the public bucket to the private one",
-                Access::Staff(Permission::GetQiniuToken),
-            )
-            .required_query(
+            object_key(
+                Doc::new(
+                    "Copy a file from the public bucket to the private one",
+                    Access::Staff(Permission::GetQiniuToken),
+                ),
                 "key",
-                string(),
-                json!("report/demo.pdf"),
                 "The object (also `file` or `report_name`)",
             )
             .answer(
@@ -83,40 +84,28 @@ const COPY_FILE: &str = "mutation Copy($key: String!) { copyFile(key: $key) }";
 
 /// `GET /api/qiniu/token` (GET_QINIU_TOKEN): `type` default/private; answers `qiniu_token`
 /// beside `status`, as the seed shows.
-pub async fn upload_token(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    QueryFields(q): QueryFields,
-) -> PaidReportsResult {
+pub async fn upload_token(caller: Caller, QueryFields(q): QueryFields) -> PaidReportsResult {
     let kind = q
         .string("type")?
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| "default".into());
-    let data = run(&state, auth, UPLOAD_TOKEN, json!({ "type": kind })).await?;
+    let data = caller.run(UPLOAD_TOKEN, json!({ "type": kind })).await?;
     Ok(Json(json!({ "status": 0, "qiniu_token": take(data, "uploadToken") })).into_response())
 }
 
 /// `GET /api/report/downloadurl` (GET_REPORT_DOWNLOADURL): `report_name`; answers the signed URL.
-pub async fn download_url(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    QueryFields(q): QueryFields,
-) -> PaidReportsResult {
+pub async fn download_url(caller: Caller, QueryFields(q): QueryFields) -> PaidReportsResult {
     let name = q
         .string("report_name")?
         .filter(|n| !n.trim().is_empty())
         .ok_or_else(|| AppError::field("report_name", "report_name 不能为空"))?;
-    let data = run(&state, auth, DOWNLOAD_URL, json!({ "name": name })).await?;
+    let data = caller.run(DOWNLOAD_URL, json!({ "name": name })).await?;
     Ok(envelope::ok(take(data, "downloadUrl")))
 }
 
 /// `GET /api/qiniu/copyfile`: copies `key` (also accepted as `file` or `report_name`) from the
 /// public bucket to the private one.
-pub async fn copy_file(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    QueryFields(q): QueryFields,
-) -> PaidReportsResult {
+pub async fn copy_file(caller: Caller, QueryFields(q): QueryFields) -> PaidReportsResult {
     let mut key = None;
     for name in ["key", "file", "report_name"] {
         if let Some(v) = q.string(name)?.filter(|v| !v.trim().is_empty()) {
@@ -125,6 +114,6 @@ pub async fn copy_file(
         }
     }
     let key = key.ok_or_else(|| AppError::field("key", "key 不能为空"))?;
-    let data = run(&state, auth, COPY_FILE, json!({ "key": key })).await?;
+    let data = caller.run(COPY_FILE, json!({ "key": key })).await?;
     Ok(envelope::ok(json!({ "message": take(data, "copyFile") })))
 }

@@ -172,15 +172,14 @@ const WHITE_LIST: &str = concatcp!(
 );
 /// `GET /api/report/{id}/white` (REPORT_WHITE_LIST): `search`, `page`, `limit`.
 pub async fn list(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
+    caller: Caller,
     Path(id): Path<String>,
     QueryFields(q): QueryFields,
 ) -> PaidReportsResult {
     let (report, search) = (path_id(&id)?, q.string("search")?);
     let (page, limit) = q.paging(&PAGING)?;
     let vars = json!({ "report": report, "search": search, "page": page, "limit": limit });
-    let data = run(&state, auth, WHITE_LIST, vars).await?;
+    let data = caller.run(WHITE_LIST, vars).await?;
     Ok(envelope::ok_both(envelope::laravel_page(take(
         data,
         "whitelist",
@@ -188,28 +187,28 @@ pub async fn list(
 }
 
 /// The fields of a new entry.
-pub(super) const ADD_FIELDS: &[FieldSpec] = &[
-    field("given_user", "givenUser", Kind::Str, false),
-    field("given_position", "givenPosition", Kind::Str, false),
-    field("given_company", "givenCompany", Kind::Str, false),
-    field("read_count", "readCount", Kind::Int, false),
-    field("mobile", "mobile", Kind::Str, false),
-    field("state", "state", Kind::Int, false),
+pub(super) const ADD_FIELDS: &[FieldSpec] = fields![
+    "given_user" => "givenUser": Str,
+    "given_position" => "givenPosition": Str,
+    "given_company" => "givenCompany": Str,
+    "read_count" => "readCount": Int,
+    "mobile" => "mobile": Str,
+    "state" => "state": Int,
 ];
 
 const WHITE_ADD: &str = "mutation WhiteAdd($report: Int!, $input: WhitelistEntryInput!) {
         addWhitelistEntry(reportId: $report, input: $input) { id } }";
 /// `POST /api/report/{id}/white` (REPORT_WHITE_ADD).
 pub async fn add(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
+    caller: Caller,
     Path(id): Path<String>,
     BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
     let input = fields?.input(ADD_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "input": input });
     // The domain names a bad entry by its argument, `input`; the legacy API called it `white`.
-    let data = run(&state, auth, WHITE_ADD, vars)
+    let data = caller
+        .run(WHITE_ADD, vars)
         .await
         .map_err(legacy_error(&[ADD_FIELDS], &[("white", "input")]))?;
     Ok(envelope::ok_both(envelope::id_only(take(
@@ -225,22 +224,21 @@ const WHITE_INFO: &str =
     } }";
 /// `GET /api/report/{id}/white/{white_id}` (REPORT_WHITE_INFO).
 pub async fn detail(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
+    caller: Caller,
     Path((id, white_id)): Path<(String, String)>,
 ) -> PaidReportsResult {
     let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)? });
-    let data = run(&state, auth, WHITE_INFO, vars).await?;
+    let data = caller.run(WHITE_INFO, vars).await?;
     Ok(envelope::ok(take(data, "whitelistEntry")))
 }
 
 /// The fields an entry's edit may change.
-pub(super) const EDIT_FIELDS: &[FieldSpec] = &[
-    field("given_user", "givenUser", Kind::Str, false),
-    field("given_position", "givenPosition", Kind::Str, false),
-    field("given_company", "givenCompany", Kind::Str, false),
-    field("residue_count", "residueCount", Kind::Int, false),
-    field("state", "state", Kind::Int, false),
+pub(super) const EDIT_FIELDS: &[FieldSpec] = fields![
+    "given_user" => "givenUser": Str,
+    "given_position" => "givenPosition": Str,
+    "given_company" => "givenCompany": Str,
+    "residue_count" => "residueCount": Int,
+    "state" => "state": Int,
 ];
 
 const WHITE_EDIT: &str =
@@ -248,14 +246,14 @@ const WHITE_EDIT: &str =
         updateWhitelistEntry(reportId: $report, id: $id, input: $input) { id } }";
 /// `PUT /api/report/{id}/white/{white_id}` (REPORT_WHITE_EDIT): records who and when.
 pub async fn update(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
+    caller: Caller,
     Path((id, white_id)): Path<(String, String)>,
     BodyFields(fields): BodyFields,
 ) -> PaidReportsResult {
     let input = fields?.input(EDIT_FIELDS)?;
     let vars = json!({ "report": path_id(&id)?, "id": path_id(&white_id)?, "input": input });
-    let data = run(&state, auth, WHITE_EDIT, vars)
+    let data = caller
+        .run(WHITE_EDIT, vars)
         .await
         .map_err(legacy_error(&[EDIT_FIELDS], &[]))?;
     Ok(envelope::ok_both(envelope::id_only(take(
@@ -270,14 +268,13 @@ const WHITE_IMPORT: &str = "mutation WhiteImport($report: Int!, $file: Upload!) 
 /// `POST /api/report/{id}/excel` (REPORT_WHITE_IMPORT): multipart `file`; answers
 /// `{total, success, repeat, error}` and the failing rows.
 pub async fn import(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
+    caller: Caller,
     Path(id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> PaidReportsResult {
     let report = path_id(&id)?;
     let vars = json!({ "report": report, "file": null });
-    let data = run_upload(&state, auth, WHITE_IMPORT, vars, multipart).await?;
+    let data = run_upload(&caller, WHITE_IMPORT, vars, multipart).await?;
     Ok(envelope::ok_both(take(data, "importWhitelist")))
 }
 
@@ -288,18 +285,10 @@ const WHITE_CONVERT: &str = "mutation WhiteConvert($file: Upload!) { convertWhit
 /// `POST /api/white/example` (WHITE_EXPORT_CONVERT): the sheet's rows, not saved. Rows that
 /// fail are listed under `errors` beside `data`.
 pub async fn convert(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
+    caller: Caller,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> PaidReportsResult {
-    let data = run_upload(
-        &state,
-        auth,
-        WHITE_CONVERT,
-        json!({ "file": null }),
-        multipart,
-    )
-    .await?;
+    let data = run_upload(&caller, WHITE_CONVERT, json!({ "file": null }), multipart).await?;
     let mut converted = take(data, "convertWhitelistSheet");
     let mut body = json!({ "status": 0, "data": converted["rows"].take() });
     if converted["errors"]
@@ -322,11 +311,8 @@ async fn workbook(
 }
 
 /// `GET /api/white/example` (WHITE_LIST_EXAMPLE): the template, with one example row.
-pub async fn template(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-) -> PaidReportsResult {
-    let data = run(&state, auth, TEMPLATE, json!({})).await?;
+pub async fn template(caller: Caller) -> PaidReportsResult {
+    let data = caller.run(TEMPLATE, json!({})).await?;
     let headers: Vec<&'static str> = match &data["whitelistTemplate"] {
         Value::Array(h) if h.len() == crate::reports::service::TEMPLATE_HEADERS.len() => {
             crate::reports::service::TEMPLATE_HEADERS.to_vec()
@@ -389,22 +375,21 @@ const EXPORT_PAGE: usize = 5_000;
 /// `GET /api/report/{id}/excel` (REPORT_WHITE_EXPORT): the whitelist (or the given entries) as
 /// a spreadsheet.
 pub async fn export(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
+    caller: Caller,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> PaidReportsResult {
     let report = path_id(&id)?;
     let ids = export_ids(raw.as_deref())?;
     // Held until the file is written: at most N exports at once (503 beyond).
-    let _permit = state.core.sheet_jobs.start(SheetJob::Export)?;
+    let _permit = caller.state.core.sheet_jobs.start(SheetJob::Export)?;
     let headers: Vec<&str> = EXPORT_COLUMNS.iter().map(|(_, h)| *h).collect();
     let mut sheet = SheetWriter::new("白名单", &headers)?;
     // Page by page, each written before the next is read: memory holds one page.
     let mut after: Option<i64> = None;
     loop {
         let vars = json!({ "report": report, "ids": ids, "after": after, "first": EXPORT_PAGE });
-        let data = run(&state, auth.clone(), WHITE_EXPORT, vars).await?;
+        let data = caller.run(WHITE_EXPORT, vars).await?;
         let page = data["whitelistRows"]
             .as_array()
             .map(Vec::as_slice)

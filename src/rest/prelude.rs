@@ -24,3 +24,18 @@ pub use crate::{
     },
     state::AppState,
 };
+
+/// The document of a DRF list with a filter: `$field(filter:, page:, pageSize:)` of the schema
+/// with its total, page, size and items (each `...$fragment`), the fragments appended. Several
+/// kids-coding lists are this one query under other names.
+macro_rules! filtered_list {
+    ($operation:literal, $filter:literal, $field:literal, $fragment:literal, $($fragments:expr),+) => {
+        $crate::rest::prelude::concatcp!(
+            "query ", $operation, "($filter: ", $filter, ", $page: Int, $pageSize: Int) { ",
+            $field, "(filter: $filter, page: $page, pageSize: $pageSize) { ",
+            "totalCount page pageSize items { ...", $fragment, " } } } ",
+            $($fragments),+
+        )
+    };
+}
+pub(crate) use filtered_list;

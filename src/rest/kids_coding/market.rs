@@ -198,12 +198,11 @@ fn path_id(raw: &str) -> Result<i32, AppError> {
         .ok_or_else(|| AppError::NotFound("Not found.".into()))
 }
 
-const PRODUCT_LIST: &str = concatcp!(
-    "query ProductList($filter: ProductFilter, $page: Int, $pageSize: Int) {
-           exchangeProducts(filter: $filter, page: $page, pageSize: $pageSize) {
-             totalCount page pageSize items { ...ProductFields }
-           }
-         } ",
+const PRODUCT_LIST: &str = filtered_list!(
+    "ProductList",
+    "ProductFilter",
+    "exchangeProducts",
+    "ProductFields",
     PRODUCT_FIELDS
 );
 /// The product list's filter parameters.
@@ -314,12 +313,11 @@ const USER_PRODUCT_FILTER: &[FieldSpec] = fields![
     "status" => "status": Int,
 ];
 
-const USER_PRODUCTS: &str = concatcp!(
-    "query UserProducts($filter: UserProductFilter, $page: Int, $pageSize: Int) {
-           myProducts(filter: $filter, page: $page, pageSize: $pageSize) {
-             totalCount page pageSize items { ...PropFields }
-           }
-         } ",
+const USER_PRODUCTS: &str = filtered_list!(
+    "UserProducts",
+    "UserProductFilter",
+    "myProducts",
+    "PropFields",
     PROP_FIELDS,
     " ",
     PRODUCT_FIELDS

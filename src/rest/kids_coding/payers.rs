@@ -92,12 +92,11 @@ const VISIT_FIELDS: &str = "fragment VisitFields on VisitRecord {
   pk: id contact detail visit_time: visitTime
 }";
 
-const PAYER_LIST: &str = concatcp!(
-    "query PayerList($filter: PayerFilter, $page: Int, $pageSize: Int) {
-           payers(filter: $filter, page: $page, pageSize: $pageSize) {
-             totalCount page pageSize items { ...PayerFields }
-           }
-         } ",
+const PAYER_LIST: &str = filtered_list!(
+    "PayerList",
+    "PayerFilter",
+    "payers",
+    "PayerFields",
     PAYER_FIELDS
 );
 /// `GET /server/userinfo/payer_list/`: `kw`, `star`, `course`, `extent`, `page`, `page_size`.

@@ -39,12 +39,13 @@ pub struct FieldSpec {
     pub required: bool,
 }
 
-/// A table of [`FieldSpec`]s, one `"legacy" => "graphql": Kind` a field, `required` after the
-/// kind of a field the request must carry (the others are optional).
+/// A table of [`FieldSpec`]s, one `"legacy" => "graphql": Kind` a field (`"name": Kind` where
+/// both names are the same), `required` after the kind of a field the request must carry (the
+/// others are optional).
 ///
 /// ```ignore
 /// const ENTRY: &[FieldSpec] = fields![
-///     "mobile" => "mobile": Str required,
+///     "mobile": Str required,
 ///     "read_count" => "readCount": Int,
 /// ];
 /// ```
@@ -55,10 +56,16 @@ macro_rules! fields {
     (@required required) => {
         true
     };
-    ($($legacy:literal => $graphql:literal: $kind:ident $($required:ident)?),* $(,)?) => {
+    (@graphql $legacy:literal) => {
+        $legacy
+    };
+    (@graphql $legacy:literal $graphql:literal) => {
+        $graphql
+    };
+    ($($legacy:literal $(=> $graphql:literal)?: $kind:ident $($required:ident)?),* $(,)?) => {
         &[$($crate::rest::params::field(
             $legacy,
-            $graphql,
+            $crate::rest::params::fields!(@graphql $legacy $($graphql)?),
             $crate::rest::params::Kind::$kind,
             $crate::rest::params::fields!(@required $($required)?),
         )),*]

@@ -208,7 +208,7 @@ const PRODUCT_LIST: &str = filtered_list!(
 /// The product list's filter parameters.
 const PRODUCT_FILTER: &[FieldSpec] = fields![
     "_type" => "productType": Int,
-    "name" => "name": Str,
+    "name": Str,
 ];
 
 /// `GET …/exchange_products/`: public; `_type` (0, 1), `name` (contains).
@@ -310,7 +310,7 @@ async fn order_detail(caller: Caller, Path(order_number): Path<String>) -> KidsC
 /// The member's product list's filter parameters.
 const USER_PRODUCT_FILTER: &[FieldSpec] = fields![
     "_type" => "productType": Int,
-    "status" => "status": Int,
+    "status": Int,
 ];
 
 const USER_PRODUCTS: &str = filtered_list!(

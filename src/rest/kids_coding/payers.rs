@@ -124,13 +124,13 @@ const PAYER_UPDATE: &str = concatcp!(
 );
 /// The fields a payer update may carry.
 const PAYER_UPDATE_FIELDS: &[FieldSpec] = fields![
-    "username" => "username": Str required,
-    "star" => "star": Bool,
-    "realname" => "realname": Str,
-    "age" => "age": Int,
-    "sex" => "sex": Str,
-    "city" => "city": Str,
-    "remark" => "remark": Str,
+    "username": Str required,
+    "star": Bool,
+    "realname": Str,
+    "age": Int,
+    "sex": Str,
+    "city": Str,
+    "remark": Str,
     "follow_up" => "followUp": Str,
     "deep_consume" => "deepConsume": Str,
 ];
@@ -172,8 +172,8 @@ const VISIT_RECORD_CREATE: &str = concatcp!(
 );
 /// The fields of a new visit record.
 const VISIT_CREATE_FIELDS: &[FieldSpec] = fields![
-    "contact" => "contact": Str required,
-    "detail" => "detail": Str,
+    "contact": Str required,
+    "detail": Str,
     "visit_time" => "visitTime": Str,
 ];
 /// `POST /server/userinfo/visit_record_create/`: `contact`, `detail`, `visit_time`.

@@ -14,8 +14,8 @@ pub(super) fn routes() -> Vec<Route> {
             Access::Login,
         )
         .fields(fields![
-            "account" => "account": Str required,
-            "password" => "password": Str required,
+            "account": Str required,
+            "password": Str required,
         ])
         .answer(
             200,

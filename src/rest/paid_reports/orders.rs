@@ -245,7 +245,7 @@ const CUSTOMERS: &str = concatcp!("query Customers($filter: CustomerFilter!, $pa
 const CUSTOMER_FILTER: &[FieldSpec] = fields![
     "start_date" => "startDate": Str,
     "end_date" => "endDate": Str,
-    "mobile" => "mobile": Str,
+    "mobile": Str,
 ];
 
 /// `GET /api/customer` (Payment_Customer_List): `type` 1 order users / 2 whitelist users,
@@ -356,9 +356,9 @@ pub async fn orders(caller: Caller, RawQuery(raw): RawQuery) -> PaidReportsResul
 const ORDER_FILTER: &[FieldSpec] = fields![
     "start_date" => "startDate": Str,
     "end_date" => "endDate": Str,
-    "state" => "state": Int,
+    "state": Int,
     "usage_expend_status" => "usageExpendStatus": Int,
-    "number" => "number": Str,
+    "number": Str,
     "third_trade_num" => "thirdTradeNum": Str,
 ];
 

@@ -113,23 +113,23 @@ pub async fn list(caller: Caller, QueryFields(q): QueryFields) -> PaidReportsRes
 
 /// The report list's filter parameters.
 const REPORT_FILTER: &[FieldSpec] = fields![
-    "title" => "title": Str,
+    "title": Str,
     "type_id" => "typeId": Int,
     "start_ctime" => "startDate": Str,
     "end_ctime" => "endDate": Str,
-    "status" => "status": Int,
+    "status": Int,
 ];
 
 /// A report's own fields.
 pub(super) const REPORT_FIELDS: &[FieldSpec] = fields![
-    "title" => "title": Str,
-    "cover" => "cover": Str,
+    "title": Str,
+    "cover": Str,
     "type_id" => "typeId": Int,
-    "intro" => "intro": Str,
-    "directory" => "directory": Str,
-    "price" => "price": Float,
+    "intro": Str,
+    "directory": Str,
+    "price": Float,
     "read_count" => "readCount": Int,
-    "status" => "status": Int,
+    "status": Int,
     "publish_time" => "publishTime": Str,
     "short_intro" => "shortIntro": Str,
 ];
@@ -137,9 +137,9 @@ pub(super) const REPORT_FIELDS: &[FieldSpec] = fields![
 /// The report's `file` object.
 pub(super) const FILE_FIELDS: &[FieldSpec] = fields![
     "file_name" => "fileName": Str,
-    "src" => "src": Str,
-    "format" => "format": Str,
-    "size" => "size": BigInt,
+    "src": Str,
+    "format": Str,
+    "size": BigInt,
 ];
 
 /// An entry of the report's `white_list`.
@@ -147,9 +147,9 @@ pub(super) const WHITE_ENTRY_FIELDS: &[FieldSpec] = fields![
     "given_user" => "givenUser": Str,
     "given_position" => "givenPosition": Str,
     "given_company" => "givenCompany": Str,
-    "mobile" => "mobile": Str,
+    "mobile": Str,
     "read_count" => "readCount": Int,
-    "state" => "state": Int,
+    "state": Int,
 ];
 
 /// The whitelist of a report body: (legacy, GraphQL) names.

@@ -192,8 +192,8 @@ pub(super) const ADD_FIELDS: &[FieldSpec] = fields![
     "given_position" => "givenPosition": Str,
     "given_company" => "givenCompany": Str,
     "read_count" => "readCount": Int,
-    "mobile" => "mobile": Str,
-    "state" => "state": Int,
+    "mobile": Str,
+    "state": Int,
 ];
 
 const WHITE_ADD: &str = "mutation WhiteAdd($report: Int!, $input: WhitelistEntryInput!) {
@@ -238,7 +238,7 @@ pub(super) const EDIT_FIELDS: &[FieldSpec] = fields![
     "given_position" => "givenPosition": Str,
     "given_company" => "givenCompany": Str,
     "residue_count" => "residueCount": Int,
-    "state" => "state": Int,
+    "state": Int,
 ];
 
 const WHITE_EDIT: &str =

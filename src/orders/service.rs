@@ -89,13 +89,22 @@ fn prefix_pattern(text: &str) -> String {
     format!("{escaped}%")
 }
 
+/// Orders checked out from `from` until `until` (Unix seconds), the bounds in the statement's
+/// text ([`crate::db::literal`]).
+fn checked_out(from: i64, until: i64) -> Condition {
+    // Scoped: ExprTrait's `max` would shadow `Ord::max` elsewhere in this file.
+    use sea_orm::sea_query::ExprTrait;
+    let checkout = || Expr::col((payment_order::Entity, payment_order::Column::CheckoutAt));
+    Condition::all()
+        .add(checkout().gte(crate::db::literal(from)))
+        .add(checkout().lt(crate::db::literal(until)))
+}
+
 fn order_condition(filter: &OrderFilter, (from, until): (i64, i64)) -> AppResult<Condition> {
     // Scoped: ExprTrait's `max` would shadow `Ord::max` elsewhere in this file.
     use payment_order::Column as C;
     use sea_orm::sea_query::ExprTrait;
-    let mut cond = Condition::all()
-        .add(C::CheckoutAt.gte(from))
-        .add(C::CheckoutAt.lt(until));
+    let mut cond = checked_out(from, until);
     match filter.state.unwrap_or(0) {
         0 => {}
         s @ 1..=3 => cond = cond.add(C::State.eq(s)),
@@ -244,9 +253,7 @@ pub async fn list_customers(
     let mobile = crate::text::non_blank(&filter.mobile);
     match filter.kind {
         CustomerKind::Orders => {
-            let mut query = payment_totals()
-                .filter(payment_order::Column::CheckoutAt.gte(from))
-                .filter(payment_order::Column::CheckoutAt.lt(until));
+            let mut query = payment_totals().filter(checked_out(from, until));
             if let Some(m) = mobile {
                 let ids = column_where(customer::Column::Id, customer::Column::Mobile.eq(m));
                 query = query.filter(payment_order::Column::CustomerId.in_subquery(ids));

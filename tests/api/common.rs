@@ -502,16 +502,28 @@ where
 pub async fn curl(args: &[&str]) -> Curled {
     let dir = tempfile::tempdir().expect("temp dir");
     let (head, body) = (dir.path().join("head"), dir.path().join("body"));
-    let out = tokio::process::Command::new("curl")
-        .args(["-sS", "--max-time", "60", "-D"])
-        .arg(&head)
-        .arg("-o")
-        .arg(&body)
-        .args(args)
+    let out = tokio::process::Command::from(curl_command(&head, &body, args))
         .output()
         .await
         .expect("curl runs (Debian's curl package)");
     curled(&out, args, &head, &body)
+}
+
+/// `curl -sS --max-time 60 -D <head> -o <body> <args>`: the headers and the body go to files,
+/// which [`curled`] reads back.
+pub fn curl_command(
+    head: &std::path::Path,
+    body: &std::path::Path,
+    args: &[impl AsRef<std::ffi::OsStr>],
+) -> std::process::Command {
+    let mut command = std::process::Command::new("curl");
+    command
+        .args(["-sS", "--max-time", "60", "-D"])
+        .arg(head)
+        .arg("-o")
+        .arg(body)
+        .args(args);
+    command
 }
 
 /// What a finished `curl -sS -D <head> -o <body> <args>` received: the final answer's status

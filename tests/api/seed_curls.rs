@@ -16,13 +16,12 @@
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    process::Command,
 };
 
 use serde_json::{Map, Value};
 
 use crate::{
-    common::{backends, curled, fresh_database, under_ci, Backend},
+    common::{backends, curl_command, curled, fresh_database, under_ci, Backend},
     resilience::Server,
 };
 
@@ -1549,13 +1548,8 @@ fn run(
 fn curl(args: &[String], dir: &Path) -> (u16, String, Vec<u8>) {
     let out = tempfile::tempdir().expect("temp dir");
     let (head, body) = (out.path().join("head"), out.path().join("body"));
-    let done = Command::new("curl")
+    let done = curl_command(&head, &body, args)
         .current_dir(dir)
-        .args(["-sS", "--max-time", "60", "-D"])
-        .arg(&head)
-        .arg("-o")
-        .arg(&body)
-        .args(args)
         .output()
         .expect("curl runs");
     let curled = curled(&done, args, &head, &body);

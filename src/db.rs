@@ -72,6 +72,9 @@ pub async fn connect_replica(
     }
 }
 
+/// How long a pooled connection may sit idle before it is pinged on checkout.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(5);
+
 /// A pool on `url`, counting its statements into `counter`.
 async fn open(
     url: &str,
@@ -89,6 +92,11 @@ async fn open(
             .unwrap_or(if sqlite { 4 } else { 16 }),
     )
     .acquire_timeout(Duration::from_secs(10))
+    // A pooled connection is pinged before use only after a quiet spell: sqlx's default pings
+    // on every checkout, a whole round trip per request (half of a page's). A connection in
+    // steady use proves itself by its last answer; one idle for a while (the server restarted,
+    // a proxy dropped it) is still checked before it carries a statement.
+    .test_before_acquire_if_idle_for(PING_WHEN_IDLE_FOR)
     .sqlx_logging(false)
     // Durability: WAL with FULL sync keeps every acknowledged write across a crash, and
     // the busy timeout makes writers on other connections wait instead of failing.

@@ -173,17 +173,14 @@ pub async fn run_with_upload(
     }
     match &parsed.order {
         Some(order) => Ok(ordered(response.data, order)),
-        None => response
-            .data
-            .into_json()
-            .map_err(|e| AppError::Internal(e.to_string())),
+        None => Ok(plain_json(response.data)),
     }
 }
 
 /// The answer as JSON with every object's keys in the order the document selects them, built in
-/// one pass. async-graphql resolves a selection's fields concurrently and inserts them as they
-/// finish, so fields that wait on a dataloader come last; legacy answers keep the seed's key
-/// order. Fields that resolve at once arrive in document order, so each key is first looked for
+/// one pass. async-graphql resolves the fields of an object that is not serial (row objects
+/// are, `row_object!`) concurrently and inserts them as they finish, so fields that wait on a
+/// dataloader come last; legacy answers keep the seed's key order. Fields that resolve at once arrive in document order, so each key is first looked for
 /// just after the previous one's position (no hashing), and by hash only when out of place.
 fn ordered(value: ConstValue, order: &KeyOrder) -> Value {
     match value {
@@ -205,7 +202,26 @@ fn ordered(value: ConstValue, order: &KeyOrder) -> Value {
             }
             Value::Object(out)
         }
-        leaf => leaf.into_json().unwrap_or(Value::Null),
+        leaf => plain_json(leaf),
+    }
+}
+
+/// A value whose keys need no reordering, as JSON, its text moved rather than copied: async-graphql's
+/// own conversion runs every value through a serializer, which copies each string of a page.
+fn plain_json(value: ConstValue) -> Value {
+    match value {
+        ConstValue::Null => Value::Null,
+        ConstValue::Boolean(b) => Value::Bool(b),
+        ConstValue::Number(n) => Value::Number(n),
+        ConstValue::String(s) => Value::String(s),
+        ConstValue::Enum(name) => Value::String(name.to_string()),
+        ConstValue::List(items) => Value::Array(items.into_iter().map(plain_json).collect()),
+        ConstValue::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k.to_string(), plain_json(v)))
+                .collect(),
+        ),
+        binary @ ConstValue::Binary(_) => binary.into_json().unwrap_or(Value::Null),
     }
 }
 

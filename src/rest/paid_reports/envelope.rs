@@ -6,7 +6,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, value::RawValue, Map, Value};
 
 use crate::error::AppError;
 use crate::rest::{family_error, Family};
@@ -47,19 +47,30 @@ pub fn ok(data: Value) -> Response {
 /// `{status: 0, data, date}`: the seed puts some answers under `date`, a typo legacy clients
 /// read; such answers carry the payload under both (CONTRACT.md §10).
 pub fn ok_both(data: Value) -> Response {
-    /// Both keys borrow the one payload: a page is written twice, never copied.
     #[derive(serde::Serialize)]
     struct Both<'a> {
         status: u8,
-        data: &'a Value,
-        date: &'a Value,
+        data: &'a RawValue,
+        date: &'a RawValue,
     }
-    Json(Both {
-        status: 0,
-        data: &data,
-        date: &data,
-    })
-    .into_response()
+    match written_once(&data) {
+        Ok(data) => Json(Both {
+            status: 0,
+            data: &data,
+            date: &data,
+        })
+        .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `payload` as JSON text, for an answer that carries it under two keys (`data` and `date`):
+/// serialized once and written twice.
+pub fn written_once<P: serde::Serialize + ?Sized>(
+    payload: &P,
+) -> Result<Box<RawValue>, PaidReportsError> {
+    serde_json::value::to_raw_value(payload)
+        .map_err(|e| PaidReportsError(AppError::Internal(e.to_string())))
 }
 
 /// `{id}` of a created or changed record, as the seed's write answers give it.

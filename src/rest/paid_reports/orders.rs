@@ -1,7 +1,9 @@
 //! Customers and orders: customer list and totals, a customer's orders, the order list and
 //! detail (with its invoice), and a report's users.
 
-use axum::{response::IntoResponse, Json};
+use crate::rest::Json;
+use axum::response::IntoResponse;
+use serde_json::value::RawValue;
 use std::sync::LazyLock;
 
 use super::{
@@ -189,25 +191,39 @@ fn order_list_answer(mut page: Value) -> axum::response::Response {
         Value::Array(items) => items.into_iter().map(|o| ORDER_AMOUNTS.apply(o)).collect(),
         _ => Vec::new(),
     };
-    /// Both keys borrow the one list of rows: a page is written twice, never copied.
-    #[derive(serde::Serialize)]
-    struct OrderList<'a> {
-        status: u8,
-        current_page: &'a Value,
-        last_page: u64,
-        total: u64,
-        date: &'a [Value],
-        data: &'a [Value],
+    order_envelope(&page["page"], total.div_ceil(per_page).max(1), total, &rows)
+}
+
+/// The order-list envelope around `payload`, written under both `date` and `data`.
+fn order_envelope<P: serde::Serialize + ?Sized>(
+    current_page: &Value,
+    last_page: u64,
+    total: u64,
+    payload: &P,
+) -> axum::response::Response {
+    match envelope::written_once(payload) {
+        Ok(payload) => Json(OrderList {
+            status: 0,
+            current_page,
+            last_page,
+            total,
+            date: &payload,
+            data: &payload,
+        })
+        .into_response(),
+        Err(e) => e.into_response(),
     }
-    Json(OrderList {
-        status: 0,
-        current_page: &page["page"],
-        last_page: total.div_ceil(per_page).max(1),
-        total,
-        date: &rows,
-        data: &rows,
-    })
-    .into_response()
+}
+
+/// The order-list envelope, its payload under both `date` and `data`.
+#[derive(serde::Serialize)]
+struct OrderList<'a> {
+    status: u8,
+    current_page: &'a Value,
+    last_page: u64,
+    total: u64,
+    date: &'a RawValue,
+    data: &'a RawValue,
 }
 
 const CUSTOMER_FIELDS: &str = "fragment CustomerFields on Customer {
@@ -412,7 +428,7 @@ pub async fn order(caller: Caller, Path(number): Path<String>) -> PaidReportsRes
     if body["invoice_info"].is_null() {
         body["invoice_info"] = NO_INVOICE.clone();
     }
-    Ok(Json(json!({ "status": 0, "current_page": 1, "last_page": 1, "total": 1, "date": body.clone(), "data": body })).into_response())
+    Ok(order_envelope(&json!(1), 1, 1, &body))
 }
 
 const REPORT_CUSTOMERS: &str = "query ReportCustomers($id: Int!, $page: Int, $limit: Int) {

@@ -1,7 +1,8 @@
 //! Storage signing: Qiniu upload tokens, private download URLs, and copying to the private
 //! bucket.
 
-use axum::{response::IntoResponse, Json};
+use crate::rest::Json;
+use axum::response::IntoResponse;
 
 use super::envelope::{self, PaidReportsResult};
 use crate::rest::prelude::*;

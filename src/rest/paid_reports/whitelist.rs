@@ -297,7 +297,7 @@ pub async fn convert(
     {
         body["errors"] = converted["errors"].take();
     }
-    Ok(axum::Json(body).into_response())
+    Ok(crate::rest::Json(body).into_response())
 }
 
 async fn workbook(

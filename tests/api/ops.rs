@@ -289,3 +289,57 @@ async fn migrate_status_lists_applied_and_pending_migrations_and_changes_nothing
         cleanup.run().await;
     }
 }
+
+/// PostgreSQL closes the pool's connections (a restart, a pooler recycling them). Connections in
+/// steady use are not pinged before each statement (`src/db.rs`), so a request may fail on one
+/// that was closed: it answers an error, never a panic or a hang, and the pool replaces the
+/// connection. At most one request per pooled connection fails; then every answer is right.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_postgres_closes_are_replaced() {
+    use sea_orm::{ConnectionTrait, Database};
+    let Some(backend) = crate::common::postgres_only() else {
+        return;
+    };
+    let app = crate::common::TestApp::start(backend, true).await;
+    let page = "{ payers(pageSize: 1) { items { id } } }";
+    let expected = app.graphql(Some(STAFF), page, json!({})).await;
+    assert!(
+        expected["data"]["payers"]["items"][0]["id"].is_number(),
+        "{expected}"
+    );
+
+    // Every other session on the database, the pool's and its listener's, closed at once.
+    let admin = Database::connect(app.url.clone()).await.expect("admin");
+    let closed = admin
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .await
+        .expect("terminated");
+    assert!(closed.rows_affected() >= 1, "the pool had a connection");
+    admin.close().await.expect("closed");
+
+    let mut failed = 0;
+    let mut right_in_a_row = 0;
+    for _ in 0..40 {
+        let answer = app.graphql(Some(STAFF), page, json!({})).await;
+        if answer == expected {
+            right_in_a_row += 1;
+            if right_in_a_row == 10 {
+                break;
+            }
+        } else {
+            assert!(answer["errors"][0]["message"].is_string(), "{answer}");
+            failed += 1;
+            right_in_a_row = 0;
+        }
+    }
+    eprintln!("after PostgreSQL closed every session: {failed} request(s) failed, then 10 right");
+    assert_eq!(right_in_a_row, 10, "right again after {failed} failures");
+    assert!(
+        failed <= 8,
+        "{failed} failures: at most one per pooled connection"
+    );
+    app.finish().await;
+}

@@ -93,9 +93,10 @@ async fn open(
     )
     .acquire_timeout(Duration::from_secs(10))
     // A pooled connection is pinged before use only after a quiet spell: sqlx's default pings
-    // on every checkout, a whole round trip per request (half of a page's). A connection in
-    // steady use proves itself by its last answer; one idle for a while (the server restarted,
-    // a proxy dropped it) is still checked before it carries a statement.
+    // on every checkout, a whole round trip per request (one of a page's three: sqlx also pings
+    // each connection it takes back, after the answer). A connection in steady use proves
+    // itself by its last answer; one idle for a while (the server restarted, a proxy dropped
+    // it) is still checked before it carries a statement.
     .test_before_acquire_if_idle_for(PING_WHEN_IDLE_FOR)
     .sqlx_logging(false)
     // Durability: WAL with FULL sync keeps every acknowledged write across a crash, and

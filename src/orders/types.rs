@@ -104,7 +104,7 @@ impl OrderItem {
 
 row_object! {
     /// Reads an order grants and has left.
-    pub struct Usage(order_usage::Model) {
+    pub struct Usage(order_usage::Model) serial {
         quantity_count: i32,
         available_count: i32,
         /// 1 once every read is used.
@@ -114,7 +114,7 @@ row_object! {
 
 row_object! {
     /// An order's invoice.
-    pub struct Invoice(invoice::Model) {
+    pub struct Invoice(invoice::Model) serial {
         state: i16,
         /// Unix seconds.
         create_time: i64,
@@ -140,8 +140,10 @@ row_object! {
 }
 
 row_object! {
+    // Serial: every list of orders (`order_page`) feeds the item, customer, usage and invoice
+    // loaders.
     /// A paid-report order.
-    pub struct Order(payment_order::Model) {
+    pub struct Order(payment_order::Model) serial {
         id: i32,
         number: &str,
         title: &str,

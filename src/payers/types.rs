@@ -36,8 +36,9 @@ pub fn label(choices: &[(&str, &'static str)], value: Option<&str>) -> Option<&'
 }
 
 row_object! {
+    // Serial: the only list of payers, `payers`, feeds the teacher and student loaders.
     /// A paid user of the coding school (a `UserInfo` with `is_pay`).
-    pub struct Payer(user_info::Model) {
+    pub struct Payer(user_info::Model) serial {
         /// Primary key (legacy `pk`).
         id: i32,
         /// Login name, usually the phone number.
@@ -132,7 +133,7 @@ impl GroupInfo {
 
 row_object! {
     /// A teacher.
-    pub struct Teacher(teacher::Model) {
+    pub struct Teacher(teacher::Model) serial {
         id: i32,
         owner: &str,
     }
@@ -140,7 +141,7 @@ row_object! {
 
 row_object! {
     /// A student profile.
-    pub struct Student(student::Model) {
+    pub struct Student(student::Model) serial {
         id: i32,
         owner: &str,
         name: &str,
@@ -154,7 +155,7 @@ row_object! {
 
 row_object! {
     /// A record of a visit (call or meeting) with a contact.
-    pub struct VisitRecord(visit_record::Model) {
+    pub struct VisitRecord(visit_record::Model) serial {
         id: i32,
         /// The contact's phone number or username.
         contact: &str,

@@ -178,10 +178,11 @@ pub async fn run_with_upload(
 }
 
 /// The answer as JSON with every object's keys in the order the document selects them, built in
-/// one pass. async-graphql resolves the fields of an object that is not serial (row objects
-/// are, `row_object!`) concurrently and inserts them as they finish, so fields that wait on a
-/// dataloader come last; legacy answers keep the seed's key order. Fields that resolve at once arrive in document order, so each key is first looked for
-/// just after the previous one's position (no hashing), and by hash only when out of place.
+/// one pass. async-graphql resolves the fields of an object that is not serial (`row_object!`'s
+/// `serial`) concurrently and inserts them as they finish, so fields that wait on a dataloader
+/// come last; legacy answers keep the seed's key order. Fields that resolve at once arrive in
+/// document order, so each key is first looked for just after the previous one's position (no
+/// hashing), and by hash only when out of place.
 fn ordered(value: ConstValue, order: &KeyOrder) -> Value {
     match value {
         ConstValue::List(items) => {
@@ -206,8 +207,9 @@ fn ordered(value: ConstValue, order: &KeyOrder) -> Value {
     }
 }
 
-/// A value whose keys need no reordering, as JSON, its text moved rather than copied: async-graphql's
-/// own conversion runs every value through a serializer, which copies each string of a page.
+/// A value whose keys need no reordering, as JSON, its string values moved rather than copied:
+/// async-graphql's own conversion runs every value through a serializer, which copies each
+/// string of a page (keys and enum names are still copied).
 fn plain_json(value: ConstValue) -> Value {
     match value {
         ConstValue::Null => Value::Null,

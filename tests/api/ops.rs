@@ -293,10 +293,10 @@ async fn migrate_status_lists_applied_and_pending_migrations_and_changes_nothing
 /// PostgreSQL closes the pool's connections (a restart, a pooler recycling them). Connections in
 /// steady use are not pinged before each statement (`src/db.rs`), so a request may fail on one
 /// that was closed: it answers an error, never a panic or a hang, and the pool replaces the
-/// connection. At most one request per pooled connection fails; then every answer is right.
+/// connection; at most one request per pooled connection fails, then every answer is right.
+/// Connections idle for 5 s are pinged first: closed while the server was quiet, none fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_postgres_closes_are_replaced() {
-    use sea_orm::{ConnectionTrait, Database};
     let Some(backend) = crate::common::postgres_only() else {
         return;
     };
@@ -308,8 +308,32 @@ async fn connections_postgres_closes_are_replaced() {
         "{expected}"
     );
 
-    // Every other session on the database, the pool's and its listener's, closed at once.
-    let admin = Database::connect(app.url.clone()).await.expect("admin");
+    // In steady use.
+    close_every_session(&app.url).await;
+    let (failed, right) = answers_until_ten_right(&app, page, &expected).await;
+    eprintln!("closed in steady use: {failed} request(s) failed, then 10 right");
+    assert_eq!(right, 10, "right again after {failed} failures");
+    assert!(
+        failed <= 8,
+        "{failed} failures: at most one per pooled connection"
+    );
+
+    // After a quiet spell longer than the ping's threshold.
+    tokio::time::sleep(std::time::Duration::from_millis(5_500)).await;
+    close_every_session(&app.url).await;
+    let (failed, right) = answers_until_ten_right(&app, page, &expected).await;
+    assert_eq!(
+        (failed, right),
+        (0, 10),
+        "closed while idle: every connection pinged first"
+    );
+    app.finish().await;
+}
+
+/// Closes every other session on the database at `url`: the pool's and its listener's.
+async fn close_every_session(url: &str) {
+    use sea_orm::{ConnectionTrait, Database};
+    let admin = Database::connect(url.to_owned()).await.expect("admin");
     let closed = admin
         .execute_unprepared(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
@@ -319,27 +343,28 @@ async fn connections_postgres_closes_are_replaced() {
         .expect("terminated");
     assert!(closed.rows_affected() >= 1, "the pool had a connection");
     admin.close().await.expect("closed");
+}
 
-    let mut failed = 0;
-    let mut right_in_a_row = 0;
+/// Asks `page` until it answers `expected` ten times in a row (at most 40 times): the failures
+/// on the way, and the right answers in a row at the end. A failure is an error answer.
+async fn answers_until_ten_right(
+    app: &crate::common::TestApp,
+    page: &str,
+    expected: &serde_json::Value,
+) -> (usize, usize) {
+    let (mut failed, mut right) = (0, 0);
     for _ in 0..40 {
         let answer = app.graphql(Some(STAFF), page, json!({})).await;
-        if answer == expected {
-            right_in_a_row += 1;
-            if right_in_a_row == 10 {
+        if &answer == expected {
+            right += 1;
+            if right == 10 {
                 break;
             }
         } else {
             assert!(answer["errors"][0]["message"].is_string(), "{answer}");
             failed += 1;
-            right_in_a_row = 0;
+            right = 0;
         }
     }
-    eprintln!("after PostgreSQL closed every session: {failed} request(s) failed, then 10 right");
-    assert_eq!(right_in_a_row, 10, "right again after {failed} failures");
-    assert!(
-        failed <= 8,
-        "{failed} failures: at most one per pooled connection"
-    );
-    app.finish().await;
+    (failed, right)
 }

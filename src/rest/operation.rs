@@ -5,12 +5,13 @@ use std::{
     sync::{Arc, LazyLock, RwLock},
 };
 
+use async_graphql::indexmap::IndexMap;
 use async_graphql::{
     parser::{
         parse_query,
         types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet},
     },
-    Value as ConstValue, Variables,
+    Name, Value as ConstValue, Variables,
 };
 use axum::{
     extract::{rejection::ExtensionRejection, FromRequestParts},
@@ -41,9 +42,9 @@ struct Parsed {
 }
 
 /// The response keys of a selection set in document order (fragments expanded), each with the
-/// order of its own selection (empty for a leaf).
+/// order of its own selection (empty for a leaf); shared, so a page's rows can keep theirs.
 #[derive(Default)]
-struct KeyOrder(Vec<(String, KeyOrder)>);
+pub struct KeyOrder(Vec<(String, Arc<KeyOrder>)>);
 
 impl KeyOrder {
     fn of(set: &SelectionSet, doc: &ExecutableDocument) -> KeyOrder {
@@ -52,12 +53,16 @@ impl KeyOrder {
         KeyOrder(keys)
     }
 
-    fn collect(set: &SelectionSet, doc: &ExecutableDocument, out: &mut Vec<(String, KeyOrder)>) {
+    fn collect(
+        set: &SelectionSet,
+        doc: &ExecutableDocument,
+        out: &mut Vec<(String, Arc<KeyOrder>)>,
+    ) {
         for selection in &set.items {
             match &selection.node {
                 Selection::Field(f) => out.push((
                     f.node.response_key().node.to_string(),
-                    KeyOrder::of(&f.node.selection_set.node, doc),
+                    Arc::new(KeyOrder::of(&f.node.selection_set.node, doc)),
                 )),
                 Selection::FragmentSpread(s) => {
                     if let Some(fragment) = doc.fragments.get(&s.node.fragment_name.node) {
@@ -67,6 +72,23 @@ impl KeyOrder {
                 Selection::InlineFragment(i) => Self::collect(&i.node.selection_set.node, doc, out),
             }
         }
+    }
+
+    /// The order of the selection under `key`.
+    fn under(&self, key: &str) -> Option<&Arc<KeyOrder>> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, sub)| sub)
+    }
+
+    /// Where in `map` the value for `key` is: first looked for at `*next`, just after the
+    /// previous key's position (fields that resolve at once arrive in document order, so no
+    /// hashing), by hash when out of place; `*next` moves past it.
+    fn position(map: &IndexMap<Name, ConstValue>, key: &str, next: &mut usize) -> Option<usize> {
+        let at = match map.get_index(*next) {
+            Some((name, _)) if name.as_str() == key => Some(*next),
+            _ => map.get_index_of(key),
+        }?;
+        *next = at + 1;
+        Some(at)
     }
 }
 
@@ -161,6 +183,21 @@ pub async fn run_with_upload(
     variables: Value,
     upload: Option<(&str, async_graphql::UploadValue)>,
 ) -> AppResult<Value> {
+    let (data, parsed) = execute(state, auth, document, variables, upload).await?;
+    match &parsed.order {
+        Some(order) => Ok(ordered(data, order)),
+        None => Ok(plain_json(data)),
+    }
+}
+
+/// Runs `document` as `auth`: the `data` async-graphql built, or the first error.
+async fn execute(
+    state: &AppState,
+    auth: Auth,
+    document: &'static str,
+    variables: Value,
+    upload: Option<(&str, async_graphql::UploadValue)>,
+) -> AppResult<(ConstValue, Arc<Parsed>)> {
     let parsed = parsed(document)?;
     let mut request =
         async_graphql::Request::new(document).variables(Variables::from_json(variables));
@@ -171,18 +208,126 @@ pub async fn run_with_upload(
     if let Some(err) = response.errors.first() {
         return Err(AppError::from_graphql(err));
     }
-    match &parsed.order {
-        Some(order) => Ok(ordered(response.data, order)),
-        None => Ok(plain_json(response.data)),
+    Ok((response.data, parsed))
+}
+
+/// A GraphQL page (`totalCount`, `page`, `pageSize`, `items`) for a legacy list envelope.
+pub struct Page {
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+    pub items: Rows,
+}
+
+/// A page's rows, written as they are.
+pub enum Rows {
+    /// As async-graphql built them, with the document's key order: never turned into JSON
+    /// objects, so a page passed through unchanged costs no map, key copy or hash per field.
+    Graphql(ConstValue, Arc<KeyOrder>),
+    /// Rows a handler reshaped as JSON.
+    Json(Value),
+}
+
+impl Page {
+    /// A page a handler holds as JSON (it reshaped its rows).
+    pub fn from_json(mut page: Value) -> Page {
+        let number = |key: &str, default: u64| page[key].as_u64().unwrap_or(default);
+        let (total, number_of_page, page_size) = (
+            number("totalCount", 0),
+            number("page", 1),
+            number("pageSize", 1),
+        );
+        Page {
+            total,
+            page: number_of_page,
+            page_size,
+            items: Rows::Json(take(std::mem::take(&mut page), "items")),
+        }
+    }
+}
+
+impl serde::Serialize for Rows {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Rows::Graphql(value, order) => Ordered(value, order).serialize(s),
+            Rows::Json(value) => value.serialize(s),
+        }
+    }
+}
+
+impl Caller {
+    /// Runs the list `document` and answers its GraphQL page at `field`, the rows kept as
+    /// async-graphql built them ([`Rows::Graphql`]): for a handler that passes them through.
+    pub async fn run_page(
+        &self,
+        document: &'static str,
+        variables: Value,
+        field: &str,
+    ) -> AppResult<Page> {
+        let (data, parsed) =
+            execute(&self.state, self.auth.clone(), document, variables, None).await?;
+        let missing = || AppError::Internal(format!("REST document without a page at {field}"));
+        let order = parsed
+            .order
+            .as_ref()
+            .and_then(|o| o.under(field))
+            .and_then(|o| o.under("items"))
+            .cloned()
+            .ok_or_else(missing)?;
+        let ConstValue::Object(mut root) = data else {
+            return Err(missing());
+        };
+        let Some(ConstValue::Object(mut page)) = root.swap_remove(field) else {
+            return Err(missing());
+        };
+        let number = |key: &str, default: u64| match page.get(key) {
+            Some(ConstValue::Number(n)) => n.as_u64().unwrap_or(default),
+            _ => default,
+        };
+        let (total, number_of_page, page_size) = (
+            number("totalCount", 0),
+            number("page", 1),
+            number("pageSize", 1),
+        );
+        let items = page.swap_remove("items").unwrap_or(ConstValue::Null);
+        Ok(Page {
+            total,
+            page: number_of_page,
+            page_size,
+            items: Rows::Graphql(items, order),
+        })
+    }
+}
+
+/// A value written with every object's keys in the order of its selection, straight from
+/// async-graphql's value (see [`ordered`] for why the order needs restoring).
+struct Ordered<'a>(&'a ConstValue, &'a KeyOrder);
+
+impl serde::Serialize for Ordered<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Ordered(value, order) = *self;
+        match value {
+            ConstValue::List(items) => s.collect_seq(items.iter().map(|v| Ordered(v, order))),
+            ConstValue::Object(map) if !order.0.is_empty() => {
+                let mut out = s.serialize_map(None)?;
+                let mut next = 0;
+                for (key, sub) in &order.0 {
+                    if let Some(at) = KeyOrder::position(map, key, &mut next) {
+                        out.serialize_entry(key, &Ordered(&map[at], sub))?;
+                    }
+                }
+                out.end()
+            }
+            leaf => leaf.serialize(s),
+        }
     }
 }
 
 /// The answer as JSON with every object's keys in the order the document selects them, built in
 /// one pass. async-graphql resolves the fields of an object that is not serial (`row_object!`'s
 /// `serial`) concurrently and inserts them as they finish, so fields that wait on a dataloader
-/// come last; legacy answers keep the seed's key order. Fields that resolve at once arrive in
-/// document order, so each key is first looked for just after the previous one's position (no
-/// hashing), and by hash only when out of place.
+/// come last; legacy answers keep the seed's key order.
 fn ordered(value: ConstValue, order: &KeyOrder) -> Value {
     match value {
         ConstValue::List(items) => {
@@ -192,13 +337,8 @@ fn ordered(value: ConstValue, order: &KeyOrder) -> Value {
             let mut out = Map::with_capacity(map.len());
             let mut next = 0;
             for (key, sub) in &order.0 {
-                let slot = match map.get_index_mut(next) {
-                    Some((name, v)) if name.as_str() == key => Some((next, v)),
-                    _ => map.get_full_mut(key.as_str()).map(|(i, _, v)| (i, v)),
-                };
-                if let Some((i, v)) = slot {
-                    next = i + 1;
-                    out.insert(key.clone(), ordered(std::mem::take(v), sub));
+                if let Some(at) = KeyOrder::position(&map, key, &mut next) {
+                    out.insert(key.clone(), ordered(std::mem::take(&mut map[at]), sub));
                 }
             }
             Value::Object(out)

@@ -17,7 +17,7 @@ pub use crate::{
     error::AppError,
     rest::{
         doc::{Access, Doc},
-        operation::{run, take, Caller},
+        operation::{run, take, Caller, Page},
         params::{legacy_error, BodyFields, FieldSpec, Fields, Paging, QueryFields, REQUIRED},
         schema::*,
         Route,

@@ -6,10 +6,14 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode, Uri},
     response::{IntoResponse, Response},
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::error::AppError;
-use crate::rest::{family_error, Family};
+use crate::rest::{
+    family_error,
+    operation::{Page, Rows},
+    Family,
+};
 
 family_error!(KidsCodingError, Family::KidsCoding, drf_error);
 
@@ -44,27 +48,39 @@ fn drf_error(error: AppError, status: StatusCode) -> Response {
 /// The handlers' result.
 pub type KidsCodingResult = Result<Response, KidsCodingError>;
 
-/// A DRF page from a GraphQL page object (`totalCount`, `page`, `pageSize`, `items`). Its
-/// links are on `public_url` (the configured `OPSGRAPH_PUBLIC_URL`) when there is one.
+/// A DRF page of a GraphQL page. Its links are on `public_url` (the configured
+/// `OPSGRAPH_PUBLIC_URL`) when there is one.
 pub fn page(
-    graphql_page: Value,
+    graphql_page: Page,
     uri: &Uri,
     headers: &HeaderMap,
     public_url: Option<&str>,
 ) -> Response {
-    let total = graphql_page["totalCount"].as_u64().unwrap_or(0);
-    let page = graphql_page["page"].as_u64().unwrap_or(1);
-    let size = graphql_page["pageSize"].as_u64().unwrap_or(1).max(1);
+    /// DRF's page, in its key order.
+    #[derive(serde::Serialize)]
+    struct DrfPage {
+        count: u64,
+        next: Option<String>,
+        previous: Option<String>,
+        results: Rows,
+    }
+    let Page {
+        total,
+        page,
+        page_size,
+        items,
+    } = graphql_page;
+    let size = page_size.max(1);
     let base = || base_url(headers, uri, public_url);
     let next = (page * size < total).then(|| link(&base(), uri, Some(page + 1)));
     let previous = (page > 1).then(|| link(&base(), uri, (page > 2).then_some(page - 1)));
-    let results = crate::rest::operation::take(graphql_page, "items");
-    let mut body = Map::new();
-    body.insert("count".into(), total.into());
-    body.insert("next".into(), next.into());
-    body.insert("previous".into(), previous.into());
-    body.insert("results".into(), results);
-    Json(Value::Object(body)).into_response()
+    Json(DrfPage {
+        count: total,
+        next,
+        previous,
+        results: items,
+    })
+    .into_response()
 }
 
 /// Where links point: the configured public URL (checked at start, no trailing slash), or

@@ -217,7 +217,7 @@ async fn product_list(caller: Caller, list: ListRequest) -> KidsCodingResult {
         .fetch(&caller, (PRODUCT_LIST, "exchangeProducts"), PRODUCT_FILTER)
         .await?;
     let page = without_null_categories(page);
-    Ok(list.page(&caller.state, page))
+    Ok(list.page(&caller.state, Page::from_json(page)))
 }
 
 const PRODUCT_DETAIL: &str = concatcp!(
@@ -286,7 +286,7 @@ async fn order_list(caller: Caller, list: ListRequest) -> KidsCodingResult {
     let vars = json!({ "page": page, "pageSize": page_size });
     let data = caller.run(ORDER_LIST, vars).await?;
     let page = without_null_categories(take(data, "exchangeOrders"));
-    Ok(list.page(&caller.state, page))
+    Ok(list.page(&caller.state, Page::from_json(page)))
 }
 
 const ORDER_DETAIL: &str = concatcp!(
@@ -328,7 +328,7 @@ async fn user_products(caller: Caller, list: ListRequest) -> KidsCodingResult {
         .fetch(&caller, (USER_PRODUCTS, "myProducts"), USER_PRODUCT_FILTER)
         .await?;
     let page = without_null_categories(page);
-    Ok(list.page(&caller.state, page))
+    Ok(list.page(&caller.state, Page::from_json(page)))
 }
 
 const USE_PRODUCT: &str = concatcp!(

@@ -16,7 +16,10 @@ use crate::rest::prelude::*;
 use crate::{
     error::AppResult,
     graphql::page::INVALID_PAGE,
-    rest::params::{OnInvalid, PageParam},
+    rest::{
+        operation::Page,
+        params::{OnInvalid, PageParam},
+    },
 };
 
 /// The routes of both families.
@@ -90,7 +93,7 @@ impl ListRequest {
     }
 
     /// `graphql_page` as a DRF page, its links on this request's URL.
-    pub fn page(&self, state: &AppState, graphql_page: Value) -> Response {
+    pub fn page(&self, state: &AppState, graphql_page: Page) -> Response {
         envelope::page(
             graphql_page,
             &self.uri,

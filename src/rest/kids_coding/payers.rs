@@ -112,8 +112,8 @@ async fn payer_list(caller: Caller, list: ListRequest) -> KidsCodingResult {
         "page": page,
         "pageSize": page_size,
     });
-    let data = caller.run(PAYER_LIST, vars).await?;
-    Ok(list.page(&caller.state, take(data, "payers")))
+    let page = caller.run_page(PAYER_LIST, vars, "payers").await?;
+    Ok(list.page(&caller.state, page))
 }
 
 const PAYER_UPDATE: &str = concatcp!(
@@ -160,8 +160,8 @@ async fn visit_records(caller: Caller, list: ListRequest) -> KidsCodingResult {
         .filter(|c| !c.trim().is_empty())
         .ok_or_else(|| AppError::field("contact", REQUIRED))?;
     let vars = json!({ "contact": contact, "page": page, "pageSize": page_size });
-    let data = caller.run(VISIT_RECORDS, vars).await?;
-    Ok(list.page(&caller.state, take(data, "visitRecords")))
+    let page = caller.run_page(VISIT_RECORDS, vars, "visitRecords").await?;
+    Ok(list.page(&caller.state, page))
 }
 
 const VISIT_RECORD_CREATE: &str = concatcp!(

@@ -5,6 +5,7 @@
 //! which the reshaping ([`Row::reshape`]), the OpenAPI schema ([`Row::schema`]) and the
 //! spreadsheet columns ([`Row::sheet`]) are all read.
 
+use async_graphql::Value as ConstValue;
 use axum::{
     body::Body,
     http::{header, HeaderValue},
@@ -12,6 +13,7 @@ use axum::{
 };
 use serde_json::{Map, Value};
 
+use super::operation::Rows;
 use super::schema::{array, from_document, int, nullable, number, object, string};
 use crate::xlsx::{self, Cell};
 
@@ -146,6 +148,41 @@ impl Formats {
             }
         }
         answer
+    }
+
+    /// [`Formats::apply`] on every row of a page, whichever form its rows are in.
+    pub fn apply_rows(&self, rows: &mut Rows) {
+        match rows {
+            Rows::Json(Value::Array(items)) => {
+                for item in items {
+                    *item = self.apply(item.take());
+                }
+            }
+            Rows::Graphql(ConstValue::List(items), _) => {
+                for item in items {
+                    self.apply_graphql(item);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// [`Formats::apply`] on a row as async-graphql built it: each formatted value goes
+    /// through JSON (a leaf, cheap) so that [`formatted`] stays the one rule.
+    fn apply_graphql(&self, row: &mut ConstValue) {
+        for (path, format) in self.0 {
+            let mut at = Some(&mut *row);
+            for key in *path {
+                at = at.and_then(|v| match v {
+                    ConstValue::Object(map) => map.get_mut(*key),
+                    _ => None,
+                });
+            }
+            if let Some(v) = at {
+                let json = std::mem::take(v).into_json().unwrap_or(Value::Null);
+                *v = ConstValue::from_json(formatted(*format, json)).unwrap_or(ConstValue::Null);
+            }
+        }
     }
 
     /// `schema` (of the aliased answer) with these keys' schemas formatted.

@@ -91,6 +91,27 @@ async fn order_list_filters_and_edges() {
             vec!["42313232323231232", "423132323232310973"]
         );
         assert_eq!(body["date"], body["data"]);
+        // Each row in the seed's key order, nested objects too, its amounts as cents in text.
+        let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        let row = &body["data"][0];
+        let order_keys = "id number order_title total size state checkout_at expire_at paid_at \
+            fulfilled_at trade_info order_item customer_info order_item_usage";
+        assert_eq!(keys(row), order_keys.split_whitespace().collect::<Vec<_>>());
+        assert_eq!(keys(&row["order_item"]), ["id", "title", "cover", "price"]);
+        assert_eq!(
+            keys(&row["customer_info"]),
+            ["id", "nick_name", "avatar", "mobile"]
+        );
+        assert_eq!(
+            keys(&row["order_item_usage"]),
+            ["quantity_count", "available_count", "expend_status"]
+        );
+        for amount in [&row["total"], &row["order_item"]["price"]] {
+            assert!(
+                amount.as_str().is_some_and(|t| t.parse::<i64>().is_ok()),
+                "{row}"
+            );
+        }
         let list = |q: String| {
             let app = &app;
             let auth = auth.clone();

@@ -184,14 +184,11 @@ fn order_info_schema() -> Value {
 }
 
 /// The order-list envelope: paging beside `status`, the rows under `date` (and `data`).
-fn order_list_answer(mut page: Value) -> axum::response::Response {
-    let total = page["totalCount"].as_u64().unwrap_or(0);
-    let per_page = page["pageSize"].as_u64().unwrap_or(1).max(1);
-    let rows: Vec<Value> = match page["items"].take() {
-        Value::Array(items) => items.into_iter().map(|o| ORDER_AMOUNTS.apply(o)).collect(),
-        _ => Vec::new(),
-    };
-    order_envelope(&page["page"], total.div_ceil(per_page).max(1), total, &rows)
+fn order_list_answer(mut page: Page) -> axum::response::Response {
+    let per_page = page.page_size.max(1);
+    ORDER_AMOUNTS.apply_rows(&mut page.items);
+    let last_page = page.total.div_ceil(per_page).max(1);
+    order_envelope(&page.page.into(), last_page, page.total, &page.items)
 }
 
 /// The order-list envelope around `payload`, written under both `date` and `data`.
@@ -335,11 +332,10 @@ async fn run_orders(
     vars: Value,
     tables: &[&[FieldSpec]],
 ) -> PaidReportsResult {
-    let data = caller
-        .run(document, vars)
+    let page = caller
+        .run_page(document, vars, field)
         .await
         .map_err(legacy_error(tables, &[]))?;
-    let page = take(data, field);
     Ok(order_list_answer(page))
 }
 

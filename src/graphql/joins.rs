@@ -116,20 +116,25 @@ impl<M: FromQueryResult> Joined<M> {
 
 /// Feeds `loader` with the `R`s joined as `name` to `rows`, where `link` reads a row's key of
 /// its `R` (the joined column's value). A row whose join matched nothing notes its key as
-/// absent, so asking for it costs no statement either.
-pub async fn feed<R, K, M>(
+/// absent, so asking for it costs no statement either. An object the page did not join feeds
+/// nothing: its missing columns say nothing of whether it exists, and another field of the
+/// same request may ask for it.
+pub async fn feed<E, R, K>(
     loader: &Cached<ByIdLoader<R, K>>,
-    rows: &[Joined<M>],
+    (joins, rows): (&Joins<E>, &[Joined<E::Model>]),
     name: &str,
-    link: impl Fn(&M) -> Option<K>,
+    link: impl Fn(&E::Model) -> Option<K>,
 ) -> crate::error::AppResult<()>
 where
+    E: EntityTrait,
     R: EntityTrait + Send + Sync + 'static,
     R::Model: Clone + Send + Sync + 'static,
     R::Column: Send + Sync + 'static,
     K: Key,
-    M: FromQueryResult,
 {
+    if !joins.joins.iter().any(|join| join.name == name) {
+        return Ok(());
+    }
     let mut found = Vec::new();
     let mut absent = Vec::new();
     for row in rows {

@@ -73,21 +73,19 @@ async fn order_page(
         .await
         .extend()?;
     let id = |o: &payment_order::Model| Some(o.id);
-    feed(ctx.data::<Cached<OrderItemLoader>>()?, &rows, ITEM, id)
+    let page = (&joins, rows.as_slice());
+    feed(ctx.data::<Cached<OrderItemLoader>>()?, page, ITEM, id)
         .await
         .extend()?;
-    feed(
-        ctx.data::<Cached<CustomerLoader>>()?,
-        &rows,
-        CUSTOMER,
-        |o| Some(o.customer_id),
-    )
+    feed(ctx.data::<Cached<CustomerLoader>>()?, page, CUSTOMER, |o| {
+        Some(o.customer_id)
+    })
     .await
     .extend()?;
-    feed(ctx.data::<Cached<UsageLoader>>()?, &rows, USAGE, id)
+    feed(ctx.data::<Cached<UsageLoader>>()?, page, USAGE, id)
         .await
         .extend()?;
-    feed(ctx.data::<Cached<InvoiceLoader>>()?, &rows, INVOICE, id)
+    feed(ctx.data::<Cached<InvoiceLoader>>()?, page, INVOICE, id)
         .await
         .extend()?;
     Ok(OrderPage::new(

@@ -55,11 +55,12 @@ impl PayersQuery {
             .await
             .extend()?;
         let teachers = ctx.data::<Cached<TeacherLoader>>()?;
-        feed(teachers, &rows, TEACHER, |p| p.teacher_id)
+        let page = (&joins, rows.as_slice());
+        feed(teachers, page, TEACHER, |p| p.teacher_id)
             .await
             .extend()?;
         let students = ctx.data::<Cached<StudentLoader>>()?;
-        feed(students, &rows, STUDENT, |p| p.student_id)
+        feed(students, page, STUDENT, |p| p.student_id)
             .await
             .extend()?;
         Ok(PayerPage::new(

@@ -446,3 +446,27 @@ async fn every_order_route_needs_a_token_and_its_code() {
     })
     .await;
 }
+
+/// A page that does not select an object says nothing of it: an order page without invoices
+/// leaves the invoice of `order(number:)` in the same request as it is alone.
+#[tokio::test]
+async fn an_order_page_without_invoices_leaves_the_same_requests_invoice_alone() {
+    each_db(|app| async move {
+        let one = r#"one: order(number: "423132323232372212") { number invoice { invoiceTitle invoiceAmount } }"#;
+        let page = r#"page: orders(filter: { startDate: "2022-01-01" }, pageSize: 100) { items { number } }"#;
+        let alone = app.graphql(Some(STAFF), &format!("{{ {one} }}"), json!({})).await;
+        assert!(alone["data"]["one"]["invoice"].is_object(), "{alone}");
+        let both = app
+            .graphql(Some(STAFF), &format!("{{ {page} {one} }}"), json!({}))
+            .await;
+        assert!(
+            both["data"]["page"]["items"]
+                .as_array()
+                .unwrap()
+                .contains(&json!({ "number": "423132323232372212" })),
+            "{both}"
+        );
+        assert_eq!(both["data"]["one"], alone["data"]["one"]);
+    })
+    .await;
+}

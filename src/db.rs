@@ -212,9 +212,12 @@ impl CountCache {
         if self.ttl.is_zero() {
             return Ok(query.clone().count(db).await?);
         }
-        let statement = query.build(db.get_database_backend()).to_string();
-        let key = crate::cache::key(&[statement.as_bytes()]);
-        drop(statement);
+        // The statement's text and its values apart: writing the values into the text (its
+        // `Display`) re-tokenizes the whole statement on every request.
+        let statement = query.build(db.get_database_backend());
+        let values = format!("{:?}", statement.values);
+        let key = crate::cache::key(&[statement.sql.as_bytes(), values.as_bytes()]);
+        drop((statement, values));
         let slot =
             self.slots
                 .get_or_insert_with(key, || Arc::new(CountSlot::default()), COUNT_WEIGHT);

@@ -263,14 +263,16 @@ impl CountCache {
         E::Model: Sync,
     {
         let joins = crate::graphql::joins::Joins::default();
+        let read = crate::graphql::joins::Joined::read;
         let (total, rows) = self
-            .page_joined(db, query, order, page, past_the_end, &joins)
+            .page_read(db, query, order, page, past_the_end, (&joins, read))
             .await?;
         Ok((total, rows.into_iter().map(|r| r.model).collect()))
     }
 
     /// [`CountCache::page`], with the to-one objects of `joins` read in the same statement (the
     /// total is counted without them, and only when `joins` asks for it: it is 0 otherwise).
+    /// Rows are read by position ([`entity::ReadAt`]).
     pub async fn page_joined<E>(
         &self,
         db: &DatabaseConnection,
@@ -279,6 +281,25 @@ impl CountCache {
         page: crate::graphql::page::PageArgs,
         past_the_end: PastTheEnd,
         joins: &crate::graphql::joins::Joins<E>,
+    ) -> AppResult<(u64, Vec<crate::graphql::joins::Joined<E::Model>>)>
+    where
+        E: sea_orm::EntityTrait,
+        E::Model: Sync + entity::ReadAt,
+    {
+        let read = crate::graphql::joins::Joined::read_at;
+        self.page_read(db, query, order, page, past_the_end, (joins, read))
+            .await
+    }
+
+    /// A page of `query` with `joins`, each row read by `read`.
+    async fn page_read<E>(
+        &self,
+        db: &DatabaseConnection,
+        query: sea_orm::Select<E>,
+        order: &[(E::Column, sea_orm::Order)],
+        page: crate::graphql::page::PageArgs,
+        past_the_end: PastTheEnd,
+        (joins, read): (&crate::graphql::joins::Joins<E>, RowReader<E::Model>),
     ) -> AppResult<(u64, Vec<crate::graphql::joins::Joined<E::Model>>)>
     where
         E: sea_orm::EntityTrait,
@@ -299,12 +320,9 @@ impl CountCache {
             query = query.order_by(*column, direction.clone());
         }
         let statement = with_window(db, joins.apply(query).into_query(), page);
-        let rows = db
-            .query_all_raw(statement)
-            .await?
-            .into_iter()
-            .map(crate::graphql::joins::Joined::read)
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = db.query_all_raw(statement).await?;
+        debug_assert!(rows.first().is_none_or(|row| joins.in_place(row)));
+        let rows = rows.into_iter().map(read).collect::<Result<Vec<_>, _>>()?;
         // Uncounted, a page past the end is known by having no rows.
         if !joins.counts_total() && rows.is_empty() && past_the_end == PastTheEnd::NotFound {
             page.check_in_range(0)?;
@@ -355,6 +373,10 @@ pub fn with_window(
     ));
     statement
 }
+
+/// How a page's rows are read: by name, or by position ([`crate::graphql::joins::Joined`]).
+type RowReader<M> =
+    fn(sea_orm::QueryResult) -> Result<crate::graphql::joins::Joined<M>, sea_orm::DbErr>;
 
 /// What a page past the last one answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,19 +2,21 @@
 
 use sea_orm::entity::prelude::*;
 
-/// One row of `student`.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "student")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i32,
-    pub owner: String,
-    pub name: String,
-    /// WeChat nickname.
-    pub nickname: String,
-    pub avatar: String,
-    pub sex: String,
-    pub birthday: Option<Date>,
+crate::model_read_at! {
+    /// One row of `student`.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "student")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub owner: String,
+        pub name: String,
+        /// WeChat nickname.
+        pub nickname: String,
+        pub avatar: String,
+        pub sex: String,
+        pub birthday: Option<Date>,
+    }
 }
 
 /// Relations are resolved by the GraphQL dataloaders, not by joins.

@@ -2,13 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
-/// One row of `teacher`.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "teacher")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i32,
-    pub owner: String,
+crate::model_read_at! {
+    /// One row of `teacher`.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "teacher")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub owner: String,
+    }
 }
 
 /// Relations are resolved by the GraphQL dataloaders, not by joins.

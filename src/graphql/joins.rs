@@ -12,6 +12,8 @@ use sea_orm::{
     RelationDef, Select, TryGetError,
 };
 
+use entity::ReadAt;
+
 use super::loader::{ByIdLoader, Cached, Key};
 
 /// What a page of `E` reads beside its rows: the to-one objects it selects, and whether it
@@ -23,12 +25,13 @@ pub struct Joins<E: EntityTrait> {
 }
 
 /// One joined object: its name (the table alias and its columns' prefix, e.g. `teacher__`: two
-/// underscores keep it apart from every column name), how it joins, and its columns as they are
-/// selected.
+/// underscores keep it apart from every column name), how it joins, its columns as they are
+/// selected, and the position of the first in the row (after the page's own and earlier joins').
 struct Join {
     name: &'static str,
     relation: RelationDef,
     columns: Vec<(Expr, String)>,
+    start: usize,
 }
 
 impl<E: EntityTrait> Default for Joins<E> {
@@ -59,6 +62,8 @@ impl<E: EntityTrait> Joins<E> {
     /// Joins the `R` whose `to` column equals the row's `from` column, as `name`.
     pub fn add<R: EntityTrait>(&mut self, name: &'static str, from: E::Column, to: R::Column) {
         let relation = E::belongs_to(R::default()).from(from).to(to).into();
+        let start =
+            E::Column::iter().count() + self.joins.iter().map(|j| j.columns.len()).sum::<usize>();
         let columns = R::Column::iter()
             .map(|c| {
                 let expr = Expr::col((Alias::new(name), Alias::new(c.as_str())));
@@ -69,6 +74,7 @@ impl<E: EntityTrait> Joins<E> {
             name,
             relation,
             columns,
+            start,
         });
     }
 
@@ -86,6 +92,20 @@ impl<E: EntityTrait> Joins<E> {
         }
         query
     }
+
+    /// Whether `row` has the page's columns, then each join's, where rows are read from
+    /// ([`Joined::read_at`]): checked on a page's first row in debug builds (the tests').
+    pub fn in_place(&self, row: &QueryResult) -> bool {
+        let names = row.column_names();
+        let wanted = E::Column::iter().map(|c| c.as_str().to_owned()).chain(
+            self.joins
+                .iter()
+                .flat_map(|j| j.columns.iter().map(|c| c.1.clone())),
+        );
+        wanted
+            .enumerate()
+            .all(|(i, name)| names.get(i) == Some(&name))
+    }
 }
 
 /// A row of a page with the objects joined to it.
@@ -94,19 +114,36 @@ pub struct Joined<M> {
     row: QueryResult,
 }
 
-impl<M: FromQueryResult> Joined<M> {
-    /// The row's model and what was joined to it.
-    pub fn read(row: QueryResult) -> Result<Self, sea_orm::DbErr> {
+impl<M> Joined<M> {
+    /// The row's model (its columns read by name) and what was joined to it.
+    pub fn read(row: QueryResult) -> Result<Self, sea_orm::DbErr>
+    where
+        M: FromQueryResult,
+    {
         Ok(Joined {
             model: M::from_query_result(&row, "")?,
             row,
         })
     }
 
-    /// The `R` joined as `name`, or `None` when the join matched nothing (all its columns are
-    /// NULL). A column that does not decode is an error, never a missing object.
-    pub fn object<R: EntityTrait>(&self, name: &str) -> Result<Option<R::Model>, sea_orm::DbErr> {
-        match R::Model::from_query_result_nullable(&self.row, name) {
+    /// The row's model (its columns first, read by position) and what was joined to it.
+    pub fn read_at(row: QueryResult) -> Result<Self, sea_orm::DbErr>
+    where
+        M: ReadAt,
+    {
+        Ok(Joined {
+            model: M::read_at(&row, 0)?,
+            row,
+        })
+    }
+
+    /// The `R` joined from column `start`, or `None` when the join matched nothing (all its
+    /// columns are NULL). A column that does not decode is an error, never a missing object.
+    fn object<R: EntityTrait>(&self, start: usize) -> Result<Option<R::Model>, sea_orm::DbErr>
+    where
+        R::Model: ReadAt,
+    {
+        match R::Model::read_at(&self.row, start) {
             Ok(model) => Ok(Some(model)),
             Err(TryGetError::Null(_)) => Ok(None),
             Err(TryGetError::DbErr(e)) => Err(e),
@@ -128,20 +165,20 @@ pub async fn feed<E, R, K>(
 where
     E: EntityTrait,
     R: EntityTrait + Send + Sync + 'static,
-    R::Model: Clone + Send + Sync + 'static,
+    R::Model: ReadAt + Clone + Send + Sync + 'static,
     R::Column: Send + Sync + 'static,
     K: Key,
 {
-    if !joins.joins.iter().any(|join| join.name == name) {
+    let Some(join) = joins.joins.iter().find(|join| join.name == name) else {
         return Ok(());
-    }
+    };
     let mut found = Vec::new();
     let mut absent = Vec::new();
     for row in rows {
         let Some(key) = link(&row.model) else {
             continue;
         };
-        match row.object::<R>(name)? {
+        match row.object::<R>(join.start)? {
             Some(object) => found.push((key, object)),
             None => absent.push(key),
         }

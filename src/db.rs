@@ -265,34 +265,16 @@ impl CountCache {
         let joins = crate::graphql::joins::Joins::default();
         let read = crate::graphql::joins::Joined::read;
         let (total, rows) = self
-            .page_read(db, query, order, page, past_the_end, (&joins, read))
+            .page_joined(db, query, order, page, past_the_end, (&joins, read))
             .await?;
         Ok((total, rows.into_iter().map(|r| r.model).collect()))
     }
 
     /// [`CountCache::page`], with the to-one objects of `joins` read in the same statement (the
-    /// total is counted without them, and only when `joins` asks for it: it is 0 otherwise).
-    /// Rows are read by position ([`entity::ReadAt`]).
+    /// total is counted without them, and only when `joins` asks for it: it is 0 otherwise),
+    /// each row read by `read`: by position ([`crate::graphql::joins::Joined::read_at`]) for a
+    /// page with joins.
     pub async fn page_joined<E>(
-        &self,
-        db: &DatabaseConnection,
-        query: sea_orm::Select<E>,
-        order: &[(E::Column, sea_orm::Order)],
-        page: crate::graphql::page::PageArgs,
-        past_the_end: PastTheEnd,
-        joins: &crate::graphql::joins::Joins<E>,
-    ) -> AppResult<(u64, Vec<crate::graphql::joins::Joined<E::Model>>)>
-    where
-        E: sea_orm::EntityTrait,
-        E::Model: Sync + entity::ReadAt,
-    {
-        let read = crate::graphql::joins::Joined::read_at;
-        self.page_read(db, query, order, page, past_the_end, (joins, read))
-            .await
-    }
-
-    /// A page of `query` with `joins`, each row read by `read`.
-    async fn page_read<E>(
         &self,
         db: &DatabaseConnection,
         query: sea_orm::Select<E>,
@@ -375,7 +357,7 @@ pub fn with_window(
 }
 
 /// How a page's rows are read: by name, or by position ([`crate::graphql::joins::Joined`]).
-type RowReader<M> =
+pub type RowReader<M> =
     fn(sea_orm::QueryResult) -> Result<crate::graphql::joins::Joined<M>, sea_orm::DbErr>;
 
 /// What a page past the last one answers.

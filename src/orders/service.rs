@@ -187,7 +187,7 @@ pub async fn orders(
             ],
             page,
             crate::db::PastTheEnd::Empty,
-            joins,
+            (joins, crate::graphql::joins::Joined::read_at),
         )
         .await
 }

@@ -72,7 +72,7 @@ pub async fn list_payers(
             &[(C::Id, sea_orm::Order::Desc)],
             page,
             crate::db::PastTheEnd::NotFound,
-            joins,
+            (joins, crate::graphql::joins::Joined::read_at),
         )
         .await
 }

@@ -213,9 +213,13 @@ async fn execute(
 
 /// A GraphQL page (`totalCount`, `page`, `pageSize`, `items`) for a legacy list envelope.
 pub struct Page {
+    /// Rows on all pages (`totalCount`).
     pub total: u64,
+    /// This page's number, from 1.
     pub page: u64,
+    /// Rows a page.
     pub page_size: u64,
+    /// This page's rows.
     pub items: Rows,
 }
 

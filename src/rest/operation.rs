@@ -233,20 +233,21 @@ pub enum Rows {
 }
 
 impl Page {
+    /// A page of `items` whose counts `number` reads by GraphQL key (absent: total 0, page 1,
+    /// size 1).
+    fn new(number: impl Fn(&str) -> Option<u64>, items: Rows) -> Page {
+        Page {
+            total: number("totalCount").unwrap_or(0),
+            page: number("page").unwrap_or(1),
+            page_size: number("pageSize").unwrap_or(1),
+            items,
+        }
+    }
+
     /// A page a handler holds as JSON (it reshaped its rows).
     pub fn from_json(mut page: Value) -> Page {
-        let number = |key: &str, default: u64| page[key].as_u64().unwrap_or(default);
-        let (total, number_of_page, page_size) = (
-            number("totalCount", 0),
-            number("page", 1),
-            number("pageSize", 1),
-        );
-        Page {
-            total,
-            page: number_of_page,
-            page_size,
-            items: Rows::Json(take(std::mem::take(&mut page), "items")),
-        }
+        let items = Rows::Json(page.get_mut("items").map(Value::take).unwrap_or_default());
+        Page::new(|key| page[key].as_u64(), items)
     }
 }
 
@@ -284,22 +285,12 @@ impl Caller {
         let Some(ConstValue::Object(mut page)) = root.swap_remove(field) else {
             return Err(missing());
         };
-        let number = |key: &str, default: u64| match page.get(key) {
-            Some(ConstValue::Number(n)) => n.as_u64().unwrap_or(default),
-            _ => default,
-        };
-        let (total, number_of_page, page_size) = (
-            number("totalCount", 0),
-            number("page", 1),
-            number("pageSize", 1),
-        );
         let items = page.swap_remove("items").unwrap_or(ConstValue::Null);
-        Ok(Page {
-            total,
-            page: number_of_page,
-            page_size,
-            items: Rows::Graphql(items, order),
-        })
+        let number = |key: &str| match page.get(key) {
+            Some(ConstValue::Number(n)) => n.as_u64(),
+            _ => None,
+        };
+        Ok(Page::new(number, Rows::Graphql(items, order)))
     }
 }
 

@@ -281,7 +281,7 @@ impl CountCache {
         order: &[(E::Column, sea_orm::Order)],
         page: crate::graphql::page::PageArgs,
         past_the_end: PastTheEnd,
-        (joins, read): (&crate::graphql::joins::Joins<E>, RowReader<E::Model>),
+        (joins, read): (&crate::graphql::joins::Joins<E>, RowReader<E>),
     ) -> AppResult<(u64, Vec<crate::graphql::joins::Joined<E::Model>>)>
     where
         E: sea_orm::EntityTrait,
@@ -304,7 +304,10 @@ impl CountCache {
         let statement = with_window(db, joins.apply(query).into_query(), page);
         let rows = db.query_all_raw(statement).await?;
         debug_assert!(rows.first().is_none_or(|row| joins.in_place(row)));
-        let rows = rows.into_iter().map(read).collect::<Result<Vec<_>, _>>()?;
+        let rows = rows
+            .into_iter()
+            .map(|row| read(joins, row))
+            .collect::<Result<Vec<_>, _>>()?;
         // Uncounted, a page past the end is known by having no rows.
         if !joins.counts_total() && rows.is_empty() && past_the_end == PastTheEnd::NotFound {
             page.check_in_range(0)?;
@@ -356,9 +359,15 @@ pub fn with_window(
     statement
 }
 
-/// How a page's rows are read: by name, or by position ([`crate::graphql::joins::Joined`]).
-pub type RowReader<M> =
-    fn(sea_orm::QueryResult) -> Result<crate::graphql::joins::Joined<M>, sea_orm::DbErr>;
+/// How a page's rows are read: by name, or by position ([`crate::graphql::joins::Joined`]), of
+/// the columns its joins select.
+pub type RowReader<E> = fn(
+    &crate::graphql::joins::Joins<E>,
+    sea_orm::QueryResult,
+) -> Result<
+    crate::graphql::joins::Joined<<E as sea_orm::EntityTrait>::Model>,
+    sea_orm::DbErr,
+>;
 
 /// What a page past the last one answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

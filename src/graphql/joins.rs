@@ -3,6 +3,11 @@
 //! one statement instead of one per nested type. Nested resolvers still ask their loaders, which
 //! answer from what was fed: an object resolves the same way wherever it appears, and a page that
 //! does not select an object does not join it.
+//!
+//! A page may also select only the columns of its own rows that its selection reads
+//! ([`Joins::only`]): the rows are the page's alone (no loader is fed them), so a column no
+//! selected field reads need not cross the wire nor be decoded. The joined objects keep every
+//! column: they feed loaders that any field of the request may ask.
 
 use std::marker::PhantomData;
 
@@ -12,31 +17,32 @@ use sea_orm::{
     RelationDef, Select, TryGetError,
 };
 
-use entity::ReadAt;
+use entity::{Columns, ReadAt};
 
 use super::loader::{ByIdLoader, Cached, Key};
 
-/// What a page of `E` reads beside its rows: the to-one objects it selects, and whether it
-/// selects the total (a page that does not costs no count).
+/// What a page of `E` reads: which of its own columns, the to-one objects it selects, and
+/// whether it selects the total (a page that does not costs no count).
 pub struct Joins<E: EntityTrait> {
+    own: Columns,
     joins: Vec<Join>,
     uncounted: bool,
     _entity: PhantomData<E>,
 }
 
 /// One joined object: its name (the table alias and its columns' prefix, e.g. `teacher__`: two
-/// underscores keep it apart from every column name), how it joins, its columns as they are
-/// selected, and the position of the first in the row (after the page's own and earlier joins').
+/// underscores keep it apart from every column name), how it joins, and its columns as they are
+/// selected.
 struct Join {
     name: &'static str,
     relation: RelationDef,
     columns: Vec<(Expr, String)>,
-    start: usize,
 }
 
 impl<E: EntityTrait> Default for Joins<E> {
     fn default() -> Self {
         Joins {
+            own: Columns::ALL,
             joins: Vec::new(),
             uncounted: false,
             _entity: PhantomData,
@@ -59,11 +65,33 @@ impl<E: EntityTrait> Joins<E> {
         !self.uncounted
     }
 
+    /// Selects only `columns` of the page's own (every column by default). The first column,
+    /// the primary key, is always selected: a statement selects something.
+    pub fn only(&mut self, columns: Columns) {
+        self.own = columns.with(Columns(1));
+    }
+
+    /// The page's own columns, as they are selected.
+    fn own_columns(&self) -> impl Iterator<Item = E::Column> + '_ {
+        E::Column::iter()
+            .enumerate()
+            .filter(|(i, _)| self.own.has(*i))
+            .map(|(_, c)| c)
+    }
+
+    /// Where the columns of the `index`th join start in a row: after the page's own columns and
+    /// the earlier joins'.
+    fn start(&self, index: usize) -> usize {
+        let own = self.own.count(E::Column::iter().count());
+        own + self.joins[..index]
+            .iter()
+            .map(|j| j.columns.len())
+            .sum::<usize>()
+    }
+
     /// Joins the `R` whose `to` column equals the row's `from` column, as `name`.
     pub fn add<R: EntityTrait>(&mut self, name: &'static str, from: E::Column, to: R::Column) {
         let relation = E::belongs_to(R::default()).from(from).to(to).into();
-        let start =
-            E::Column::iter().count() + self.joins.iter().map(|j| j.columns.len()).sum::<usize>();
         let columns = R::Column::iter()
             .map(|c| {
                 let expr = Expr::col((Alias::new(name), Alias::new(c.as_str())));
@@ -74,12 +102,14 @@ impl<E: EntityTrait> Joins<E> {
             name,
             relation,
             columns,
-            start,
         });
     }
 
-    /// `query` with the joins and their columns.
+    /// `query` with the page's own columns, the joins and their columns.
     pub fn apply(&self, mut query: Select<E>) -> Select<E> {
+        if self.own != Columns::ALL {
+            query = query.select_only().columns(self.own_columns());
+        }
         for join in &self.joins {
             query = query.join_as(
                 JoinType::LeftJoin,
@@ -97,7 +127,7 @@ impl<E: EntityTrait> Joins<E> {
     /// ([`Joined::read_at`]): checked on a page's first row in debug builds (the tests').
     pub fn in_place(&self, row: &QueryResult) -> bool {
         let names = row.column_names();
-        let wanted = E::Column::iter().map(|c| c.as_str().to_owned()).chain(
+        let wanted = self.own_columns().map(|c| c.as_str().to_owned()).chain(
             self.joins
                 .iter()
                 .flat_map(|j| j.columns.iter().map(|c| c.1.clone())),
@@ -115,9 +145,11 @@ pub struct Joined<M> {
 }
 
 impl<M> Joined<M> {
-    /// The row's model (its columns read by name) and what was joined to it.
-    pub fn read(row: QueryResult) -> Result<Self, sea_orm::DbErr>
+    /// The row's model (its columns read by name) and what was joined to it, for a page that
+    /// selects every column of its own.
+    pub fn read<E>(_: &Joins<E>, row: QueryResult) -> Result<Self, sea_orm::DbErr>
     where
+        E: EntityTrait<Model = M>,
         M: FromQueryResult,
     {
         Ok(Joined {
@@ -126,13 +158,15 @@ impl<M> Joined<M> {
         })
     }
 
-    /// The row's model (its columns first, read by position) and what was joined to it.
-    pub fn read_at(row: QueryResult) -> Result<Self, sea_orm::DbErr>
+    /// The row's model (the columns `joins` selects of it, first, read by position) and what
+    /// was joined to it.
+    pub fn read_at<E>(joins: &Joins<E>, row: QueryResult) -> Result<Self, sea_orm::DbErr>
     where
+        E: EntityTrait<Model = M>,
         M: ReadAt,
     {
         Ok(Joined {
-            model: M::read_at(&row, 0)?,
+            model: M::read_some(&row, 0, joins.own)?,
             row,
         })
     }
@@ -169,16 +203,17 @@ where
     R::Column: Send + Sync + 'static,
     K: Key,
 {
-    let Some(join) = joins.joins.iter().find(|join| join.name == name) else {
+    let Some(index) = joins.joins.iter().position(|join| join.name == name) else {
         return Ok(());
     };
+    let start = joins.start(index);
     let mut found = Vec::new();
     let mut absent = Vec::new();
     for row in rows {
         let Some(key) = link(&row.model) else {
             continue;
         };
-        match row.object::<R>(join.start)? {
+        match row.object::<R>(start)? {
             Some(object) => found.push((key, object)),
             None => absent.push(key),
         }

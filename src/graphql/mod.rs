@@ -94,7 +94,8 @@ pub struct MutationRoot(
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// The schema with its built-in limits but without data: enough for the SDL. No extension is
-/// registered: what requests need before they run is done by [`request::run`].
+/// registered: what requests need before they run is done by [`request::run`], and the rows of
+/// the largest pages resolve their fields without extension hooks ([`row::Inline`]).
 pub fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     let builder = Schema::build(
         QueryRoot::default(),

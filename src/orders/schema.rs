@@ -17,6 +17,7 @@ use crate::{
         joins::{feed, Joins},
         loader::Cached,
         page::PageArgs,
+        row::{self, Inline},
         state,
     },
 };
@@ -29,14 +30,15 @@ fn page_args(
     PageArgs::new(page, Some(size.unwrap_or(default)), 100).extend()
 }
 
-/// The to-one objects the query selects of a page of orders, to be read with the page, and
-/// whether it selects the total. An invoice the caller may not see is not read: its field
+/// The columns and to-one objects the query selects of a page of orders, to be read with the
+/// page, and whether it selects the total. An invoice the caller may not see is not read: its field
 /// answers `FORBIDDEN`.
 fn order_joins(ctx: &Context<'_>) -> Joins<payment_order::Entity> {
     use payment_order::Column as O;
     let selection = ctx.look_ahead();
     let items = selection.field("items");
     let mut joins = Joins::counting_if(selection.field("totalCount").exists());
+    joins.only(row::columns::<payment_order::Model>(Order::READS, &items));
     if items.field("orderItem").exists() {
         joins.add::<order_item::Entity>(ITEM, O::Id, order_item::Column::OrderId);
     }
@@ -91,7 +93,7 @@ async fn order_page(
     Ok(OrderPage::new(
         args,
         total,
-        rows.into_iter().map(|r| Order(r.model)),
+        rows.into_iter().map(|r| Inline(Order(r.model))),
     ))
 }
 

@@ -5,7 +5,7 @@ use entity::{customer, invoice, order_item, order_usage, payment_order};
 
 use super::loaders::{CustomerLoader, InvoiceLoader, OrderItemLoader, UsageLoader};
 use crate::{
-    graphql::{loader::load, money::Money, state},
+    graphql::{loader::load, money::Money, row::Inline, state},
     page_type,
     reports::types::public_url,
     row_object,
@@ -147,7 +147,7 @@ row_object! {
         id: i32,
         number: &str,
         title: &str,
-        async fn total(&self) -> Money {
+        reads(total_cents) async fn total(&self) -> Money {
             Money(self.0.total_cents)
         }
         size: i32,
@@ -159,41 +159,41 @@ row_object! {
         expire_at: i64,
         paid_at: i64,
         fulfilled_at: i64,
-        async fn trade_info(&self) -> TradeInfo {
-            TradeInfo {
+        reads(third_trade_num, third_trade_identity, payment_source, payment_channel) async fn trade_info(&self) -> Inline<TradeInfo> {
+            Inline(TradeInfo {
                 third_trade_num: self.0.third_trade_num.clone(),
                 third_trade_identity: self.0.third_trade_identity.clone(),
                 payment_source: self.0.payment_source,
                 payment_channel: self.0.payment_channel,
-            }
+            })
         }
-        async fn order_item(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrderItem>> {
-            Ok(load::<OrderItemLoader, _>(ctx, self.0.id).await?.map(OrderItem))
+        reads(id) async fn order_item(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Inline<OrderItem>>> {
+            Ok(load::<OrderItemLoader, _>(ctx, self.0.id).await?.map(|i| Inline(OrderItem(i))))
         }
-        async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CustomerInfo>> {
+        reads(customer_id) async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Inline<CustomerInfo>>> {
             let found = load::<CustomerLoader, _>(ctx, self.0.customer_id).await?;
-            Ok(found.map(|c| CustomerInfo {
+            Ok(found.map(|c| Inline(CustomerInfo {
                 id: c.id,
                 nick_name: c.nick_name,
                 avatar: c.avatar,
                 mobile: c.mobile,
-            }))
+            })))
         }
-        async fn usage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Usage>> {
-            Ok(load::<UsageLoader, _>(ctx, self.0.id).await?.map(Usage))
+        reads(id) async fn usage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Inline<Usage>>> {
+            Ok(load::<UsageLoader, _>(ctx, self.0.id).await?.map(|u| Inline(Usage(u))))
         }
         /// Null when the order has no invoice. Needs `Payment_Order_Info`, wherever the order is
         /// reached from.
-        async fn invoice(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Invoice>> {
+        reads(id) async fn invoice(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Inline<Invoice>>> {
             if !crate::auth::permits(ctx, "Invoice") {
                 return Ok(None);
             }
-            Ok(load::<InvoiceLoader, _>(ctx, self.0.id).await?.map(Invoice))
+            Ok(load::<InvoiceLoader, _>(ctx, self.0.id).await?.map(|i| Inline(Invoice(i))))
         }
     }
 }
 
-page_type!(OrderPage, Order, "A page of orders.");
+page_type!(OrderPage, Inline<Order>, "A page of orders.");
 page_type!(CustomerPage, Customer, "A page of customers.");
 page_type!(
     ReportCustomerPage,

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Object, ResultExt};
 
-use entity::{student, teacher, user_info::Column as C};
+use entity::{student, teacher, user_info, user_info::Column as C};
 
 use super::{
     loaders::{StudentLoader, TeacherLoader},
@@ -18,6 +18,7 @@ use crate::{
         joins::{feed, Joins},
         loader::Cached,
         page::{PageArgs, MAX_PAGE_SIZE},
+        row::{self, Inline},
         state,
     },
 };
@@ -39,11 +40,12 @@ impl PayersQuery {
     ) -> async_graphql::Result<PayerPage> {
         let args = PageArgs::new(page, page_size, MAX_PAGE_SIZE).extend()?;
         let filter = filter.unwrap_or_default();
-        // The teachers and students the page selects are read with it, in one statement; the
-        // total is counted only when asked for.
+        // The columns, teachers and students the page selects are read with it, in one
+        // statement; the total is counted only when asked for.
         let selection = ctx.look_ahead();
         let items = selection.field("items");
         let mut joins = Joins::counting_if(selection.field("totalCount").exists());
+        joins.only(row::columns::<user_info::Model>(Payer::READS, &items));
         if items.field("teacher").exists() {
             joins.add::<teacher::Entity>(TEACHER, C::TeacherId, teacher::Column::Id);
         }
@@ -66,7 +68,7 @@ impl PayersQuery {
         Ok(PayerPage::new(
             args,
             total,
-            rows.into_iter().map(|r| Payer(r.model)),
+            rows.into_iter().map(|r| Inline(Payer(r.model))),
         ))
     }
 

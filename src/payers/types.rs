@@ -5,7 +5,10 @@ use chrono::NaiveDate;
 use entity::{student, teacher, user_info, visit_record};
 
 use super::loaders::{StudentLoader, TeacherLoader};
-use crate::{graphql::loader::Cached, page_type, row_object};
+use crate::{
+    graphql::{loader::Cached, row::Inline},
+    page_type, row_object,
+};
 
 /// `sex` values and their labels.
 pub const SEX: &[(&str, &str)] = &[("male", "男"), ("female", "女")];
@@ -51,31 +54,31 @@ row_object! {
         lesson_total: i32,
         is_seller: bool,
         /// Commission as a decimal string with two places, e.g. `"0.00"`.
-        async fn commission(&self) -> String {
+        reads(commission_cents) async fn commission(&self) -> String {
             let c = self.0.commission_cents;
             let sign = if c < 0 { "-" } else { "" };
             format!("{sign}{}.{:02}", c.abs() / 100, c.abs() % 100)
         }
         /// The id of the seller who brought this user.
-        async fn my_seller(&self) -> Option<i32> {
+        reads(my_seller_id) async fn my_seller(&self) -> Option<i32> {
             self.0.my_seller_id
         }
         remark: Option<&str>,
         /// The user's teacher.
-        async fn teacher(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Teacher>> {
+        reads(teacher_id) async fn teacher(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Inline<Teacher>>> {
             let Some(id) = self.0.teacher_id else {
                 return Ok(None);
             };
             let loader = ctx.data::<Cached<TeacherLoader>>()?;
-            Ok(loader.load_one(id).await?.map(Teacher))
+            Ok(loader.load_one(id).await?.map(|t| Inline(Teacher(t))))
         }
         /// The user's student profile.
-        async fn student(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Student>> {
+        reads(student_id) async fn student(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Inline<Student>>> {
             let Some(id) = self.0.student_id else {
                 return Ok(None);
             };
             let loader = ctx.data::<Cached<StudentLoader>>()?;
-            Ok(loader.load_one(id).await?.map(Student))
+            Ok(loader.load_one(id).await?.map(|s| Inline(Student(s))))
         }
         /// `student`, `teacher` or null.
         identity: Option<&str>,
@@ -84,10 +87,10 @@ row_object! {
         /// The bound account (WeChat openid or username).
         bind_account: &str,
         /// Team-up state.
-        async fn group_info(&self) -> GroupInfo {
-            GroupInfo {
+        reads(group_status) async fn group_info(&self) -> Inline<GroupInfo> {
+            Inline(GroupInfo {
                 status: self.0.group_status,
-            }
+            })
         }
         /// Starred by staff.
         star: bool,
@@ -98,19 +101,19 @@ row_object! {
         /// Follow-up state: `one2one`, `consider`, `abandon` or `appointment`.
         follow_up: Option<&str>,
         /// Label of `followUp`.
-        async fn follow_up_display(&self) -> Option<&'static str> {
+        reads(follow_up) async fn follow_up_display(&self) -> Option<&'static str> {
             label(FOLLOW_UP, self.0.follow_up.as_deref())
         }
         /// Deep-consumption course bag: `5_class_bag`, `30_class_bag` or `60_class_bag`.
         deep_consume: Option<&str>,
         /// Label of `deepConsume`.
-        async fn deep_consume_display(&self) -> Option<&'static str> {
+        reads(deep_consume) async fn deep_consume_display(&self) -> Option<&'static str> {
             label(DEEP_CONSUME, self.0.deep_consume.as_deref())
         }
         /// `male` or `female`.
         sex: Option<&str>,
         /// Label of `sex`.
-        async fn sex_display(&self) -> Option<&'static str> {
+        reads(sex) async fn sex_display(&self) -> Option<&'static str> {
             label(SEX, self.0.sex.as_deref())
         }
     }
@@ -165,7 +168,7 @@ row_object! {
     }
 }
 
-page_type!(PayerPage, Payer, "A page of paid users.");
+page_type!(PayerPage, Inline<Payer>, "A page of paid users.");
 page_type!(VisitRecordPage, VisitRecord, "A page of visit records.");
 
 crate::graphql::filter_input! {

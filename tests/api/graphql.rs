@@ -61,6 +61,158 @@ async fn payers_query_with_nested_objects_and_codes() {
     .await;
 }
 
+/// Each field of `page`'s rows asked alone answers what it answers among all the others, and
+/// no answer holds a column that was not read: a page selects only the columns its selected
+/// fields read (`row_object!`'s `reads`), and the others hold values no row holds
+/// (`entity::Unread`), which a field reading a column it does not declare would answer.
+async fn each_field_alone_answers_as_among_all(
+    app: &crate::common::TestApp,
+    page: &str,
+    fields: &[&str],
+) {
+    let all = fields.join(" ");
+    let full = app
+        .graphql(
+            Some(STAFF),
+            &format!("{{ {page} {{ items {{ {all} }} }} }}"),
+            json!({}),
+        )
+        .await;
+    let root = page.split('(').next().unwrap();
+    let rows = full["data"][root]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(rows.len() >= 5, "{}: {full}", app.name());
+    let unread = [
+        entity::UNREAD_TEXT.to_owned(),
+        i16::MIN.to_string(),
+        i32::MIN.to_string(),
+        i64::MIN.to_string(),
+        chrono::NaiveDate::MIN.to_string(),
+    ];
+    let text = full.to_string();
+    assert!(
+        unread.iter().all(|u| !text.contains(u.as_str())),
+        "{}: {full}",
+        app.name()
+    );
+    for field in fields.iter().copied().chain(["__typename"]) {
+        let alone = app
+            .graphql(
+                Some(STAFF),
+                &format!("{{ {page} {{ items {{ {field} }} }} }}"),
+                json!({}),
+            )
+            .await;
+        let key = field.split(' ').next().unwrap();
+        let expected: Vec<_> = rows
+            .iter()
+            .map(|row| json!({ key: row.get(key).cloned().unwrap_or(json!(root_type(root))) }))
+            .collect();
+        assert_eq!(
+            alone,
+            json!({ "data": { root: { "items": expected } } }),
+            "{}: {field}",
+            app.name()
+        );
+    }
+}
+
+/// The type of the rows of the page `root`, as `__typename` answers it.
+fn root_type(root: &str) -> &'static str {
+    match root {
+        "payers" => "Payer",
+        _ => "Order",
+    }
+}
+
+#[tokio::test]
+async fn a_pages_fields_answer_alone_as_among_all() {
+    each_db(|app| async move {
+        let payer = [
+            "id",
+            "owner",
+            "name",
+            "avatar",
+            "age",
+            "points",
+            "lessonTotal",
+            "isSeller",
+            "commission",
+            "mySeller",
+            "remark",
+            "teacher { id owner }",
+            "student { id owner name nickname avatar sex birthday }",
+            "identity",
+            "isPay",
+            "isBind",
+            "bindAccount",
+            "groupInfo { status statusDisplay }",
+            "star",
+            "realname",
+            "city",
+            "learnExtent",
+            "followUp",
+            "followUpDisplay",
+            "deepConsume",
+            "deepConsumeDisplay",
+            "sex",
+            "sexDisplay",
+        ];
+        each_field_alone_answers_as_among_all(&app, "payers(pageSize: 30)", &payer).await;
+        let order = [
+            "id",
+            "number",
+            "title",
+            "total",
+            "size",
+            "state",
+            "stateDisplay",
+            "checkoutAt",
+            "expireAt",
+            "paidAt",
+            "fulfilledAt",
+            "tradeInfo { thirdTradeNum thirdTradeIdentity paymentSource paymentChannel }",
+            "orderItem { id title cover price }",
+            "customer { id nickName avatar mobile }",
+            "usage { quantityCount availableCount expendStatus }",
+            "invoice { state createTime invoiceTitle invoiceAmount vatBankAccount }",
+        ];
+        let orders = r#"orders(filter: { startDate: "2019-01-01" }, pageSize: 30)"#;
+        each_field_alone_answers_as_among_all(&app, orders, &order).await;
+    })
+    .await;
+}
+
+/// The rows of the largest pages resolve their fields in place (`graphql::row::Inline`), as
+/// async-graphql would: fragments named and inline, aliases, a key selected twice (its objects
+/// merged), `__typename`, `@skip` and `@include`, in the document's order.
+#[tokio::test]
+async fn inline_rows_answer_every_form_of_selection() {
+    each_db(|app| async move {
+        let q = r#"query { payers(filter: {kw: "12345678900"}, pageSize: 1) { items {
+            __typename ...P id other: id teacher { id } teacher { owner }
+            ... on Payer { groupInfo { status } }
+            ... @include(if: true) { name groupInfo { statusDisplay } }
+            sex @skip(if: true)
+            ... on Payer @skip(if: true) { age }
+          } } }
+          fragment P on Payer { owner student { id } }"#;
+        let v = app.graphql(Some(STAFF), q, json!({})).await;
+        let row = json!({
+            "__typename": "Payer", "owner": "12345678900", "student": { "id": 92 },
+            "id": 98, "other": 98, "teacher": { "id": 108, "owner": "12345" },
+            "groupInfo": { "status": 3, "statusDisplay": "未组队有资格" }, "name": "昵称"
+        });
+        let expected = json!({ "data": { "payers": { "items": [row] } } });
+        assert_eq!(v, expected, "{}", app.name());
+        // The keys in the document's order too, which `Value`'s equality ignores.
+        assert_eq!(v.to_string(), expected.to_string(), "{}", app.name());
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_page_costs_the_same_statements_whatever_its_size() {
     each_db(|app| async move {

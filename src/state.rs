@@ -4,9 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{
-    auth::jwt::JwtKeys, config::Config, db::StatementCounter, graphql::AppSchema, storage::Storage,
-};
+use crate::{auth::jwt::JwtKeys, config::Config, db::StatementCounter, storage::Storage};
 
 /// The services below both interfaces: database, signing keys, configuration.
 /// GraphQL resolvers reach it through the schema's data (`graphql::state`). A copy whose `db`
@@ -81,13 +79,14 @@ impl SheetJobs {
     }
 }
 
-/// The router's state: the core and the one schema both interfaces run on.
+/// The router's state: the core and the one schema both interfaces run on (built twice, to
+/// validate known documents faster: [`crate::graphql::Schemas`]).
 #[derive(Clone)]
 pub struct AppState {
     pub core: Arc<Core>,
     /// The core whose database is the read replica, when one is configured: queries run on it.
     pub reader: Option<Arc<Core>>,
-    pub schema: AppSchema,
+    pub schema: crate::graphql::Schemas,
     /// Persisted and parsed GraphQL documents.
     pub documents: Arc<crate::graphql::request::Documents>,
     /// Request and operation counters for `/metrics`.

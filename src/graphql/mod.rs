@@ -51,7 +51,9 @@ pub mod row;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{
+    Context, EmptySubscription, MergedObject, Schema, SchemaBuilder, ValidationMode,
+};
 
 use crate::{
     accounts::schema::{AccountsMutation, AccountsQuery},
@@ -116,9 +118,28 @@ pub fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptyS
 /// Directives one document may carry (GraphQL Armor's default).
 pub(crate) const MAX_DIRECTIVES: usize = 50;
 
-/// The live schema over `core`.
-pub fn build(core: Arc<Core>) -> AppSchema {
-    builder(&core.config).data(core).finish()
+/// The two schemas over `core` a request may run on.
+pub fn build(core: Arc<Core>) -> Schemas {
+    Schemas {
+        strict: builder(&core.config).data(core.clone()).finish(),
+        known: builder(&core.config)
+            .validation_mode(ValidationMode::Fast)
+            .data(core)
+            .finish(),
+    }
+}
+
+/// The same types and data, validating documents two ways ([`request::run`] chooses).
+#[derive(Clone)]
+pub struct Schemas {
+    /// Every rule of the specification: a document's first run, and every run with variables.
+    pub strict: AppSchema,
+    /// Only the rules whose answer may change from one run of the same document to the next
+    /// (its complexity and depth against the limits, fragment cycles): for a document without
+    /// variables that this instance already ran without an error. Every other rule looks at
+    /// nothing but the document and the schema, and answered already; run again on every
+    /// request it was 8% of a page's CPU (BENCHMARKS.md).
+    pub known: AppSchema,
 }
 
 /// The SDL, as checked in at `schema.graphql`.

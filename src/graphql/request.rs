@@ -7,7 +7,10 @@
 //! registered, async-graphql resolves each field directly instead of through a chain of boxed
 //! hooks and a registry lookup per field, which is most of the cost of a large page.
 
-use std::sync::Arc;
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
 
 use async_graphql::{
     parser::{
@@ -49,7 +52,15 @@ fn parsed_weight(text: &str) -> usize {
 /// bounded in entries and bytes and keyed by digests, never by a client's text.
 pub struct Documents {
     persisted: Bounded<Arc<str>>,
-    parsed: Bounded<Arc<ExecutableDocument>>,
+    parsed: Bounded<Arc<Parsed>>,
+}
+
+/// A client's document that passed the limits, and whether it ran once, without variables,
+/// with no error: then every validation rule that looks only at the document and the schema
+/// passed, and it runs on the schema that skips them ([`super::Schemas::known`]).
+pub struct Parsed {
+    doc: Arc<ExecutableDocument>,
+    ran_clean: AtomicBool,
 }
 
 impl Default for Documents {
@@ -141,7 +152,7 @@ async fn persisted(
 async fn client_document(
     state: &AppState,
     request: &mut Request,
-) -> Result<Arc<ExecutableDocument>, ServerError> {
+) -> Result<Arc<Parsed>, ServerError> {
     let documents = &state.documents;
     let register = persisted(state, request).await?;
     let text_key = cache::key(&[request.query.as_bytes()]);
@@ -157,8 +168,12 @@ async fn client_document(
                 introspection: config.introspection(),
             };
             limits.check_text(&request.query)?;
-            let doc = Arc::new(parse_query(&request.query)?);
+            let doc = parse_query(&request.query)?;
             limits.check_document(&doc)?;
+            let doc = Arc::new(Parsed {
+                doc: Arc::new(doc),
+                ran_clean: AtomicBool::new(false),
+            });
             if request.query.len() <= MAX_CACHED_TEXT {
                 documents
                     .parsed
@@ -178,7 +193,7 @@ async fn client_document(
             );
             // A mutation's text may hold a password or a key as a literal: it stays in this
             // instance's memory, never in a table (other instances ask for its text again).
-            if !has_mutation(&doc) {
+            if !has_mutation(&doc.doc) {
                 store_document(&state.core.db, &hash, &request.query).await;
             }
         }
@@ -268,13 +283,15 @@ fn attach_loaders(request: Request, db: &DatabaseConnection) -> Request {
 /// Runs `request` as `auth`.
 pub async fn run(state: &AppState, mut request: Request, auth: Auth, source: Source) -> Response {
     let read_only = matches!(source, Source::ClientGet);
-    let doc = match source {
-        Source::Rest(doc) => Ok(doc),
-        Source::Client | Source::ClientGet => client_document(state, &mut request).await,
+    let found = match source {
+        Source::Rest(doc) => Ok((doc, None)),
+        Source::Client | Source::ClientGet => client_document(state, &mut request)
+            .await
+            .map(|parsed| (parsed.doc.clone(), Some(parsed))),
     };
     // The variables of every request, and a client's document, are checked for NULs.
-    let doc = match doc.and_then(|doc| refuse_nul(&request).map(|()| doc)) {
-        Ok(doc) => doc,
+    let (doc, parsed) = match found.and_then(|found| refuse_nul(&request).map(|()| found)) {
+        Ok(found) => found,
         Err(e) => return Response::from_errors(vec![e]),
     };
     let selected = selected(&doc, request.operation_name.as_deref());
@@ -294,7 +311,22 @@ pub async fn run(state: &AppState, mut request: Request, auth: Auth, source: Sou
     let request = request.data(auth);
     // The schema's own data holds the primary's core; a query on the replica gets its own.
     let request = attach_loaders(request.data(core.clone()), &core.db);
-    let mut response = state.schema.execute(request).await;
+    // Variables are checked against the document on every run: only a run without them may
+    // skip the rules a clean run of the same document passed.
+    let without_variables = request.variables.is_empty();
+    let known = without_variables
+        && parsed
+            .as_ref()
+            .is_some_and(|p| p.ran_clean.load(Ordering::Relaxed));
+    let schema = if known {
+        &state.schema.known
+    } else {
+        &state.schema.strict
+    };
+    let mut response = schema.execute(request).await;
+    if let Some(parsed) = parsed.filter(|_| without_variables && response.errors.is_empty()) {
+        parsed.ran_clean.store(true, Ordering::Relaxed);
+    }
     // Totals are forgotten once a write committed (outside a served request, where that cannot
     // be known, after any mutation), here and on the other instances: a document that fails,
     // or writes nothing, leaves them.

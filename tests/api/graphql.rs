@@ -213,6 +213,34 @@ async fn inline_rows_answer_every_form_of_selection() {
     .await;
 }
 
+/// A document that ran once without variables and without an error skips the validation
+/// rules it passed (`graphql::Schemas::known`) and answers the same; its variables, when it has
+/// some, are still checked by every rule.
+#[tokio::test]
+async fn a_document_that_ran_clean_answers_the_same_and_still_checks_its_variables() {
+    each_db(|app| async move {
+        let q = "query ($size: Int) { payers(pageSize: $size) { items { id } } }";
+        let first = app.graphql(Some(STAFF), q, json!({})).await;
+        assert_eq!(
+            first["data"]["payers"]["items"].as_array().map(Vec::len),
+            Some(10)
+        );
+        for _ in 0..2 {
+            assert_eq!(app.graphql(Some(STAFF), q, json!({})).await, first);
+        }
+        let bad = app.graphql(Some(STAFF), q, json!({ "size": "many" })).await;
+        let message = r#"Invalid value for argument "pageSize", expected type "Int""#;
+        let location = json!([{ "line": 1, "column": 29 }]);
+        assert_eq!(
+            bad,
+            json!({ "data": null, "errors": [{ "message": message, "locations": location }] }),
+            "{}",
+            app.name()
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_page_costs_the_same_statements_whatever_its_size() {
     each_db(|app| async move {

@@ -132,13 +132,13 @@ pub fn build(core: Arc<Core>) -> Schemas {
 /// The same types and data, validating documents two ways ([`request::run`] chooses).
 #[derive(Clone)]
 pub struct Schemas {
-    /// Every rule of the specification: a document's first run, and every run with variables.
+    /// Every rule of the specification: a run's first time.
     pub strict: AppSchema,
-    /// Only the rules whose answer may change from one run of the same document to the next
-    /// (its complexity and depth against the limits, fragment cycles): for a document without
-    /// variables that this instance already ran without an error. Every other rule looks at
-    /// nothing but the document and the schema, and answered already; run again on every
-    /// request it was 8% of a page's CPU (BENCHMARKS.md).
+    /// Only the rules whose answer may change from one run of the same document, variables and
+    /// operation to the next (complexity and depth against the limits, fragment cycles): for a
+    /// run this instance already made without an error. Every other rule looks at nothing but
+    /// the document, its variables and the schema, and answered already; run again on every
+    /// request they were 8% of a page's CPU (BENCHMARKS.md).
     pub known: AppSchema,
 }
 

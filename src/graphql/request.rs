@@ -7,10 +7,7 @@
 //! registered, async-graphql resolves each field directly instead of through a chain of boxed
 //! hooks and a registry lookup per field, which is most of the cost of a large page.
 
-use std::sync::{
-    atomic::{AtomicBool, Ordering},
-    Arc,
-};
+use std::sync::Arc;
 
 use async_graphql::{
     parser::{
@@ -41,6 +38,8 @@ pub const MAX_CACHED_TEXT: usize = 16 * 1024;
 const MAX_PERSISTED_BYTES: usize = 4 << 20;
 /// Bytes the parsed documents may weigh, by the estimate of [`parsed_weight`].
 const MAX_PARSED_BYTES: usize = 16 << 20;
+/// Clean runs remembered at most (a digest each).
+const MAX_CLEAN_RUNS: usize = 8192;
 
 /// What a parsed document is taken to weigh: its syntax tree holds a node with a position per
 /// token and a shared name per identifier, measured at well under sixteen times the text.
@@ -48,19 +47,16 @@ fn parsed_weight(text: &str) -> usize {
     16 * text.len() + 512
 }
 
-/// Documents by persisted-query hash, and parsed documents that passed the limits, both
-/// bounded in entries and bytes and keyed by digests, never by a client's text.
+/// Documents by persisted-query hash, parsed documents that passed the limits, and the runs
+/// that passed validation, all bounded in entries and bytes and keyed by digests, never by a
+/// client's text.
 pub struct Documents {
     persisted: Bounded<Arc<str>>,
-    parsed: Bounded<Arc<Parsed>>,
-}
-
-/// A client's document that passed the limits, and whether it ran once, without variables,
-/// with no error: then every validation rule that looks only at the document and the schema
-/// passed, and it runs on the schema that skips them ([`super::Schemas::known`]).
-pub struct Parsed {
-    doc: Arc<ExecutableDocument>,
-    ran_clean: AtomicBool,
+    parsed: Bounded<Arc<ExecutableDocument>>,
+    /// Documents with the variables and operation they ran with once without an error: every
+    /// validation rule passed for them, and the same run skips the rules whose answer cannot
+    /// change ([`super::Schemas::known`]).
+    clean: Bounded<()>,
 }
 
 impl Default for Documents {
@@ -68,14 +64,20 @@ impl Default for Documents {
         Documents {
             persisted: Bounded::new(MAX_DOCUMENTS, MAX_PERSISTED_BYTES),
             parsed: Bounded::new(MAX_DOCUMENTS, MAX_PARSED_BYTES),
+            clean: Bounded::new(MAX_CLEAN_RUNS, MAX_CLEAN_RUNS * cache::ENTRY_OVERHEAD),
         }
     }
 }
 
 impl Documents {
-    /// Entries and bytes of the persisted and the parsed documents, for the tests of bounds.
-    pub fn usage(&self) -> [(usize, usize); 2] {
-        [self.persisted.usage(), self.parsed.usage()]
+    /// Entries and bytes of the persisted and the parsed documents and of the clean runs, for
+    /// the tests of bounds.
+    pub fn usage(&self) -> [(usize, usize); 3] {
+        [
+            self.persisted.usage(),
+            self.parsed.usage(),
+            self.clean.usage(),
+        ]
     }
 }
 
@@ -152,7 +154,7 @@ async fn persisted(
 async fn client_document(
     state: &AppState,
     request: &mut Request,
-) -> Result<Arc<Parsed>, ServerError> {
+) -> Result<Arc<ExecutableDocument>, ServerError> {
     let documents = &state.documents;
     let register = persisted(state, request).await?;
     let text_key = cache::key(&[request.query.as_bytes()]);
@@ -168,12 +170,8 @@ async fn client_document(
                 introspection: config.introspection(),
             };
             limits.check_text(&request.query)?;
-            let doc = parse_query(&request.query)?;
+            let doc = Arc::new(parse_query(&request.query)?);
             limits.check_document(&doc)?;
-            let doc = Arc::new(Parsed {
-                doc: Arc::new(doc),
-                ran_clean: AtomicBool::new(false),
-            });
             if request.query.len() <= MAX_CACHED_TEXT {
                 documents
                     .parsed
@@ -193,7 +191,7 @@ async fn client_document(
             );
             // A mutation's text may hold a password or a key as a literal: it stays in this
             // instance's memory, never in a table (other instances ask for its text again).
-            if !has_mutation(&doc.doc) {
+            if !has_mutation(&doc) {
                 store_document(&state.core.db, &hash, &request.query).await;
             }
         }
@@ -280,18 +278,23 @@ fn attach_loaders(request: Request, db: &DatabaseConnection) -> Request {
     crate::reports::loaders::attach(request, db)
 }
 
+/// What validation looks at in `request`: its document, variables and operation, as a digest.
+fn run_key(request: &Request) -> cache::Key {
+    let variables = serde_json::to_vec(&request.variables).unwrap_or_default();
+    let operation = request.operation_name.as_deref().unwrap_or_default();
+    cache::key(&[request.query.as_bytes(), &variables, operation.as_bytes()])
+}
+
 /// Runs `request` as `auth`.
 pub async fn run(state: &AppState, mut request: Request, auth: Auth, source: Source) -> Response {
     let read_only = matches!(source, Source::ClientGet);
-    let found = match source {
-        Source::Rest(doc) => Ok((doc, None)),
-        Source::Client | Source::ClientGet => client_document(state, &mut request)
-            .await
-            .map(|parsed| (parsed.doc.clone(), Some(parsed))),
+    let doc = match source {
+        Source::Rest(doc) => Ok(doc),
+        Source::Client | Source::ClientGet => client_document(state, &mut request).await,
     };
     // The variables of every request, and a client's document, are checked for NULs.
-    let (doc, parsed) = match found.and_then(|found| refuse_nul(&request).map(|()| found)) {
-        Ok(found) => found,
+    let doc = match doc.and_then(|doc| refuse_nul(&request).map(|()| doc)) {
+        Ok(doc) => doc,
         Err(e) => return Response::from_errors(vec![e]),
     };
     let selected = selected(&doc, request.operation_name.as_deref());
@@ -311,21 +314,18 @@ pub async fn run(state: &AppState, mut request: Request, auth: Auth, source: Sou
     let request = request.data(auth);
     // The schema's own data holds the primary's core; a query on the replica gets its own.
     let request = attach_loaders(request.data(core.clone()), &core.db);
-    // Variables are checked against the document on every run: only a run without them may
-    // skip the rules a clean run of the same document passed.
-    let without_variables = request.variables.is_empty();
-    let known = without_variables
-        && parsed
-            .as_ref()
-            .is_some_and(|p| p.ran_clean.load(Ordering::Relaxed));
+    // A run that passed validation once passes it again: its document, variables and
+    // operation are the key, and the schema is the same.
+    let run_key = run_key(&request);
+    let known = state.documents.clean.get(&run_key).is_some();
     let schema = if known {
         &state.schema.known
     } else {
         &state.schema.strict
     };
     let mut response = schema.execute(request).await;
-    if let Some(parsed) = parsed.filter(|_| without_variables && response.errors.is_empty()) {
-        parsed.ran_clean.store(true, Ordering::Relaxed);
+    if !known && response.errors.is_empty() {
+        state.documents.clean.insert(run_key, (), 0);
     }
     // Totals are forgotten once a write committed (outside a served request, where that cannot
     // be known, after any mutation), here and on the other instances: a document that fails,

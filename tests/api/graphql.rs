@@ -213,20 +213,20 @@ async fn inline_rows_answer_every_form_of_selection() {
     .await;
 }
 
-/// A document that ran once without variables and without an error skips the validation
-/// rules it passed (`graphql::Schemas::known`) and answers the same; its variables, when it has
-/// some, are still checked by every rule.
+/// A run (document, variables, operation) made once without an error skips the validation
+/// rules it passed (`graphql::Schemas::known`) and answers the same; the same document with
+/// other variables is validated by every rule again.
 #[tokio::test]
-async fn a_document_that_ran_clean_answers_the_same_and_still_checks_its_variables() {
+async fn a_run_that_passed_answers_the_same_and_other_variables_are_checked() {
     each_db(|app| async move {
         let q = "query ($size: Int) { payers(pageSize: $size) { items { id } } }";
-        let first = app.graphql(Some(STAFF), q, json!({})).await;
-        assert_eq!(
-            first["data"]["payers"]["items"].as_array().map(Vec::len),
-            Some(10)
-        );
-        for _ in 0..2 {
-            assert_eq!(app.graphql(Some(STAFF), q, json!({})).await, first);
+        for (vars, size) in [(json!({}), 10), (json!({ "size": 3 }), 3)] {
+            let first = app.graphql(Some(STAFF), q, vars.clone()).await;
+            let items = first["data"]["payers"]["items"].as_array().map(Vec::len);
+            assert_eq!(items, Some(size), "{first}");
+            for _ in 0..2 {
+                assert_eq!(app.graphql(Some(STAFF), q, vars.clone()).await, first);
+            }
         }
         let bad = app.graphql(Some(STAFF), q, json!({ "size": "many" })).await;
         let message = r#"Invalid value for argument "pageSize", expected type "Int""#;

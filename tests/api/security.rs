@@ -300,7 +300,7 @@ async fn caches_stay_within_their_bytes_whatever_is_sent() {
             let v = with_hash(&app, &query).await;
             assert!(v["errors"].is_null(), "{v}");
         }
-        let [(persisted, persisted_bytes), (parsed, parsed_bytes)] = app.state.documents.usage();
+        let [(persisted, persisted_bytes), (parsed, parsed_bytes), _] = app.state.documents.usage();
         assert!(
             persisted_bytes <= 4 << 20 && persisted > 100,
             "{persisted} {persisted_bytes}"
@@ -322,6 +322,12 @@ async fn caches_stay_within_their_bytes_whatever_is_sent() {
         }
         let (entries, bytes) = app.state.core.counts.usage();
         assert!(entries >= 50 && bytes <= entries * 200, "{entries} {bytes}");
+        // Every clean run is remembered as a digest, whatever its document and variables weigh.
+        let (clean, clean_bytes) = app.state.documents.usage()[2];
+        assert!(
+            clean >= 200 && clean_bytes <= clean * 96,
+            "{clean} {clean_bytes}"
+        );
     })
     .await;
 }

@@ -260,7 +260,7 @@ impl<T: ContainerType + OutputType> Inline<T> {
         fields: &mut IndexMap<Name, Value>,
     ) {
         for selection in &set.items {
-            match &selection.node {
+            let (on, inner) = match &selection.node {
                 Selection::Field(field) => {
                     let key = field.node.response_key().node.clone();
                     if field.node.name.node == "__typename" {
@@ -272,44 +272,29 @@ impl<T: ContainerType + OutputType> Inline<T> {
                         Ok(value) => insert(fields, key, value.unwrap_or_default()),
                         Err(error) => ctx.add_error(error),
                     }
+                    continue;
                 }
                 Selection::FragmentSpread(spread) => {
-                    let Some(fragment) =
-                        ctx.query_env.fragments.get(&spread.node.fragment_name.node)
-                    else {
-                        ctx.add_error(ServerError::new(
-                            format!(r#"Unknown fragment "{}"."#, spread.node.fragment_name.node),
-                            Some(spread.pos),
-                        ));
+                    let name = &spread.node.fragment_name.node;
+                    let Some(fragment) = ctx.query_env.fragments.get(name) else {
+                        let message = format!(r#"Unknown fragment "{name}"."#);
+                        ctx.add_error(ServerError::new(message, Some(spread.pos)));
                         continue;
                     };
                     let on = fragment.node.type_condition.node.on.node.as_str();
-                    if self.applies(ctx, Some(on)) {
-                        let inner = &fragment.node.selection_set;
-                        Box::pin(self.resolve_set(
-                            &ctx.with_selection_set(inner),
-                            &inner.node,
-                            fields,
-                        ))
-                        .await;
-                    }
+                    (Some(on), &fragment.node.selection_set)
                 }
                 Selection::InlineFragment(fragment) => {
-                    let on = fragment
-                        .node
-                        .type_condition
-                        .as_ref()
-                        .map(|c| c.node.on.node.as_str());
-                    if self.applies(ctx, on) {
-                        let inner = &fragment.node.selection_set;
-                        Box::pin(self.resolve_set(
-                            &ctx.with_selection_set(inner),
-                            &inner.node,
-                            fields,
-                        ))
-                        .await;
-                    }
+                    let on = fragment.node.type_condition.as_ref();
+                    (
+                        on.map(|c| c.node.on.node.as_str()),
+                        &fragment.node.selection_set,
+                    )
                 }
+            };
+            if self.applies(ctx, on) {
+                let inner_ctx = ctx.with_selection_set(inner);
+                Box::pin(self.resolve_set(&inner_ctx, &inner.node, fields)).await;
             }
         }
     }

@@ -208,9 +208,9 @@ pub fn label<K: PartialEq>(choices: &[(K, &'static str)], code: K) -> Option<&'s
 /// Fields keep their resolvers (`T::resolve_field`): a guard, a loader or an error works as
 /// it does anywhere else. Only for an object whose fields need not wait for one another, as
 /// for a serial [`row_object!`]: its fields answer at once (columns, values computed from
-/// them) or from loaders its page fed. A document that gives a field a directive of the
-/// schema's own (none is declared; `@skip` and `@include` are gone before execution) is
-/// resolved by async-graphql as usual. The schema registers no extension ([`super::builder`]):
+/// them) or from loaders its page fed. Were the schema to declare directives of its own, its
+/// objects would be resolved by async-graphql as usual (none is declared; `@skip` and
+/// `@include` are gone before execution). The schema registers no extension ([`super::builder`]):
 /// these fields would not pass through an extension's `resolve` hook.
 pub struct Inline<T>(pub T);
 
@@ -236,7 +236,9 @@ impl<T: ContainerType + OutputType> OutputType for Inline<T> {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        if has_directives(ctx, &ctx.item.node) {
+        // A field's directive does something only if the schema declares it (`@skip` and
+        // `@include` are gone before execution); ours declares none.
+        if !ctx.schema_env.custom_directives.is_empty() {
             return OutputType::resolve(&self.0, ctx, field).await;
         }
         let mut fields = IndexMap::with_capacity(ctx.item.node.items.len());
@@ -314,25 +316,6 @@ impl<T: ContainerType + OutputType> Inline<T> {
                 .get(&*name)
                 .is_some_and(|interfaces| interfaces.contains(on))
     }
-}
-
-/// Whether a field of `set` or of its fragments carries a directive.
-fn has_directives(ctx: &ContextSelectionSet<'_>, set: &SelectionSet) -> bool {
-    set.items.iter().any(|selection| match &selection.node {
-        Selection::Field(field) => !field.node.directives.is_empty(),
-        Selection::InlineFragment(fragment) => {
-            !fragment.node.directives.is_empty()
-                || has_directives(ctx, &fragment.node.selection_set.node)
-        }
-        Selection::FragmentSpread(spread) => {
-            !spread.node.directives.is_empty()
-                || ctx
-                    .query_env
-                    .fragments
-                    .get(&spread.node.fragment_name.node)
-                    .is_some_and(|f| has_directives(ctx, &f.node.selection_set.node))
-        }
-    })
 }
 
 /// Adds a field's value under its response key; a key selected twice merges its objects, as

@@ -107,7 +107,7 @@ async fn seed_auth(txn: &impl ConnectionTrait) -> AppResult<()> {
     let admin = create_staff(
         txn,
         ADMIN_ACCOUNT,
-        ADMIN_PASSWORD,
+        crate::auth::password::hash(ADMIN_PASSWORD.into()).await?,
         Some("13333891144"),
         "zhusj",
         role.id,

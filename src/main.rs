@@ -152,10 +152,11 @@ async fn main() -> anyhow::Result<()> {
             check_new_password("password", &username, &password)?;
             let (db, _) = db::connect(&cli.config).await?;
             let role = service::admin_role(&db).await?;
+            let password_hash = opsgraph::auth::password::hash(password).await?;
             let staff = service::create_staff(
                 &db,
                 &username,
-                &password,
+                password_hash,
                 mobile.as_deref(),
                 &nickname,
                 role.id,

@@ -152,13 +152,16 @@ pub async fn admin_role(db: &impl ConnectionTrait) -> AppResult<role::Model> {
     .await?)
 }
 
-/// A new staff account. A taken username or mobile is a conflict. The password policy is the
-/// caller's to check ([`super::sessions::check_new_password`]): the demo's documented password
-/// predates it.
+/// A new staff account whose password hashes to `password_hash` ([`password::hash`]). A taken
+/// username or mobile is a conflict. The password policy is the caller's to check
+/// ([`super::sessions::check_new_password`]): the demo's documented password predates it.
+///
+/// The caller hashes before it opens a transaction: argon2 waits its turn among logins and takes
+/// tens of milliseconds, which a transaction would spend holding a connection and its locks.
 pub async fn create_staff(
     db: &impl ConnectionTrait,
     username: &str,
-    password_text: &str,
+    password_hash: String,
     mobile: Option<&str>,
     nickname: &str,
     role_id: i32,
@@ -180,7 +183,7 @@ pub async fn create_staff(
         username: Set(username.to_owned()),
         mobile: Set(mobile.map(str::to_owned)),
         nickname: Set(nickname.to_owned()),
-        password_hash: Set(password::hash(password_text.to_owned()).await?),
+        password_hash: Set(password_hash),
         role_id: Set(role_id),
         is_active: Set(true),
         // Tokens issued in the same second as the account are valid.

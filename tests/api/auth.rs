@@ -219,7 +219,9 @@ async fn staff_routes_need_credentials_and_permission_codes() {
         let staff = opsgraph::auth::service::create_staff(
             &app.state.core.db,
             "reader",
-            "secret1",
+            opsgraph::auth::password::hash("secret1".into())
+                .await
+                .unwrap(),
             None,
             "只读",
             role as i32,
@@ -336,7 +338,9 @@ async fn failed_logins_are_throttled_per_account() {
         opsgraph::auth::service::create_staff(
             &app.state.core.db,
             "other",
-            "secret1",
+            opsgraph::auth::password::hash("secret1".into())
+                .await
+                .unwrap(),
             Some("13600000001"),
             "",
             1,

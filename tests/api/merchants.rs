@@ -335,7 +335,9 @@ async fn export_is_every_matching_row_read_back_independently() {
         let staff = opsgraph::auth::service::create_staff(
             &app.state.core.db,
             "lister",
-            "secret1",
+            opsgraph::auth::password::hash("secret1".into())
+                .await
+                .unwrap(),
             None,
             "",
             role as i32,

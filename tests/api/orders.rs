@@ -426,7 +426,9 @@ async fn every_order_route_needs_a_token_and_its_code() {
             let staff = opsgraph::auth::service::create_staff(
                 &app.state.core.db,
                 &role,
-                "secret1",
+                opsgraph::auth::password::hash("secret1".into())
+                    .await
+                    .unwrap(),
                 None,
                 "",
                 role_id as i32,

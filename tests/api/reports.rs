@@ -586,7 +586,7 @@ async fn every_report_route_needs_a_token_and_its_code() {
             for p in opsgraph::auth::Permission::ALL.iter().filter(|p| p.code() != *code) {
                 app.exec(&format!("INSERT INTO role_permission (role_id, code) VALUES ({role_id}, '{}')", p.code())).await;
             }
-            let staff = opsgraph::auth::service::create_staff(&app.state.core.db, &role, "secret1", None, "", role_id as i32).await.unwrap();
+            let staff = opsgraph::auth::service::create_staff(&app.state.core.db, &role, opsgraph::auth::password::hash("secret1".into()).await.unwrap(), None, "", role_id as i32).await.unwrap();
             let key = opsgraph::auth::service::create_api_key(&app.state.core.db, Some(staff.id), None).await.unwrap();
             let (s, _, body) = app.send(method.parse().unwrap(), path, Some(&format!("Token {key}")), Some("application/json"), b"{}".to_vec()).await;
             assert_eq!((s, body), (StatusCode::FORBIDDEN, json!({ "status": 1, "error": "权限不足,没有调用权限", "errors": {} })), "without {code}: {method} {path}");

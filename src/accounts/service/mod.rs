@@ -169,6 +169,7 @@ pub async fn create_staff(
     let username = input.username.trim();
     check_new_password("password", username, &input.password)?;
     let mobile = crate::text::non_blank(&input.mobile);
+    let password_hash = password::hash(input.password.clone()).await?;
     audit::write(db, op.actor(), "createStaff", async |txn, log| {
         lock(txn).await?;
         op.may_grant(&role_for(txn, "roleId", input.role_id).await?)?;
@@ -178,7 +179,7 @@ pub async fn create_staff(
         let created = auth::service::create_staff(
             txn,
             username,
-            &input.password,
+            password_hash.clone(),
             mobile,
             input.nickname.as_deref().unwrap_or_default(),
             input.role_id,

@@ -12,8 +12,10 @@
 //!   SQL are heard too); every instance forgets the credentials it remembered
 //!   ([`crate::auth::remembered`]).
 //!
-//! One connection per instance listens (the pool lends it and gets another). When it drops,
-//! the listener reconnects and listens again, and since notifications may have been missed
+//! One connection per instance listens, outside the request pool (a pool of its own, with the
+//! primary's options), so the pool's size is what requests get. When it drops, the bus hears
+//! it at once, stops trusting remembered credentials, connects again and listens again, and
+//! since notifications may have been missed
 //! meanwhile, it forgets every total and sends every caller's reads to the primary for the
 //! window; credentials are remembered only while it listens. On SQLite (one instance by
 //! design) nothing is sent: the local path is the whole truth, but for changes to credentials
@@ -28,7 +30,8 @@ use std::{
 };
 
 use sea_orm::{
-    sqlx::postgres::PgListener, ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement,
+    sqlx::postgres::{PgListener, PgPoolOptions},
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement,
 };
 
 use crate::{
@@ -213,7 +216,18 @@ async fn listen(bus: Weak<Bus>, mut stopped: tokio::sync::watch::Receiver<()>) {
             return;
         };
         let connected = async {
-            let mut listener = PgListener::connect_with(&pool).await?;
+            // Its own pool of one connection: a connection held for good would otherwise be one
+            // of the request pool's, whose default is as small as 4.
+            let own = PgPoolOptions::new()
+                .max_connections(1)
+                .max_lifetime(None)
+                .idle_timeout(None)
+                .connect_with((*pool.connect_options()).clone())
+                .await?;
+            let mut listener = PgListener::connect_with(&own).await?;
+            // A dropped connection answers `Ok(None)` at once instead of first waiting for a new
+            // one: remembered credentials must stop being trusted while nothing listens.
+            listener.eager_reconnect(false);
             listener.listen_all([TOTALS, WRITERS, CREDENTIALS]).await?;
             Ok::<_, sea_orm::sqlx::Error>(listener)
         };

@@ -87,7 +87,7 @@ pub struct Config {
     )]
     pub read_your_writes_secs: u64,
 
-    /// Size of the database connection pool (default: 16 on PostgreSQL, 4 on SQLite).
+    /// Size of the database connection pool (default: [`Config::pool_size`]).
     #[arg(long, env = "OPSGRAPH_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<u32>,
 
@@ -266,6 +266,27 @@ pub struct Config {
 }
 
 impl Config {
+    /// The size of a pool on SQLite (`sqlite`) or PostgreSQL: `db_max_connections`, else 4 on
+    /// SQLite (one writer at a time whatever the pool) and, on PostgreSQL, twice this machine's
+    /// cores, at least 4 and at most 16.
+    ///
+    /// Twice the cores is PostgreSQL's own rule of thumb for its connections, for a database on
+    /// the same machine (the embedded and benchmark case; size it to the database's cores when
+    /// it runs elsewhere). More connections than that only queue in PostgreSQL instead of in the
+    /// pool, and cost the switches between its backends: on 2 cores a page of 20 payers served
+    /// 3-8% more requests a second with 4 connections than with 16, at two thirds of the p99
+    /// (BENCHMARKS.md, "The pool sized to the cores").
+    pub fn pool_size(&self, sqlite: bool) -> u32 {
+        self.db_max_connections.unwrap_or_else(|| {
+            if sqlite {
+                4
+            } else {
+                let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+                (2 * cores).clamp(4, 16) as u32
+            }
+        })
+    }
+
     /// A configuration for `database_url` with every other setting at its default.
     pub fn for_database(database_url: impl Into<String>) -> Self {
         Config {

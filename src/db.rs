@@ -86,28 +86,24 @@ async fn open(
         create_sqlite_parent_dir(url)?;
     }
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(
-        config
-            .db_max_connections
-            .unwrap_or(if sqlite { 4 } else { 16 }),
-    )
-    .acquire_timeout(Duration::from_secs(10))
-    // A pooled connection is pinged before use only after a quiet spell: sqlx's default pings
-    // on every checkout, a whole round trip per request (one of a page's three: sqlx also pings
-    // each connection it takes back, after the answer). A connection in steady use proves
-    // itself by its last answer; one idle for a while (the server restarted, a proxy dropped
-    // it) is still checked before it carries a statement.
-    .test_before_acquire_if_idle_for(PING_WHEN_IDLE_FOR)
-    .sqlx_logging(false)
-    // Durability: WAL with FULL sync keeps every acknowledged write across a crash, and
-    // the busy timeout makes writers on other connections wait instead of failing.
-    .map_sqlx_sqlite_opts(|o| {
-        o.journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true)
-            .create_if_missing(true)
-    });
+    opts.max_connections(config.pool_size(sqlite))
+        .acquire_timeout(Duration::from_secs(10))
+        // A pooled connection is pinged before use only after a quiet spell: sqlx's default pings
+        // on every checkout, a whole round trip per request (one of a page's three: sqlx also pings
+        // each connection it takes back, after the answer). A connection in steady use proves
+        // itself by its last answer; one idle for a while (the server restarted, a proxy dropped
+        // it) is still checked before it carries a statement.
+        .test_before_acquire_if_idle_for(PING_WHEN_IDLE_FOR)
+        .sqlx_logging(false)
+        // Durability: WAL with FULL sync keeps every acknowledged write across a crash, and
+        // the busy timeout makes writers on other connections wait instead of failing.
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                .create_if_missing(true)
+        });
     let mut db = Database::connect(opts).await?;
     let inner = counter.0.clone();
     db.set_metric_callback(move |_| {
@@ -154,6 +150,8 @@ fn create_sqlite_parent_dir(url: &str) -> anyhow::Result<()> {
 pub struct CountCache {
     ttl: Duration,
     slots: crate::cache::Bounded<Arc<CountSlot>>,
+    /// Permits for background recounts, [`MAX_RECOUNTS`] in all.
+    recounts: Arc<tokio::sync::Semaphore>,
 }
 
 /// One filter's total: counted by one request while the others for the same filter wait for it,
@@ -179,6 +177,11 @@ pub const MAX_COUNTS: usize = 10_000;
 pub const MAX_STALE_TTLS: u32 = 6;
 /// What one total weighs: its slot (the key and bookkeeping are counted by the cache).
 const COUNT_WEIGHT: usize = 96;
+/// Background recounts running at once, per cache. Each holds a connection for what may be the
+/// slowest statement of its page, and the pool may be as small as 4 ([`Config::pool_size`]):
+/// more recounts, of many filters gone stale together, would take it from requests. When none
+/// is free the kept total is answered, and the next request past the TTL tries again.
+pub const MAX_RECOUNTS: usize = 2;
 
 impl Default for CountCache {
     fn default() -> Self {
@@ -195,6 +198,7 @@ impl CountCache {
                 MAX_COUNTS,
                 MAX_COUNTS * (COUNT_WEIGHT + crate::cache::ENTRY_OVERHEAD),
             ),
+            recounts: Arc::new(tokio::sync::Semaphore::new(MAX_RECOUNTS)),
         }
     }
 
@@ -228,11 +232,13 @@ impl CountCache {
                 return Ok(c.total);
             }
             if age < self.ttl * MAX_STALE_TTLS {
-                if !slot.recounting.swap(true, Ordering::SeqCst) {
-                    // In the request's span: what it logs names the request that started it.
-                    use tracing::Instrument;
-                    let recount = recount(db.clone(), query.clone(), slot.clone());
-                    tokio::spawn(recount.in_current_span());
+                if let Ok(permit) = self.recounts.clone().try_acquire_owned() {
+                    if !slot.recounting.swap(true, Ordering::SeqCst) {
+                        // In the request's span: what it logs names the request that started it.
+                        use tracing::Instrument;
+                        let recount = recount(db.clone(), query.clone(), slot.clone(), permit);
+                        tokio::spawn(recount.in_current_span());
+                    }
                 }
                 return Ok(c.total);
             }
@@ -378,10 +384,14 @@ pub enum PastTheEnd {
     Empty,
 }
 
-/// Counts `query` again for `slot`, off any request's path; a failure keeps the old total (the
-/// next request past the TTL tries again).
-async fn recount<E>(db: DatabaseConnection, query: sea_orm::Select<E>, slot: Arc<CountSlot>)
-where
+/// Counts `query` again for `slot`, off any request's path, holding one of the cache's
+/// `permit`s; a failure keeps the old total (the next request past the TTL tries again).
+async fn recount<E>(
+    db: DatabaseConnection,
+    query: sea_orm::Select<E>,
+    slot: Arc<CountSlot>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) where
     E: sea_orm::EntityTrait,
     E::Model: Sync,
 {
@@ -396,6 +406,7 @@ where
         Err(e) => tracing::warn!(error = %e, "a total could not be counted again"),
     }
     slot.recounting.store(false, Ordering::SeqCst);
+    drop(permit);
 }
 
 /// How long a writer waits for its turn, as long as SQLite's busy timeout.
@@ -604,4 +615,60 @@ where
         .column(column)
         .filter(condition)
         .into_query()
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Database, EntityTrait};
+
+    use super::*;
+
+    /// Rows of `visit_record` as `cache` answers their total.
+    async fn total(cache: &CountCache, db: &DatabaseConnection) -> u64 {
+        let query = entity::visit_record::Entity::find();
+        cache.count(db, &query).await.unwrap()
+    }
+
+    async fn add_visit(db: &DatabaseConnection) {
+        db.execute_unprepared(
+            "INSERT INTO visit_record (contact, detail, created_at) \
+             VALUES ('tester001', 'x', '2022-01-01 00:00:00')",
+        )
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_stale_total_is_recounted_only_when_a_recount_is_free() {
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        let ttl = Duration::from_millis(200);
+        let cache = CountCache::new(ttl);
+        assert_eq!(total(&cache, &db).await, 0);
+        add_visit(&db).await;
+        tokio::time::sleep(ttl + Duration::from_millis(20)).await;
+        // Every recount busy (with other filters): the stale total, and no recount behind it.
+        let busy = cache
+            .recounts
+            .clone()
+            .acquire_many_owned(MAX_RECOUNTS as u32)
+            .await
+            .unwrap();
+        assert_eq!(total(&cache, &db).await, 0);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(total(&cache, &db).await, 0, "no recount ran");
+        // One free: the next request past the TTL starts it, and a later one has its total.
+        drop(busy);
+        assert_eq!(total(&cache, &db).await, 0, "answered at once");
+        let mut seen = 0;
+        for _ in 0..50 {
+            seen = total(&cache, &db).await;
+            if seen == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(seen, 1, "recounted behind the request");
+        assert_eq!(cache.recounts.available_permits(), MAX_RECOUNTS);
+    }
 }

@@ -208,7 +208,9 @@ impl TestApp {
         configure: impl FnOnce(&mut Config),
     ) -> TestApp {
         let mut config = Config::for_database(url.clone());
-        config.db_max_connections = Some(8);
+        // The smallest pool the server sizes itself on PostgreSQL (`Config::pool_size`): every
+        // test, the concurrent ones too, must be served by it without waiting on itself.
+        config.db_max_connections = Some(4);
         // Qiniu's published SDK test keys: signatures can be checked against its vectors.
         config.qiniu_access_key = Some("abcdefghklmnopq".into());
         config.qiniu_secret_key = Some("1234567890".into());

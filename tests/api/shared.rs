@@ -112,6 +112,28 @@ async fn a_total_past_its_time_is_answered_at_once_and_counted_again_behind() {
     }
 }
 
+#[tokio::test]
+async fn the_listening_connection_is_none_of_the_requests() {
+    for backend in backends() {
+        let Backend::Postgres(_) = backend else {
+            continue;
+        };
+        // A pool of one connection: were the listener to hold it, no request would get one.
+        let app = TestApp::start_with(backend, true, |c| c.db_max_connections = Some(1)).await;
+        let listening = "SELECT COUNT(*) FROM pg_stat_activity \
+                         WHERE datname = current_database() AND query LIKE 'LISTEN%'";
+        eventually(json!(1), || async { json!(app.scalar(listening).await) }).await;
+        let before = visit_count(&app).await;
+        let body = json!({ "contact": "tester001" });
+        let (status, _) = app
+            .post_json("/server/userinfo/visit_record_create/", Some(STAFF), body)
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(visit_count(&app).await, before + 1);
+        app.finish().await;
+    }
+}
+
 /// tester001's remark on the CRM's list as `auth` reads it.
 async fn remark(app: &TestApp, auth: String) -> Value {
     let (_, page) = app

@@ -241,7 +241,7 @@ impl<T: ContainerType + OutputType> OutputType for Inline<T> {
         if !ctx.schema_env.custom_directives.is_empty() {
             return OutputType::resolve(&self.0, ctx, field).await;
         }
-        let mut fields = IndexMap::with_capacity(ctx.item.node.items.len());
+        let mut fields = IndexMap::with_capacity(width(ctx, &ctx.item.node));
         self.resolve_set(ctx, &ctx.item.node, &mut fields).await;
         Ok(if fields.is_empty() {
             Value::Null
@@ -316,6 +316,26 @@ impl<T: ContainerType + OutputType> Inline<T> {
                 .get(&*name)
                 .is_some_and(|interfaces| interfaces.contains(on))
     }
+}
+
+/// How many fields `set` selects, its fragments' fields included: the capacity of the map its
+/// object is answered in (a bound: a fragment on another type or a merged key takes none). A
+/// REST document's rows are one fragment spread, which the map would otherwise start from and
+/// grow out of, rehashing, row after row. Fragment cycles never reach execution (validation
+/// rejects them in either mode, [`super::Schemas`]).
+fn width(ctx: &ContextSelectionSet<'_>, set: &SelectionSet) -> usize {
+    set.items
+        .iter()
+        .map(|selection| match &selection.node {
+            Selection::Field(_) => 1,
+            Selection::FragmentSpread(spread) => ctx
+                .query_env
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .map_or(0, |f| width(ctx, &f.node.selection_set.node)),
+            Selection::InlineFragment(f) => width(ctx, &f.node.selection_set.node),
+        })
+        .sum()
 }
 
 /// Adds a field's value under its response key; a key selected twice merges its objects, as

@@ -43,8 +43,10 @@ struct Parsed {
 
 /// The response keys of a selection set in document order (fragments expanded), each with the
 /// order of its own selection (empty for a leaf); shared, so a page's rows can keep theirs.
+/// The keys are the document's own names, which the answer's objects share when they were
+/// executed from the same parsed document: a key is found by its address before its text.
 #[derive(Default)]
-pub struct KeyOrder(Vec<(String, Arc<KeyOrder>)>);
+pub struct KeyOrder(Vec<(Name, Arc<KeyOrder>)>);
 
 impl KeyOrder {
     fn of(set: &SelectionSet, doc: &ExecutableDocument) -> KeyOrder {
@@ -53,15 +55,11 @@ impl KeyOrder {
         KeyOrder(keys)
     }
 
-    fn collect(
-        set: &SelectionSet,
-        doc: &ExecutableDocument,
-        out: &mut Vec<(String, Arc<KeyOrder>)>,
-    ) {
+    fn collect(set: &SelectionSet, doc: &ExecutableDocument, out: &mut Vec<(Name, Arc<KeyOrder>)>) {
         for selection in &set.items {
             match &selection.node {
                 Selection::Field(f) => out.push((
-                    f.node.response_key().node.to_string(),
+                    f.node.response_key().node.clone(),
                     Arc::new(KeyOrder::of(&f.node.selection_set.node, doc)),
                 )),
                 Selection::FragmentSpread(s) => {
@@ -76,16 +74,21 @@ impl KeyOrder {
 
     /// The order of the selection under `key`.
     fn under(&self, key: &str) -> Option<&Arc<KeyOrder>> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, sub)| sub)
+        self.0
+            .iter()
+            .find(|(k, _)| k.as_str() == key)
+            .map(|(_, sub)| sub)
     }
 
     /// Where in `map` the value for `key` is: first looked for at `*next`, just after the
     /// previous key's position (fields that resolve at once arrive in document order, so no
     /// hashing), by hash when out of place; `*next` moves past it.
-    fn position(map: &IndexMap<Name, ConstValue>, key: &str, next: &mut usize) -> Option<usize> {
+    fn position(map: &IndexMap<Name, ConstValue>, key: &Name, next: &mut usize) -> Option<usize> {
         let at = match map.get_index(*next) {
-            Some((name, _)) if name.as_str() == key => Some(*next),
-            _ => map.get_index_of(key),
+            Some((name, _)) if std::ptr::eq(name.as_str(), key.as_str()) || name == key => {
+                Some(*next)
+            }
+            _ => map.get_index_of(key.as_str()),
         }?;
         *next = at + 1;
         Some(at)
@@ -333,7 +336,7 @@ fn ordered(value: ConstValue, order: &KeyOrder) -> Value {
             let mut next = 0;
             for (key, sub) in &order.0 {
                 if let Some(at) = KeyOrder::position(&map, key, &mut next) {
-                    out.insert(key.clone(), ordered(std::mem::take(&mut map[at]), sub));
+                    out.insert(key.to_string(), ordered(std::mem::take(&mut map[at]), sub));
                 }
             }
             Value::Object(out)

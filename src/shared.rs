@@ -14,10 +14,9 @@
 //!
 //! One connection per instance listens, outside the request pool (a pool of its own, with the
 //! primary's options), so the pool's size is what requests get. When it drops, the bus hears
-//! it at once, stops trusting remembered credentials, connects again and listens again, and
-//! since notifications may have been missed
-//! meanwhile, it forgets every total and sends every caller's reads to the primary for the
-//! window; credentials are remembered only while it listens. On SQLite (one instance by
+//! it at once, stops trusting remembered credentials, connects and listens again, and, since
+//! notifications may have been missed meanwhile, forgets every total and sends every caller's
+//! reads to the primary for the window; credentials are remembered only while it listens. On SQLite (one instance by
 //! design) nothing is sent: the local path is the whole truth, but for changes to credentials
 //! made beside the server (the CLI, the `sqlite3` shell), which the bus notices by polling the
 //! version its triggers move.
